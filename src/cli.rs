@@ -1,0 +1,48 @@
+//! What the `baton` command does: serve, or manage signing keys.
+
+use crate::{
+    auth::keys,
+    config::Settings,
+    db, server,
+    state::{AppState, StartupError},
+};
+
+/// Logs to stderr; `RUST_LOG` filters (default: Baton at info, the request trace at info).
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("baton=info,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+pub async fn serve(settings: Settings) -> Result<(), StartupError> {
+    let state = AppState::build(&settings).await?;
+    let addr = settings.leptos.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartupError::Other(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(
+        database = %db::redacted(&settings.database_url),
+        keys = ?state.tokens.keys().kids(),
+        "listening on http://{addr}"
+    );
+    server::serve(listener, state, server::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
+}
+
+pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {
+    let state = AppState::build(&settings).await?;
+    let kid = keys::rotate(&state.store).await.map_err(|e| StartupError::Keys(e.to_string()))?;
+    println!("new active signing key: {kid}");
+    println!(
+        "older keys keep verifying their tokens until those expire; running servers pick the new key up within seconds"
+    );
+    Ok(())
+}
+
+pub async fn list_keys(settings: Settings) -> Result<(), StartupError> {
+    let state = AppState::build(&settings).await?;
+    for kid in state.tokens.keys().kids() {
+        let marker = if kid == state.tokens.keys().active().kid { " (active)" } else { "" };
+        println!("{kid}{marker}");
+    }
+    Ok(())
+}
