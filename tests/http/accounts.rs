@@ -1,0 +1,158 @@
+//! Register, login, me, and the failed-login limits.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_backends!(
+    register_signs_in_with_token_body_and_cookie,
+    register_refuses_bad_input_with_invalid_input,
+    register_refuses_a_taken_email_in_any_case,
+    a_missing_field_is_invalid_input_not_a_server_error,
+    login_opens_a_new_session,
+    wrong_password_and_unknown_email_get_the_same_answer,
+    me_returns_the_account,
+    failed_logins_are_limited_per_email,
+    failed_logins_are_limited_per_client_address,
+);
+
+async fn register_signs_in_with_token_body_and_cookie(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let response = app.register("  Ada@Example.com ", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = refresh_set_cookies(&response);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let cookie = &cookies[0];
+    assert!(cookie.starts_with("__Secure-refresh_token=ey"), "{cookie}");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"] {
+        assert!(cookie.split("; ").any(|a| a == attribute), "{attribute} missing in {cookie}");
+    }
+    // Max-Age: the refresh token's lifetime, 7 days by default.
+    let max_age: i64 = cookie.split("Max-Age=").nth(1).unwrap().parse().unwrap();
+    assert!((604_790..=604_800).contains(&max_age), "{max_age}");
+
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["user"]["email"], "ada@example.com", "trimmed and lower-cased");
+    assert!(uuid::Uuid::parse_str(body["user"]["id"].as_str().unwrap()).is_ok());
+    let (header, claims) = decode_parts(body["access_token"].as_str().unwrap());
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["typ"], "at+jwt");
+    assert!(header["kid"].is_string());
+    assert_eq!(claims["iss"], "baton");
+    assert_eq!(claims["sub"], body["user"]["id"]);
+    for claim in ["aud", "sid", "jti", "iat", "exp"] {
+        assert!(!claims[claim].is_null(), "claim {claim}");
+    }
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+}
+
+async fn register_refuses_bad_input_with_invalid_input(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    assert_error(app.register("not-an-email", PASSWORD).await, 400, "invalid_input").await;
+    assert_error(app.register("", PASSWORD).await, 400, "invalid_input").await;
+    assert_error(app.register("ada@example.com", "1234567").await, 400, "invalid_input").await;
+    assert_error(app.register("ada@example.com", &"x".repeat(1025)).await, 400, "invalid_input").await;
+    // Nothing was created by the refused attempts.
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email <> $1", "").await, 0);
+    let response = app.register("ada@example.com", "1234567").await;
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("at least 8"), "{body}");
+}
+
+async fn register_refuses_a_taken_email_in_any_case(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    assert_eq!(app.register("grace@example.com", PASSWORD).await.status(), StatusCode::OK);
+    let again = app.register("GRACE@example.com ", "another password").await;
+    assert!(refresh_set_cookies(&again).is_empty(), "no cookie on failure");
+    assert_error(again, 409, "email_taken").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "grace@example.com").await, 1);
+}
+
+async fn a_missing_field_is_invalid_input_not_a_server_error(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let response = app.post_form("/api/auth/login", &[("email", "a@example.com")], None).await;
+    assert_error(response, 400, "invalid_input").await;
+    let response = app.post_form("/api/auth/register", &[], None).await;
+    assert_error(response, 400, "invalid_input").await;
+}
+
+async fn login_opens_a_new_session(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let first = app.signed_up().await;
+    let second = app.signed_in_again(&first).await;
+    let (_, a) = decode_parts(&first.access);
+    let (_, b) = decode_parts(&second.access);
+    assert_eq!(a["sub"], b["sub"]);
+    assert_ne!(a["sid"], b["sid"], "each sign-in is its own session");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id = $1", &first.user_id).await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'login_ok' AND user_id = $1", &first.user_id).await,
+        1
+    );
+}
+
+async fn wrong_password_and_unknown_email_get_the_same_answer(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let who = app.signed_up().await;
+    let wrong = app.login(&who.email, "not the password").await;
+    let unknown = app.login("nobody@example.com", "not the password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(refresh_set_cookies(&wrong).is_empty());
+    let wrong: Value = wrong.json().await.unwrap();
+    let unknown: Value = unknown.json().await.unwrap();
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong["code"], "invalid_credentials");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "login_failed").await, 2);
+}
+
+async fn me_returns_the_account(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let who = app.signed_up().await;
+    let response = app.get("/api/me", Some(&who.access)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(me["id"], who.user_id.as_str());
+    assert_eq!(me["email"], who.email.as_str());
+    let created = me["created_at"].as_str().unwrap();
+    assert!(time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok(), "{created}");
+}
+
+async fn failed_logins_are_limited_per_email(db: Db) {
+    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+    let who = app.signed_up().await;
+    for _ in 0..3 {
+        assert_error(app.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
+    }
+    let limited = app.login(&who.email, PASSWORD).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_eq!(code(limited).await, "rate_limited");
+    // The limit is per email: it holds from another address too …
+    let elsewhere = app.client_at("127.0.0.2");
+    assert_error(elsewhere.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
+    // … while another account signs in normally (from a third address: this one has
+    // used up its own allowance).
+    let other = app.signed_up().await;
+    assert_eq!(app.client_at("127.0.0.4").login(&other.email, PASSWORD).await.status(), StatusCode::OK);
+}
+
+async fn failed_logins_are_limited_per_client_address(db: Db) {
+    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+    let who = app.signed_up().await;
+    // Three different emails guessed from one address …
+    for i in 0..3 {
+        assert_error(app.login(&format!("guess{i}@example.com"), "wrong password").await, 401, "invalid_credentials")
+            .await;
+    }
+    // … and the address is stopped, whatever the email.
+    assert_error(app.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
+    // Another address is not.
+    let elsewhere = app.client_at("127.0.0.3");
+    assert_eq!(elsewhere.login(&who.email, PASSWORD).await.status(), StatusCode::OK);
+}

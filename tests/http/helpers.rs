@@ -1,0 +1,312 @@
+//! `TestApp`: a real Baton server on a free loopback port with its own fresh database
+//! (a temporary SQLite file, or a new database in the throwaway PostgreSQL cluster
+//! that `make test` starts), and a client that speaks the contract.
+
+use baton::{
+    config::{AuthSettings, Settings},
+    server,
+    state::AppState,
+};
+use reqwest::{header, Response, StatusCode};
+use serde_json::Value;
+use std::{net::SocketAddr, time::Duration};
+use tokio::sync::oneshot;
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The throwaway cluster's admin URL (set by scripts/unit.sh).
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("BATON_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Where a new test database lives; `None` if PostgreSQL tests cannot run here.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create(db: Db) -> Option<TestDatabase> {
+        match db {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/baton.db", dir.path().display());
+                Some(TestDatabase { url, _dir: Some(dir) })
+            }
+            Db::Postgres => {
+                let Some(admin) = postgres_admin_url() else {
+                    // `make test` always provides the cluster; CI must never skip.
+                    assert!(std::env::var("CI").is_err(), "BATON_TEST_POSTGRES_URL is not set under CI");
+                    eprintln!("skipped: set BATON_TEST_POSTGRES_URL to run the PostgreSQL variant");
+                    return None;
+                };
+                let name = format!("baton_test_{}", uuid::Uuid::new_v4().simple());
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test cluster");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+                Some(TestDatabase { url: format!("{base}/{name}"), _dir: None })
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub settings: Settings,
+    /// The default client, connecting from 127.0.0.1.
+    pub client: Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// A client of one server: speaks the contract.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub cookie_name: &'static str,
+}
+
+/// Test settings: the contract's defaults, except a cheap failure limit window.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::from_sources("test", None, &|_| None).expect("default settings");
+    settings.database_url = database_url.to_string();
+    settings.auth = AuthSettings { clock_leeway: Duration::ZERO, ..AuthSettings::default() };
+    settings
+}
+
+impl TestApp {
+    /// A server with the contract's default settings on a fresh database.
+    pub async fn spawn(db: Db) -> Option<(TestApp, TestDatabase)> {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// A server with adjusted settings on a fresh database.
+    pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut AuthSettings)) -> Option<(TestApp, TestDatabase)> {
+        let database = TestDatabase::create(db).await?;
+        let mut settings = test_settings(&database.url);
+        adjust(&mut settings.auth);
+        Some((TestApp::start(settings).await, database))
+    }
+
+    /// A server on an existing database (a restart, a second instance).
+    pub async fn start(settings: Settings) -> TestApp {
+        let state = AppState::build(&settings).await.expect("build the app state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+        let cookie_name = if settings.auth.cookie_secure { "__Secure-refresh_token" } else { "refresh_token" };
+        TestApp {
+            addr,
+            client: Client { base: format!("http://{addr}"), http: client_from("127.0.0.1"), cookie_name },
+            state,
+            settings,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// A client of this server connecting from another loopback address.
+    pub fn client_at(&self, ip: &str) -> Client {
+        Client { http: client_from(ip), ..self.client.clone() }
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Runs a query on the app's database and returns one i64.
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        sqlx::query_scalar(sql).bind(bind).fetch_one(self.state.store.pool()).await.expect("count query")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a form to a server function, with an optional refresh cookie value.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+        let mut request = self.http.post(self.url(path)).form(form);
+        if let Some(value) = cookie {
+            request = request.header(header::COOKIE, format!("{}={value}", self.cookie_name));
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Response {
+        self.post_form("/api/auth/register", &[("email", email), ("password", password)], None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_form("/api/auth/login", &[("email", email), ("password", password)], None).await
+    }
+
+    pub async fn refresh(&self, cookie: &str) -> Response {
+        self.post_form("/api/auth/refresh", &[], Some(cookie)).await
+    }
+
+    pub async fn logout(&self, cookie: Option<&str>) -> Response {
+        self.post_form("/api/auth/logout", &[], cookie).await
+    }
+
+    pub async fn get(&self, path: &str, bearer: Option<&str>) -> Response {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers a fresh account and returns its signed-in session.
+    pub async fn signed_up(&self) -> SignedIn {
+        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        let response = self.register(&email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "register");
+        SignedIn::from_response(response, &email).await
+    }
+
+    /// Signs in again as `who`: a second session of the same user.
+    pub async fn signed_in_again(&self, who: &SignedIn) -> SignedIn {
+        let response = self.login(&who.email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login");
+        SignedIn::from_response(response, &who.email).await
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A reqwest client whose connections come from `ip` (any 127.0.0.0/8 address works
+/// on Linux loopback), so tests can be several clients.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// A signed-in session as a client holds it.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub email: String,
+    pub user_id: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl SignedIn {
+    pub async fn from_response(response: Response, email: &str) -> SignedIn {
+        let refresh = refresh_cookie(&response).expect("a refresh cookie is set");
+        let body: Value = response.json().await.unwrap();
+        SignedIn {
+            email: email.to_string(),
+            user_id: body["user"]["id"].as_str().unwrap().to_string(),
+            access: body["access_token"].as_str().unwrap().to_string(),
+            refresh,
+        }
+    }
+}
+
+/// The `Set-Cookie` headers of a response that set or clear the refresh cookie.
+pub fn refresh_set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.contains("refresh_token="))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The value of the refresh cookie a response sets (not one it clears).
+pub fn refresh_cookie(response: &Response) -> Option<String> {
+    refresh_set_cookies(response).iter().find_map(|c| {
+        let value = c.split(';').next()?.split_once('=')?.1;
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// Whether the response clears the refresh cookie.
+pub fn clears_cookie(response: &Response) -> bool {
+    refresh_set_cookies(response).iter().any(|c| c.contains("refresh_token=;") && c.contains("Max-Age=0"))
+}
+
+/// The error `code` of a JSON error body.
+pub async fn code(response: Response) -> String {
+    let body: Value = response.json().await.expect("a JSON error body");
+    body["code"].as_str().expect("a code").to_string()
+}
+
+/// Asserts status and error code.
+pub async fn assert_error(response: Response, status: u16, expected: &str) {
+    assert_eq!(response.status().as_u16(), status, "status for {expected}");
+    assert_eq!(code(response).await, expected);
+}
+
+/// Splits a JWT into its decoded header and payload.
+pub fn decode_parts(token: &str) -> (Value, Value) {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let mut parts = token.split('.');
+    let header = URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap();
+    let payload = URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap();
+    (serde_json::from_slice(&header).unwrap(), serde_json::from_slice(&payload).unwrap())
+}
+
+/// Generates, for each listed test `async fn name(db: Db)`, one `#[tokio::test]` per
+/// backend: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Db::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Db::Postgres).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,12 @@
+//! HTTP-level tests of the contract (docs/API.md): each starts a real server on a
+//! free port with a fresh database and talks to it over HTTP. Every test runs on
+//! SQLite and on PostgreSQL (`on_both_backends!`).
+
+mod helpers;
+
+mod accounts;
+mod attacks;
+mod hardening;
+mod keys;
+mod rotation;
+mod sessions;

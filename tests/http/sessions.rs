@@ -1,0 +1,84 @@
+//! The sessions list and revoking one session.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+on_both_backends!(
+    sessions_lists_live_sessions_newest_first_marking_the_current_one,
+    revoking_another_session_ends_it_at_once,
+    another_users_session_is_not_found,
+);
+
+async fn sessions_of(app: &TestApp, access: &str) -> Vec<Value> {
+    let response = app.get("/api/sessions", Some(access)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn sessions_lists_live_sessions_newest_first_marking_the_current_one(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let laptop = app.signed_up().await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let phone_client = app.client_at("127.0.0.1");
+    let phone = phone_client
+        .http
+        .post(app.url("/api/auth/login"))
+        .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1")
+        .form(&[("email", laptop.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let phone = SignedIn::from_response(phone, &laptop.email).await;
+
+    let list = sessions_of(&app, &laptop.access).await;
+    assert_eq!(list.len(), 2);
+    let (_, phone_claims) = decode_parts(&phone.access);
+    assert_eq!(list[0]["id"], phone_claims["sid"], "newest first");
+    assert!(list[0]["user_agent"].as_str().unwrap().contains("iPhone"));
+    assert_eq!(list[0]["current"], false);
+    assert_eq!(list[1]["current"], true);
+    for field in ["created_at", "last_used_at", "expires_at"] {
+        let value = list[0][field].as_str().unwrap();
+        assert!(
+            time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{field}: {value}"
+        );
+    }
+    // A signed-out session leaves the list.
+    app.logout(Some(&phone.refresh)).await;
+    assert_eq!(sessions_of(&app, &laptop.access).await.len(), 1);
+}
+
+async fn revoking_another_session_ends_it_at_once(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let laptop = app.signed_up().await;
+    let phone = app.signed_in_again(&laptop).await;
+    let (_, claims) = decode_parts(&phone.access);
+    let sid = claims["sid"].as_str().unwrap();
+    let response =
+        app.http.delete(app.url(&format!("/api/sessions/{sid}"))).bearer_auth(&laptop.access).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get("/api/me", Some(&phone.access)).await, 401, "invalid_token").await;
+    assert_error(app.refresh(&phone.refresh).await, 401, "invalid_refresh_token").await;
+    assert_eq!(app.get("/api/me", Some(&laptop.access)).await.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'revoke' AND session_id = $1", sid).await, 1);
+}
+
+async fn another_users_session_is_not_found(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let alice = app.signed_up().await;
+    let mallory = app.signed_up().await;
+    let (_, claims) = decode_parts(&alice.access);
+    let sid = claims["sid"].as_str().unwrap();
+    for id in [sid, "00000000-0000-0000-0000-000000000000", "not-a-uuid"] {
+        let response =
+            app.http.delete(app.url(&format!("/api/sessions/{id}"))).bearer_auth(&mallory.access).send().await.unwrap();
+        assert_error(response, 404, "not_found").await;
+    }
+    assert_eq!(app.get("/api/me", Some(&alice.access)).await.status(), StatusCode::OK, "alice untouched");
+    // Without a token it is 401 before anything else.
+    let response = app.http.delete(app.url(&format!("/api/sessions/{sid}"))).send().await.unwrap();
+    assert_error(response, 401, "invalid_token").await;
+}
