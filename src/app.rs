@@ -1,0 +1,74 @@
+//! The HTML shell, `<App/>` and its routes.
+
+use crate::{
+    client::{self, session::Session},
+    pages::{dashboard::DashboardPage, login::LoginPage, register::RegisterPage, sessions::SessionsPage},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    StaticSegment,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The auth context, once for the whole app; the browser side starts after hydration.
+    let session = Session::new();
+    provide_context(session);
+    client::start(session);
+    // A marker for the browser suite: set once the WASM bundle has taken over.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/baton.css"/>
+        <Title text="Baton"/>
+        <Router>
+            <main class="app">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=DashboardPage/>
+                    <Route path=StaticSegment("login") view=LoginPage/>
+                    <Route path=StaticSegment("register") view=RegisterPage/>
+                    <Route path=StaticSegment("sessions") view=SessionsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Not found · Baton"/>
+        <section class="card narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address."</p>
+            <p><A href="/">"Go to the dashboard"</A></p>
+        </section>
+    }
+}

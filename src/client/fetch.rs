@@ -1,0 +1,148 @@
+//! Every authenticated call goes through [`authed`]: the role an HTTP interceptor plays
+//! in Angular. It sends the in-memory access token as `Authorization: Bearer`; on a
+//! 401 it refreshes once and retries the request once.
+//!
+//! Refreshing is single-flight: however many calls fail at once, one `refresh` request
+//! goes out and they all wait on that one shared future. The refresh call itself never
+//! goes through [`authed`] or waits on anything but the network, so it cannot deadlock
+//! behind the requests waiting for it (axios#5895). When it fails, every waiting call
+//! fails with its error and the session signs out.
+
+use super::session::{use_session_handle, AccessToken, Session, SignedOutBecause, Trigger};
+use crate::error::AppError;
+use futures::{
+    future::{FutureExt, LocalBoxFuture, Shared},
+    Future,
+};
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+
+type InFlight = Shared<LocalBoxFuture<'static, Result<AccessToken, AppError>>>;
+
+thread_local! {
+    /// The refresh under way, shared by everyone who needs it.
+    static IN_FLIGHT: RefCell<Option<InFlight>> = const { RefCell::new(None) };
+}
+
+/// Refreshes the session, or joins the refresh already under way.
+pub async fn refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
+    let shared = IN_FLIGHT.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(in_flight) = slot.as_ref() {
+            return in_flight.clone();
+        }
+        let future: LocalBoxFuture<'static, _> = Box::pin(run_refresh(trigger));
+        let shared = future.shared();
+        *slot = Some(shared.clone());
+        shared
+    });
+    shared.await
+}
+
+async fn run_refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
+    let result = crate::auth::refresh().await;
+    // The flight is over for whoever comes next, success or not.
+    IN_FLIGHT.with(|slot| *slot.borrow_mut() = None);
+    let session = use_session_handle();
+    match result {
+        Ok(response) => {
+            session.accept(response, trigger, now());
+            session.access_token().ok_or(AppError::Internal)
+        }
+        Err(error) => {
+            if error.ends_session() {
+                session.sign_out_locally(SignedOutBecause::from_error(&error));
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Runs `call` with a valid access token; on `invalid_token`, refreshes once (shared
+/// with every other caller) and runs it once more.
+pub async fn authed<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let session = use_session_handle();
+    let token = match session.access_token() {
+        Some(token) if token.expires_at > now() => token.value,
+        // No token yet (start-up still restoring) or one we know has expired: do not
+        // send a request bound to fail.
+        _ => refresh(Trigger::Rejected).await?.value,
+    };
+    match call(token.clone()).await {
+        Err(AppError::InvalidToken) => {
+            let fresh = fresh_token_after_rejection(&session, &token).await?;
+            call(fresh).await
+        }
+        other => other,
+    }
+}
+
+/// A token other than `rejected`: the current one if someone already refreshed in the
+/// meantime, else the result of a refresh.
+async fn fresh_token_after_rejection(session: &Session, rejected: &str) -> Result<String, AppError> {
+    match session.access_token() {
+        Some(current) if current.value != rejected => Ok(current.value),
+        _ => Ok(refresh(Trigger::Rejected).await?.value),
+    }
+}
+
+/// `GET` a protected JSON resource.
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, AppError> {
+    authed(|token| async move {
+        let response = gloo_net::http::Request::get(path)
+            .header("Authorization", &format!("Bearer {token}"))
+            .send()
+            .await
+            .map_err(|_| AppError::Network)?;
+        if response.ok() {
+            response.json::<T>().await.map_err(|_| AppError::Network)
+        } else {
+            Err(error_of(response).await)
+        }
+    })
+    .await
+}
+
+/// `DELETE` a protected resource.
+pub async fn delete(path: &str) -> Result<(), AppError> {
+    authed(|token| async move {
+        let response = gloo_net::http::Request::delete(path)
+            .header("Authorization", &format!("Bearer {token}"))
+            .send()
+            .await
+            .map_err(|_| AppError::Network)?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
+    })
+    .await
+}
+
+/// A protected server function: `BearerClient` adds the token when it sends.
+pub async fn server_fn<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    authed(|_token| call()).await
+}
+
+/// The contract's error body, or `network_error` when the answer is not one.
+async fn error_of(response: gloo_net::http::Response) -> AppError {
+    match response.json::<AppError>().await {
+        Ok(error) => error,
+        Err(_) if response.status() == 401 => AppError::InvalidToken,
+        Err(_) => AppError::Network,
+    }
+}
+
+/// Milliseconds since the epoch, by the local clock.
+pub fn now() -> f64 {
+    js_sys::Date::now()
+}

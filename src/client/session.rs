@@ -1,0 +1,228 @@
+//! The session as the browser holds it: the access token in a signal (memory only:
+//! never `localStorage`, `sessionStorage` or a script-readable cookie), the signed-in
+//! user, and a short timeline of refreshes.
+//!
+//! The refresh token is not here at all: it is an `HttpOnly` cookie the browser sends
+//! to `/api/auth/refresh` by itself. Renewal time is computed from `expires_in` when
+//! the response arrives, against the local clock only: comparing the token's `exp`
+//! with the local clock would break on every machine whose clock is off.
+
+use crate::{auth::TokenResponse, error::AppError};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}
+
+/// Why the app is signed out, when there is something to tell the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedOutBecause {
+    /// They pressed Sign out (here or in another tab): nothing to explain.
+    TheyAskedTo,
+    /// The server saw a refresh token used twice and ended the session.
+    SecurityReuse,
+    /// The session reached its absolute lifetime.
+    SessionExpired,
+    /// The refresh cookie was missing, expired or revoked.
+    SessionEnded,
+    /// The server could not be reached to restore the session.
+    Unreachable,
+}
+
+impl SignedOutBecause {
+    pub fn from_error(error: &AppError) -> Self {
+        match error {
+            AppError::RefreshTokenReused => SignedOutBecause::SecurityReuse,
+            AppError::SessionExpired => SignedOutBecause::SessionExpired,
+            AppError::Network | AppError::Internal => SignedOutBecause::Unreachable,
+            _ => SignedOutBecause::SessionEnded,
+        }
+    }
+
+    /// What the sign-in page says about it, if anything.
+    pub fn message(self) -> Option<&'static str> {
+        match self {
+            SignedOutBecause::SecurityReuse => Some(
+                "Your session was ended for security reasons: the same sign-in was used from two places. Please sign in again.",
+            ),
+            SignedOutBecause::SessionExpired => Some("Your session reached its maximum lifetime. Please sign in again."),
+            SignedOutBecause::Unreachable => Some("We could not reach the server to restore your session. Please try again."),
+            SignedOutBecause::TheyAskedTo | SignedOutBecause::SessionEnded => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Start-up: the refresh cookie is being exchanged for an access token.
+    Restoring,
+    SignedIn(User),
+    /// `None` on a first visit, when there was never a session to explain.
+    SignedOut(Option<SignedOutBecause>),
+}
+
+/// The access token and the local instants that matter for it (ms since the epoch,
+/// by this machine's clock, measured from when the response arrived).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessToken {
+    pub value: String,
+    pub received_at: f64,
+    pub expires_at: f64,
+    /// When to renew it: a little before it expires (30% of its life, at most 60 s).
+    pub renew_at: f64,
+}
+
+impl AccessToken {
+    pub fn new(value: String, expires_in_s: i64, now: f64) -> Self {
+        let life = (expires_in_s.max(1) as f64) * 1000.0;
+        let lead = (life * 0.3).min(60_000.0);
+        AccessToken { value, received_at: now, expires_at: now + life, renew_at: now + life - lead }
+    }
+}
+
+/// What caused a refresh, for the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    StartUp,
+    Scheduled,
+    Rejected,
+    OtherTab,
+    SignIn,
+}
+
+impl Trigger {
+    pub fn label(self) -> &'static str {
+        match self {
+            Trigger::StartUp => "session restored after page load",
+            Trigger::Scheduled => "renewed before expiry",
+            Trigger::Rejected => "renewed after the server refused an expired token",
+            Trigger::OtherTab => "signed in from another tab",
+            Trigger::SignIn => "signed in",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefreshEvent {
+    pub at: f64,
+    pub trigger: Trigger,
+    /// The first characters of the new access token's signature, to tell tokens apart.
+    pub token_tag: String,
+}
+
+const TIMELINE_LEN: usize = 6;
+
+/// The auth context: provided once in `<App/>`; every field is a signal, so it is
+/// `Copy` and cheap to pass around.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub status: RwSignal<Status>,
+    token: RwSignal<Option<AccessToken>>,
+    pub timeline: RwSignal<Vec<RefreshEvent>>,
+    /// The local clock, ticking once a second in the browser (for countdowns).
+    pub now: RwSignal<f64>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Session {
+            status: RwSignal::new(Status::Restoring),
+            token: RwSignal::new(None),
+            timeline: RwSignal::new(Vec::new()),
+            now: RwSignal::new(0.0),
+        }
+    }
+
+    /// The current access token, without subscribing to it.
+    pub fn access_token(&self) -> Option<AccessToken> {
+        self.token.get_untracked()
+    }
+
+    /// The access token, reactively (the dashboard's countdown).
+    pub fn token(&self) -> Option<AccessToken> {
+        self.token.get()
+    }
+
+    pub fn user(&self) -> Option<User> {
+        match self.status.get() {
+            Status::SignedIn(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// Takes a token answer (sign-in, sign-up or refresh) into memory.
+    pub fn accept(&self, response: TokenResponse, trigger: Trigger, now: f64) {
+        let token_tag = response.access_token.rsplit('.').next().unwrap_or("").chars().take(8).collect();
+        self.token.set(Some(AccessToken::new(response.access_token, response.expires_in, now)));
+        let user = User { id: response.user.id, email: response.user.email };
+        if self.status.get_untracked() != Status::SignedIn(user.clone()) {
+            self.status.set(Status::SignedIn(user));
+        }
+        self.timeline.update(|events| {
+            events.insert(0, RefreshEvent { at: now, trigger, token_tag });
+            events.truncate(TIMELINE_LEN);
+        });
+    }
+
+    /// Forgets the token and the user.
+    pub fn sign_out_locally(&self, because: SignedOutBecause) {
+        self.token.set(None);
+        self.timeline.set(Vec::new());
+        self.status.set(Status::SignedOut(Some(because)));
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The session of `<App/>`, from the component tree.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+thread_local! {
+    /// The same session, for code that runs outside the component tree: the refresh
+    /// future and the server-function client (the browser is single-threaded).
+    static CURRENT: std::cell::Cell<Option<Session>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes `session` reachable from [`use_session_handle`] (browser start-up).
+pub fn install(session: Session) {
+    CURRENT.with(|c| c.set(Some(session)));
+}
+
+/// The installed session. Only browser code calls this, after start-up.
+pub fn use_session_handle() -> Session {
+    CURRENT.with(|c| c.get()).expect("the session is installed at start-up")
+}
+
+/// The access token to send, if any (for `BearerClient`).
+pub fn current_access_token() -> Option<String> {
+    CURRENT.with(|c| c.get()).and_then(|s| s.access_token()).map(|t| t.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_comes_before_expiry_by_thirty_percent_at_most_a_minute() {
+        let short = AccessToken::new("t".into(), 3, 1_000.0);
+        assert_eq!(short.expires_at, 4_000.0);
+        assert!((short.renew_at - 3_100.0).abs() < 1e-6);
+        let long = AccessToken::new("t".into(), 900, 0.0);
+        assert_eq!(long.renew_at, 840_000.0);
+    }
+
+    #[test]
+    fn only_a_reused_token_speaks_of_security() {
+        assert_eq!(SignedOutBecause::from_error(&AppError::RefreshTokenReused), SignedOutBecause::SecurityReuse);
+        assert!(SignedOutBecause::SecurityReuse.message().unwrap().contains("security reasons"));
+        assert_eq!(SignedOutBecause::from_error(&AppError::InvalidRefreshToken).message(), None);
+    }
+}

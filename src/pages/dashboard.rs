@@ -1,0 +1,115 @@
+//! `/`: who is signed in, how long the access token has left, the recent refreshes
+//! (the mechanism made visible), and **Sign out**.
+
+use super::{clock_time, parse_instant, relative_time, ErrorAlert, RequireAuth, SignedInFrame, Spinner};
+use crate::{
+    api::Me,
+    auth::logout,
+    client::{
+        fetch,
+        session::{use_session, SignedOutBecause},
+        tabs,
+    },
+    error::AppError,
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <Title text="Dashboard · Baton"/>
+        <RequireAuth>
+            <SignedInFrame>
+                <Dashboard/>
+            </SignedInFrame>
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn Dashboard() -> impl IntoView {
+    let session = use_session();
+
+    // The account, through the authenticated helper like every protected call.
+    let me = RwSignal::new(None::<Result<Me, AppError>>);
+    Effect::new(move |_| {
+        spawn_local(async move { me.set(Some(fetch::get_json::<Me>("/api/me").await)) });
+    });
+    let member_since = move || match me.get() {
+        Some(Ok(me)) => format!("Member since {}", relative_time(parse_instant(&me.created_at), session.now.get())),
+        Some(Err(e)) => format!("Could not load your account: {e}"),
+        None => "Loading your account…".to_string(),
+    };
+
+    let seconds_left = move || {
+        session.token().map(|t| ((t.expires_at - session.now.get()) / 1000.0).ceil().max(0.0) as i64).unwrap_or(0)
+    };
+    let lifetime =
+        move || session.token().map(|t| ((t.expires_at - t.received_at) / 1000.0).round() as i64).unwrap_or(1).max(1);
+    let fraction_left = move || (seconds_left() as f64 / lifetime() as f64).clamp(0.0, 1.0);
+
+    let signing_out = RwSignal::new(false);
+    let sign_out_error = RwSignal::new(None::<String>);
+    let sign_out = move |_| {
+        signing_out.set(true);
+        sign_out_error.set(None);
+        spawn_local(async move {
+            match logout().await {
+                Ok(_) => {
+                    tabs::announce_signed_out();
+                    session.sign_out_locally(SignedOutBecause::TheyAskedTo);
+                }
+                // Keep the session rather than pretend: the server still holds it.
+                Err(e) => sign_out_error.set(Some(format!("Could not sign out: {e}"))),
+            }
+            signing_out.set(false);
+        });
+    };
+
+    view! {
+        <section class="card hero">
+            <p class="eyebrow">"Signed in as"</p>
+            <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
+            <p class="muted">{member_since}</p>
+            <div class="actions">
+                <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
+                    <Show when=move || signing_out.get()><Spinner/></Show>
+                    "Sign out"
+                </button>
+            </div>
+            <ErrorAlert message=sign_out_error/>
+        </section>
+
+        <section class="card">
+            <h2>"Access token"</h2>
+            <p class="countdown" data-testid="time-left">
+                <span class="countdown__value">{seconds_left}</span>
+                <span class="countdown__unit">" s left"</span>
+            </p>
+            <div class="meter" role="progressbar" aria-label="Access token time left"
+                aria-valuemin="0" aria-valuemax=lifetime aria-valuenow=seconds_left>
+                <div class="meter__fill" style=move || format!("width: {:.1}%", fraction_left() * 100.0)></div>
+            </div>
+            <p class="muted">
+                "It lives only in this page's memory and is renewed shortly before it runs out, through the refresh cookie that scripts cannot read."
+            </p>
+        </section>
+
+        <section class="card">
+            <h2>"Recent refreshes"</h2>
+            <ol class="timeline" aria-label="Recent refreshes">
+                <For each=move || session.timeline.get() key=|event| (event.at.to_bits(), event.token_tag.clone()) let:event>
+                    <li class="timeline__item">
+                        <time class="timeline__time">{clock_time(event.at)}</time>
+                        <span class="timeline__what">{event.trigger.label()}</span>
+                        <span class="timeline__detail">
+                            "new access token "<code>{format!("…{}", event.token_tag)}</code>
+                            ", refresh token rotated"
+                        </span>
+                    </li>
+                </For>
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,199 @@
+//! `/sessions`: every signed-in device, **Revoke** on the others, **Sign out
+//! everywhere**.
+
+use super::{parse_instant, relative_time, ErrorAlert, RequireAuth, SignedInFrame, Spinner};
+use crate::{
+    api::SessionInfo,
+    auth::logout_all,
+    client::{
+        fetch,
+        session::{use_session, SignedOutBecause},
+        tabs,
+    },
+    error::AppError,
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    view! {
+        <Title text="Sessions · Baton"/>
+        <RequireAuth>
+            <SignedInFrame>
+                <Sessions/>
+            </SignedInFrame>
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn Sessions() -> impl IntoView {
+    let session = use_session();
+    let sessions = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
+    let load = move || {
+        spawn_local(async move { sessions.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
+    };
+    Effect::new(move |_| load());
+
+    let revoking = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let revoke = move |id: String| {
+        revoking.set(Some(id.clone()));
+        error.set(None);
+        spawn_local(async move {
+            match fetch::delete(&format!("/api/sessions/{id}")).await {
+                Ok(()) => load(),
+                Err(e) => error.set(Some(format!("Could not revoke that session: {e}"))),
+            }
+            revoking.set(None);
+        });
+    };
+
+    let ending_all = RwSignal::new(false);
+    let end_all = move |_| {
+        ending_all.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match fetch::server_fn(logout_all).await {
+                Ok(_) => {
+                    tabs::announce_signed_out();
+                    session.sign_out_locally(SignedOutBecause::TheyAskedTo);
+                }
+                Err(e) => error.set(Some(format!("Could not sign out everywhere: {e}"))),
+            }
+            ending_all.set(false);
+        });
+    };
+
+    let rows = move || match sessions.get() {
+        None => view! { <p class="muted" role="status"><Spinner/>" Loading sessions…"</p> }.into_any(),
+        Some(Err(e)) => {
+            view! { <p class="alert" role="alert">{format!("Could not load sessions: {e}")}</p> }.into_any()
+        }
+        Some(Ok(list)) => view! {
+            <ul class="sessions" aria-label="Signed-in devices">
+                {list.into_iter().map(|s| {
+                    let id = s.id.clone();
+                    let busy = {
+                        let id = id.clone();
+                        move || revoking.get().as_deref() == Some(id.as_str())
+                    };
+                    let created = parse_instant(&s.created_at);
+                    let last_used = parse_instant(&s.last_used_at);
+                    view! {
+                        <li class="session" class:session--current=s.current>
+                            <div class="session__device">
+                                <span class="session__name">{describe_device(&s.user_agent)}</span>
+                                {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+                            </div>
+                            <p class="session__times muted">
+                                {move || format!("Last used {} · signed in {}",
+                                    relative_time(last_used, session.now.get()),
+                                    relative_time(created, session.now.get()))}
+                            </p>
+                            {(!s.current).then(|| {
+                                let id = id.clone();
+                                let busy_for_button = busy.clone();
+                                view! {
+                                    <button class="button button--small" on:click=move |_| revoke(id.clone())
+                                        disabled=busy.clone() aria-busy=move || busy_for_button().to_string()>
+                                        "Revoke"
+                                    </button>
+                                }
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <section class="card">
+            <h1>"Sessions"</h1>
+            <p class="muted">"Every device where you are signed in. Revoking one signs it out at once."</p>
+            {rows}
+            <ErrorAlert message=error/>
+            <div class="actions">
+                <button class="button button--danger" on:click=end_all disabled=move || ending_all.get()
+                    aria-busy=move || ending_all.get().to_string()>
+                    <Show when=move || ending_all.get()><Spinner/></Show>
+                    "Sign out everywhere"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// "Chrome on Linux" from a user agent: enough to recognise one's own devices.
+pub fn describe_device(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        Some("Edge")
+    } else if ua.contains("OPR/") {
+        Some("Opera")
+    } else if ua.contains("Firefox/") {
+        Some("Firefox")
+    } else if ua.contains("HeadlessChrome") {
+        Some("Headless Chrome")
+    } else if ua.contains("Chrome/") || ua.contains("CriOS/") {
+        Some("Chrome")
+    } else if ua.contains("Safari/") {
+        Some("Safari")
+    } else if ua.starts_with("curl/") {
+        Some("curl")
+    } else {
+        None
+    };
+    let system = if ua.contains("iPhone") {
+        Some("iPhone")
+    } else if ua.contains("iPad") {
+        Some("iPad")
+    } else if ua.contains("Android") {
+        Some("Android")
+    } else if ua.contains("Windows") {
+        Some("Windows")
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        Some("macOS")
+    } else if ua.contains("CrOS") {
+        Some("ChromeOS")
+    } else if ua.contains("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => format!("Browser on {s}"),
+        (None, None) if ua.is_empty() => "Unknown device".to_string(),
+        (None, None) => ua.split('/').next().unwrap_or("Unknown device").chars().take(40).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_device;
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        assert_eq!(
+            describe_device(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+            ),
+            "Chrome on Linux"
+        );
+        assert_eq!(
+            describe_device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"),
+            "Safari on iPhone"
+        );
+        assert_eq!(
+            describe_device("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"),
+            "Firefox on Windows"
+        );
+        assert_eq!(describe_device("curl/8.5.0"), "curl");
+        assert_eq!(describe_device(""), "Unknown device");
+    }
+}
