@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup run watch test lint unit e2e site bench clean-db
+.PHONY: setup run watch test lint unit e2e site bench load
 
 setup:
 	@scripts/setup.sh
@@ -39,3 +39,7 @@ e2e: site
 ## Criterion benchmarks of token issue/verify and of a rotation.
 bench:
 	cargo bench --features ssr --bench tokens
+
+## Refresh rotations per second on SQLite and on PostgreSQL, same load command.
+load: setup
+	scripts/load.sh

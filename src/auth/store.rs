@@ -12,6 +12,8 @@
 use crate::{db::Backend, error::AppError};
 use futures::future::BoxFuture;
 use sqlx::{any::AnyRow, AnyPool, Executor, Row};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::keys::NewKey;
@@ -20,6 +22,11 @@ use super::keys::NewKey;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite allows one writer at a time; a second one waits in SQLite's busy
+    /// handler, which sleeps in growing steps and wrecks tail latency under load.
+    /// Queueing this process's writers here, first come first served, keeps them
+    /// off each other. (PostgreSQL has row locks and needs none.)
+    writer: Option<Arc<Mutex<()>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -134,7 +141,16 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 impl Store {
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
-        Store { pool, backend }
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Store { pool, backend, writer }
+    }
+
+    /// This process's turn to write (SQLite only); hold it until the commit.
+    async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -156,6 +172,7 @@ impl Store {
         first: &RefreshRow,
         audit: Audit<'_>,
     ) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(user.id.to_string())
@@ -196,6 +213,7 @@ impl Store {
         first: &RefreshRow,
         audit: Audit<'_>,
     ) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         insert_session(&mut tx, session, first).await?;
         insert_audit(&mut tx, session.created_at, &audit).await?;
@@ -215,6 +233,7 @@ impl Store {
         grace_ms: i64,
         now: i64,
     ) -> Result<Rotation, AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         // The decision. Nothing is read before it, so two presentations of one token
         // cannot both see it unused.
@@ -351,6 +370,7 @@ impl Store {
 
     /// Ends one session, whoever owns it (sign-out with its refresh cookie).
     pub async fn revoke_session(&self, sid: Uuid, reason: &str, now: i64, audit: Audit<'_>) -> Result<bool, AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let done =
             sqlx::query("UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
@@ -377,6 +397,7 @@ impl Store {
         now: i64,
         audit: Audit<'_>,
     ) -> Result<Revoke, AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE sessions SET revoked_at = $1, revoke_reason = 'revoked' \
@@ -410,6 +431,7 @@ impl Store {
 
     /// Ends every live session of a user; returns their ids.
     pub async fn revoke_all(&self, user_id: Uuid, now: i64, audit: Audit<'_>) -> Result<Vec<Uuid>, AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
             "UPDATE sessions SET revoked_at = $1, revoke_reason = 'logout_all' \
@@ -483,6 +505,7 @@ impl Store {
     }
 
     pub async fn audit(&self, now: i64, audit: Audit<'_>) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         insert_audit(&mut conn, now, &audit).await
     }
@@ -512,6 +535,7 @@ impl Store {
     }
 
     pub async fn insert_key(&self, key: &NewKey, now: i64) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         sqlx::query("INSERT INTO signing_keys (kid, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&key.kid)
             .bind(&key.public_x)
@@ -524,6 +548,7 @@ impl Store {
 
     /// Records the public half of a key kept in a PEM file, once.
     pub async fn insert_public_key(&self, kid: &str, public_x: &str, now: i64) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO signing_keys (kid, public_key, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (kid) DO UPDATE SET retired_at = NULL",
@@ -538,6 +563,7 @@ impl Store {
 
     /// Adds `key` as the active key and retires every other.
     pub async fn rotate_keys(&self, key: &NewKey, now: i64) -> Result<(), AppError> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now)

@@ -7,6 +7,8 @@ mod helpers;
 mod accounts;
 mod attacks;
 mod hardening;
+mod instances;
 mod keys;
+mod outage;
 mod rotation;
 mod sessions;

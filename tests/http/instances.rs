@@ -1,0 +1,196 @@
+//! Several Baton processes on one PostgreSQL database: what one instance does, the
+//! others honour. These start the real `baton` binary twice.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// A `baton` process on a free port.
+struct Instance {
+    client: Client,
+    child: Child,
+}
+
+impl std::ops::Deref for Instance {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Instance {
+    async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
+        let port = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+        command
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("BATON_CLOCK_LEEWAY", "0s")
+            .env("RUST_LOG", "baton=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("start baton");
+        let client = Client {
+            base: format!("http://127.0.0.1:{port}"),
+            http: client_from("127.0.0.1"),
+            cookie_name: "__Secure-refresh_token",
+        };
+        let instance = Instance { client, child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = instance.http.get(instance.url("/healthz")).send().await {
+                if r.status() == StatusCode::OK {
+                    return instance;
+                }
+            }
+            assert!(Instant::now() < deadline, "baton did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Two instances on a fresh PostgreSQL database, or `None` where PostgreSQL is not
+/// available (see `TestDatabase`).
+async fn two_instances(env: &[(&str, &str)]) -> Option<(Instance, Instance, TestDatabase)> {
+    let database = TestDatabase::create(Db::Postgres).await?;
+    // The first instance creates the schema and the first key; then the second joins.
+    let a = Instance::spawn(&database.url, env).await;
+    let b = Instance::spawn(&database.url, env).await;
+    Some((a, b, database))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_rotated_on_one_instance_and_replayed_on_another_is_reuse() {
+    let Some((a, b, _db)) = two_instances(&[("BATON_REUSE_GRACE", "0s")]).await else { return };
+    let who = a.signed_up().await;
+    let rotated = a.refresh(&who.refresh).await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let current = refresh_cookie(&rotated).unwrap();
+    assert_error(b.refresh(&who.refresh).await, 401, "refresh_token_reused").await;
+    assert_error(a.refresh(&current).await, 401, "refresh_token_reused").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_revoked_on_one_instance_is_refused_by_the_other_within_a_second() {
+    let Some((a, b, _db)) = two_instances(&[]).await else { return };
+    let who = a.signed_up().await;
+    assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
+    let revoked_at = Instant::now();
+    assert_eq!(a.logout(Some(&who.refresh)).await.status(), StatusCode::OK);
+    loop {
+        let status = b.get("/api/me", Some(&who.access)).await.status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(revoked_at.elapsed() < Duration::from_secs(1), "B still accepts the revoked session's token");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("revocation reached the other instance after {:?}", revoked_at.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_parallel_refreshes_split_across_instances_give_exactly_one_success() {
+    let Some((a, b, _db)) = two_instances(&[("BATON_REUSE_GRACE", "0s")]).await else { return };
+    let who = a.signed_up().await;
+    let attempts: Vec<_> = (0..10)
+        .map(|i| {
+            let client = if i % 2 == 0 { a.client.clone() } else { b.client.clone() };
+            let token = who.refresh.clone();
+            tokio::spawn(async move { client.refresh(&token).await.status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 401), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart() {
+    let Some((a, b, db)) = two_instances(&[]).await else { return };
+    let jwks = |i: &Instance| {
+        let (http, url) = (i.http.clone(), i.url("/.well-known/jwks.json"));
+        async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(jwks(&a).await, jwks(&b).await, "one key set");
+    let who = a.signed_up().await;
+    assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
+
+    // `baton keys rotate`, as an operator would run it, against the shared database.
+    let output = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["keys", "rotate"])
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let new_kid = stdout.lines().next().unwrap().rsplit(' ').next().unwrap().to_string();
+
+    let has_new_key = |keys: &Value| keys["keys"].as_array().unwrap().iter().any(|k| k["kid"] == new_kid.as_str());
+    let started = Instant::now();
+    while !(has_new_key(&jwks(&a).await) && has_new_key(&jwks(&b).await)) {
+        assert!(started.elapsed() < Duration::from_secs(5), "the new key did not reach both instances");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(jwks(&a).await, jwks(&b).await);
+    // A signs with the new key; B verifies it; the old token still verifies too.
+    let fresh = a.signed_in_again(&who).await;
+    assert_eq!(decode_parts(&fresh.access).0["kid"], new_kid.as_str());
+    assert_eq!(b.get("/api/me", Some(&fresh.access)).await.status(), StatusCode::OK);
+    assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_counted_across_instances() {
+    let Some((a, b, _db)) = two_instances(&[("BATON_LOGIN_MAX_FAILURES", "4")]).await else { return };
+    let who = a.signed_up().await;
+    for instance in [&a, &b, &a, &b] {
+        assert_error(instance.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
+    }
+    assert_error(a.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
+    assert_error(b.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_whose_notification_was_missed_is_caught_up() {
+    let Some((a, b, db)) = two_instances(&[]).await else { return };
+    let who = a.signed_up().await;
+    // Revoke behind every instance's back: no NOTIFY, as if it had been lost.
+    let (_, claims) = decode_parts(&who.access);
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE sessions SET revoked_at = $1, revoke_reason = 'revoked' WHERE id = $2")
+        .bind(baton::auth::now_ms())
+        .bind(claims["sid"].as_str().unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    for instance in [&a, &b] {
+        while instance.get("/api/me", Some(&who.access)).await.status() != StatusCode::UNAUTHORIZED {
+            assert!(started.elapsed() < Duration::from_secs(3), "the periodic catch-up did not see the revocation");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
