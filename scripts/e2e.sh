@@ -1,44 +1,61 @@
 #!/usr/bin/env bash
-# Runs the Playwright suite against the release build: starts target/release/baton on a
-# free loopback port with a throwaway SQLite database and short token lifetimes (so the
-# suite sees access tokens expire and renew), waits for /healthz, runs the suite
-# headless in Chromium, then stops the server. Exits non-zero on any failure.
+# Runs the Playwright suite against the release build. Two servers, each on a free
+# loopback port with a throwaway SQLite database:
+#   BASE_URL    short lifetimes (access tokens live 3 s), so the suite sees tokens
+#               expire and renew, again and again;
+#   STEADY_URL  the default 15-minute access tokens, for tests that count requests
+#               and must not meet a scheduled renewal in the middle.
+# Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
+# exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 tmp=$(mktemp -d)
-port=$(free_port)
-server_pid=
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" && wait "$server_pid" 2>/dev/null || true
-  fi
+  for pidfile in "$tmp"/*.pid; do
+    [ -e "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid" 2>/dev/null || true
+    # SIGTERM drains requests in flight; give it a moment before giving up on it.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-export LEPTOS_SITE_ADDR="127.0.0.1:$port"
-export DATABASE_URL="sqlite://$tmp/e2e.db"
-export BATON_ACCESS_TTL="${BATON_ACCESS_TTL:-3s}"
-export BATON_CLOCK_LEEWAY="${BATON_CLOCK_LEEWAY:-0s}"
-export BATON_LOGIN_MAX_FAILURES="${BATON_LOGIN_MAX_FAILURES:-1000}"
-export RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}"
+# start_server NAME VAR=VALUE… : starts a server, prints its URL once it answers
+# (it runs in a command substitution, so the pid goes to a file for cleanup).
+start_server() {
+  local name=$1; shift
+  local port; port=$(free_port)
+  env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" \
+    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}" \
+    "$@" target/release/baton >"$tmp/$name.log" 2>&1 &
+  echo $! >"$tmp/$name.pid"
+  for _ in $(seq 1 100); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+      echo "http://127.0.0.1:$port"
+      return
+    fi
+    sleep 0.1
+  done
+  cat "$tmp/$name.log" >&2
+  echo "e2e: the $name server did not start" >&2
+  return 1
+}
 
-target/release/baton >"$tmp/server.log" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 100); do
-  if curl -fsS "http://$LEPTOS_SITE_ADDR/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$tmp/server.log"; echo "e2e: server exited" >&2; exit 1; fi
-  sleep 0.1
-done
+BASE_URL=$(start_server short BATON_ACCESS_TTL=3s)
+STEADY_URL=$(start_server steady)
+export BASE_URL STEADY_URL
 
 status=0
-(cd end2end && BASE_URL="http://$LEPTOS_SITE_ADDR" npx playwright test) || status=$?
+(cd end2end && npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
-  echo "---- server log (last 80 lines) ----"
-  tail -n 80 "$tmp/server.log"
+  for name in short steady; do
+    echo "---- $name server log (last 60 lines) ----"
+    tail -n 60 "$tmp/$name.log"
+  done
 fi
 exit "$status"

@@ -93,6 +93,15 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// What happened to the refresh token: a sign-in issues the family's first one,
+    /// every refresh rotates it.
+    pub fn refresh_token_fate(self) -> &'static str {
+        match self {
+            Trigger::SignIn => "refresh token issued",
+            _ => "refresh token rotated",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Trigger::StartUp => "session restored after page load",

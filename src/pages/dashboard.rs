@@ -3,7 +3,7 @@
 
 use super::{clock_time, parse_instant, relative_time, ErrorAlert, RequireAuth, SignedInFrame, Spinner};
 use crate::{
-    api::Me,
+    api::{Me, SessionInfo},
     auth::logout,
     client::{
         fetch,
@@ -31,15 +31,25 @@ pub fn DashboardPage() -> impl IntoView {
 fn Dashboard() -> impl IntoView {
     let session = use_session();
 
-    // The account, through the authenticated helper like every protected call.
+    // The account and its devices: two protected calls at once, both through the
+    // authenticated helper (so two 401s at once share one refresh).
     let me = RwSignal::new(None::<Result<Me, AppError>>);
+    let devices = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
     Effect::new(move |_| {
         spawn_local(async move { me.set(Some(fetch::get_json::<Me>("/api/me").await)) });
+        spawn_local(async move { devices.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
     });
-    let member_since = move || match me.get() {
-        Some(Ok(me)) => format!("Member since {}", relative_time(parse_instant(&me.created_at), session.now.get())),
-        Some(Err(e)) => format!("Could not load your account: {e}"),
-        None => "Loading your account…".to_string(),
+    let account = move || {
+        let since = match me.get() {
+            Some(Ok(me)) => format!("Member since {}", relative_time(parse_instant(&me.created_at), session.now.get())),
+            Some(Err(e)) => return format!("Could not load your account: {e}"),
+            None => return "Loading your account…".to_string(),
+        };
+        match devices.get() {
+            Some(Ok(list)) if list.len() == 1 => format!("{since} · signed in on this device only"),
+            Some(Ok(list)) => format!("{since} · signed in on {} devices", list.len()),
+            _ => since,
+        }
     };
 
     let seconds_left = move || {
@@ -71,7 +81,7 @@ fn Dashboard() -> impl IntoView {
         <section class="card hero">
             <p class="eyebrow">"Signed in as"</p>
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
-            <p class="muted">{member_since}</p>
+            <p class="muted" data-testid="account">{account}</p>
             <div class="actions">
                 <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
                     <Show when=move || signing_out.get()><Spinner/></Show>
@@ -105,7 +115,7 @@ fn Dashboard() -> impl IntoView {
                         <span class="timeline__what">{event.trigger.label()}</span>
                         <span class="timeline__detail">
                             "new access token "<code>{format!("…{}", event.token_tag)}</code>
-                            ", refresh token rotated"
+                            {format!(", {}", event.trigger.refresh_token_fate())}
                         </span>
                     </li>
                 </For>

@@ -1,0 +1,62 @@
+import { test, expect, LoginPage, RegisterPage, DashboardPage, newEmail, signUp, hydrated, PASSWORD } from '../fixtures/app';
+
+test('create an account, sign out, sign in again', async ({ page }) => {
+  const email = await signUp(page);
+  const dashboard = new DashboardPage(page);
+  await expect(dashboard.account()).toContainText('signed in on this device only');
+  await dashboard.signOut().click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  const login = new LoginPage(page);
+  await hydrated(page);
+  await login.signIn(email);
+  await dashboard.expectSignedInAs(email);
+});
+
+test('registration explains what is wrong', async ({ page }) => {
+  const register = new RegisterPage(page);
+  await register.goto();
+  await register.register('not-an-email');
+  await expect(register.alert()).toHaveText('This is not an email address.');
+  await register.register(newEmail(), 'short');
+  await expect(register.alert()).toContainText('at least 8 characters');
+
+  const taken = await signUp(page);
+  await new DashboardPage(page).signOut().click();
+  await expect(page).toHaveURL(/\/login$/);
+  await register.goto();
+  await register.register(taken.toUpperCase());
+  await expect(register.alert()).toHaveText('An account with this email already exists.');
+  await expect(page).toHaveURL(/\/register$/);
+});
+
+test('a wrong password is refused with a clear message', async ({ page }) => {
+  const email = await signUp(page);
+  await new DashboardPage(page).signOut().click();
+  const login = new LoginPage(page);
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await login.signIn(email, 'not the password');
+  await expect(login.alert()).toHaveText('Email or password is wrong.');
+  await login.signIn('nobody-' + email, PASSWORD);
+  await expect(login.alert()).toHaveText('Email or password is wrong.');
+  // The button comes back for another try.
+  await expect(login.submit()).toBeEnabled();
+});
+
+test('a signed-out visit goes to sign-in and comes back after it', async ({ page, browser }) => {
+  const email = await signUp(page);
+
+  const stranger = await browser.newContext();
+  const visitor = await stranger.newPage();
+  await visitor.goto('/sessions');
+  await expect(visitor).toHaveURL(/\/login\?next=%2Fsessions$/);
+  // No flash of the page itself on the way.
+  await expect(visitor.getByRole('button', { name: 'Sign out everywhere' })).toHaveCount(0);
+  const login = new LoginPage(visitor);
+  await hydrated(visitor);
+  await login.signIn(email);
+  await expect(visitor).toHaveURL(/\/sessions$/);
+  await expect(visitor.getByText('This device')).toBeVisible();
+  await stranger.close();
+});

@@ -1,0 +1,40 @@
+import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signInOnAnotherDevice, hydrated } from '../fixtures/app';
+
+// A picture of every page, desktop and phone, to look at after UI work.
+for (const [device, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 390, height: 844 }],
+] as const) {
+  test(`screenshots of every page (${device})`, async ({ page, browser }) => {
+    await page.setViewportSize(viewport);
+    const shot = (name: string) => page.screenshot({ path: `screenshots/${device}-${name}.png`, fullPage: true });
+
+    const register = new RegisterPage(page);
+    await register.goto();
+    await register.register('not-an-email');
+    await expect(register.alert()).toBeVisible();
+    await shot('register-error');
+
+    const email = await signUp(page);
+    const other = await browser.newContext();
+    await signInOnAnotherDevice(other, email);
+    // Let a few renewals happen (3 s tokens), so the timeline has something to show.
+    await page.waitForTimeout(5_000);
+    await expect(new DashboardPage(page).timeline()).not.toHaveCount(0);
+    await shot('dashboard');
+
+    await new DashboardPage(page).sessionsLink().click();
+    await expect(new SessionsPage(page).rows()).toHaveCount(2);
+    await shot('sessions');
+
+    await new DashboardPage(page).page.getByRole('link', { name: 'Dashboard' }).click();
+    await new DashboardPage(page).signOut().click();
+    const login = new LoginPage(page);
+    await expect(page).toHaveURL(/\/login$/);
+    await hydrated(page);
+    await login.signIn(email, 'wrong password');
+    await expect(login.alert()).toBeVisible();
+    await shot('login-error');
+    await other.close();
+  });
+}
