@@ -17,6 +17,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
+                // First in <head>, so it governs every script after it.
+                <meta http-equiv="Content-Security-Policy" content=content_security_policy(&options)/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.ico"/>
@@ -29,6 +31,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The page's Content Security Policy. The access token lives in this page's memory,
+/// so script injection is the one way to steal it: only scripts carrying this
+/// response's nonce run (and what they load, `'strict-dynamic'`), no inline styles or
+/// plugins, and the page talks only to its own origin. (`frame-ancestors` and the
+/// other header-only directives come with every response from `crate::server`.)
+fn content_security_policy(options: &LeptosOptions) -> String {
+    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    // `cargo leptos watch` reloads the page through a websocket on its own port.
+    let live_reload = match options.env {
+        leptos::config::Env::DEV => format!(" ws://*:{}", options.reload_port),
+        leptos::config::Env::PROD => String::new(),
+    };
+    format!(
+        "default-src 'self'; script-src 'strict-dynamic'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{live_reload}; object-src 'none'; base-uri 'self'; \
+         form-action 'self'"
+    )
 }
 
 #[component]

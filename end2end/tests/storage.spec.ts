@@ -1,4 +1,4 @@
-import { test, expect, signUp } from '../fixtures/app';
+import { test, expect, signUp, hydrated, PROVOKES_CSP_VIOLATIONS } from '../fixtures/app';
 
 test('no token is readable by scripts; the refresh cookie is locked down', async ({ page, context }) => {
   await signUp(page);
@@ -27,4 +27,29 @@ test('no token is readable by scripts; the refresh cookie is locked down', async
     page.goto('/sessions'),
   ]);
   expect(await pageRequest[0].headerValue('cookie')).toBeNull();
+});
+
+test('injected scripts do not run (Content Security Policy)', async ({ page }) => {
+  test.info().annotations.push({ type: PROVOKES_CSP_VIOLATIONS });
+  const violations: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) violations.push(msg.text());
+  });
+  // A stored XSS: a script in the served markup, without this response's nonce.
+  await page.route('**/login', async (route) => {
+    const response = await route.fetch();
+    // (In <head>: the body must match what hydration expects.)
+    const html = (await response.text()).replace('</head>', '<script>window.__stolen = "markup";</script></head>');
+    await route.fulfill({ response, body: html });
+  });
+  await page.goto('/login');
+  await hydrated(page);
+  expect(await page.evaluate(() => (window as any).__stolen)).toBeUndefined();
+  // A DOM XSS: an inline event handler.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/nothing" onerror="window.__stolen = \'handler\'">'));
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as any).__stolen)).toBeUndefined();
+  expect(violations.length).toBeGreaterThanOrEqual(2);
+  // The app itself still works under the policy.
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
 });

@@ -57,7 +57,6 @@ fn Dashboard() -> impl IntoView {
     };
     let lifetime =
         move || session.token().map(|t| ((t.expires_at - t.received_at) / 1000.0).round() as i64).unwrap_or(1).max(1);
-    let fraction_left = move || (seconds_left() as f64 / lifetime() as f64).clamp(0.0, 1.0);
 
     let signing_out = RwSignal::new(false);
     let sign_out_error = RwSignal::new(None::<String>);
@@ -97,10 +96,8 @@ fn Dashboard() -> impl IntoView {
                 <span class="countdown__value">{seconds_left}</span>
                 <span class="countdown__unit">" s left"</span>
             </p>
-            <div class="meter" role="progressbar" aria-label="Access token time left"
-                aria-valuemin="0" aria-valuemax=lifetime aria-valuenow=seconds_left>
-                <div class="meter__fill" style=move || format!("width: {:.1}%", fraction_left() * 100.0)></div>
-            </div>
+            // A native progress bar: no inline style, so the CSP can forbid inline styles.
+            <progress class="meter" aria-label="Access token time left" max=lifetime value=seconds_left></progress>
             <p class="muted">
                 "It lives only in this page's memory and is renewed shortly before it runs out, through the refresh cookie that scripts cannot read."
             </p>

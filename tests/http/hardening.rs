@@ -13,6 +13,7 @@ on_both_backends!(
     health_is_ok_while_the_database_answers,
     an_unknown_api_path_is_a_json_404,
     without_secure_the_cookie_is_plain_refresh_token,
+    pages_carry_a_nonce_based_content_security_policy,
 );
 
 async fn a_cross_origin_post_is_forbidden_and_changes_nothing(db: Db) {
@@ -144,4 +145,21 @@ async fn without_secure_the_cookie_is_plain_refresh_token(db: Db) {
     assert!(!cookie.contains("Secure"), "{cookie}");
     let who = SignedIn::from_response(response, "plain@example.com").await;
     assert_eq!(app.refresh(&who.refresh).await.status(), StatusCode::OK);
+}
+
+async fn pages_carry_a_nonce_based_content_security_policy(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let html = app.get("/login", None).await.text().await.unwrap();
+    let csp_start = html.find(r#"http-equiv="Content-Security-Policy" content=""#).expect("a CSP meta tag");
+    let csp = &html[csp_start..];
+    let csp = &csp[csp.find("content=\"").unwrap() + 9..];
+    let csp = &csp[..csp.find('"').unwrap()];
+    assert!(csp.contains("script-src 'strict-dynamic' 'nonce-"), "{csp}");
+    assert!(csp.contains("style-src 'self';"), "no inline styles: {csp}");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(nonce.len() >= 16, "{nonce}");
+    // The inline hydration script carries it; a second request gets another one.
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "{html}");
+    let again = app.get("/login", None).await.text().await.unwrap();
+    assert!(!again.contains(nonce));
 }
