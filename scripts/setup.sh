@@ -18,9 +18,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $(need_root) apt-get install -y -qq "$@" >/dev/null
 }
 
-# 1. Chromium for Playwright (Playwright's own browser download is unreachable here).
-if ! command -v chromium >/dev/null 2>&1; then
-  apt_install chromium
+# 1. Chromium for Playwright (Playwright's own browser download is unreachable here),
+#    and curl, which the test scripts use to wait for a server.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
 # 2. PostgreSQL server binaries, for the store tests that run against a real PostgreSQL.

@@ -161,7 +161,16 @@ impl KeyRing {
         if let Some(entry) = self.snapshot().by_kid.get(kid) {
             return Some(entry.decoding.clone());
         }
-        let due = self.last_reload.lock().expect("reload lock").elapsed() >= Duration::from_secs(1);
+        // Claim the slot before reloading, so that a burst of requests naming an
+        // unknown kid makes one query, not one each.
+        let due = {
+            let mut last = self.last_reload.lock().expect("reload lock");
+            let due = last.elapsed() >= Duration::from_secs(1);
+            if due {
+                *last = Instant::now();
+            }
+            due
+        };
         if due && self.reload().await.is_ok() {
             return self.snapshot().by_kid.get(kid).map(|e| e.decoding.clone());
         }

@@ -536,14 +536,8 @@ impl Store {
 
     pub async fn insert_key(&self, key: &NewKey, now: i64) -> Result<(), AppError> {
         let _turn = self.write_turn().await;
-        sqlx::query("INSERT INTO signing_keys (kid, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&key.kid)
-            .bind(&key.public_x)
-            .bind(&key.private_pkcs8)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_key(&mut conn, key, now).await
     }
 
     /// Records the public half of a key kept in a PEM file, once.
@@ -569,13 +563,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO signing_keys (kid, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&key.kid)
-            .bind(&key.public_x)
-            .bind(&key.private_pkcs8)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        insert_key(&mut tx, key, now).await?;
         if self.backend == Backend::Postgres {
             let notify = format!("NOTIFY {KEYS_CHANNEL}");
             tx.execute(notify.as_str()).await?;
@@ -667,6 +655,19 @@ fn insert_refresh<'a>(
         .bind(token.exp)
         .execute(&mut *conn)
         .await?;
+        Ok(())
+    })
+}
+
+fn insert_key<'a>(conn: &'a mut sqlx::AnyConnection, key: &'a NewKey, now: i64) -> BoxFuture<'a, Result<(), AppError>> {
+    Box::pin(async move {
+        sqlx::query("INSERT INTO signing_keys (kid, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&key.kid)
+            .bind(&key.public_x)
+            .bind(&key.private_pkcs8)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     })
 }

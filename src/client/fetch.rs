@@ -14,6 +14,7 @@ use futures::{
     future::{FutureExt, LocalBoxFuture, Shared},
     Future,
 };
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 
@@ -70,7 +71,7 @@ where
         Some(token) if token.expires_at > now() => token.value,
         // No token yet (start-up still restoring) or one we know has expired: do not
         // send a request bound to fail.
-        _ => refresh(Trigger::Rejected).await?.value,
+        _ => refresh(Trigger::Expired).await?.value,
     };
     match call(token.clone()).await {
         Err(AppError::InvalidToken) => {
@@ -92,36 +93,30 @@ async fn fresh_token_after_rejection(session: &Session, rejected: &str) -> Resul
 
 /// `GET` a protected JSON resource.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, AppError> {
-    authed(|token| async move {
-        let response = gloo_net::http::Request::get(path)
-            .header("Authorization", &format!("Bearer {token}"))
-            .send()
-            .await
-            .map_err(|_| AppError::Network)?;
-        if response.ok() {
-            response.json::<T>().await.map_err(|_| AppError::Network)
-        } else {
-            Err(error_of(response).await)
-        }
-    })
+    authed(
+        |token| async move { send(Method::GET, path, &token).await?.json::<T>().await.map_err(|_| AppError::Network) },
+    )
     .await
 }
 
 /// `DELETE` a protected resource.
 pub async fn delete(path: &str) -> Result<(), AppError> {
-    authed(|token| async move {
-        let response = gloo_net::http::Request::delete(path)
-            .header("Authorization", &format!("Bearer {token}"))
-            .send()
-            .await
-            .map_err(|_| AppError::Network)?;
-        if response.ok() {
-            Ok(())
-        } else {
-            Err(error_of(response).await)
-        }
-    })
-    .await
+    authed(|token| async move { send(Method::DELETE, path, &token).await.map(|_| ()) }).await
+}
+
+/// One request with the Bearer token; a non-2xx answer becomes its error.
+async fn send(method: Method, path: &str, token: &str) -> Result<Response, AppError> {
+    let response = RequestBuilder::new(path)
+        .method(method)
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|_| AppError::Network)?;
+    if response.ok() {
+        Ok(response)
+    } else {
+        Err(error_of(response).await)
+    }
 }
 
 /// A protected server function: `BearerClient` adds the token when it sends.
@@ -134,7 +129,7 @@ where
 }
 
 /// The contract's error body, or `network_error` when the answer is not one.
-async fn error_of(response: gloo_net::http::Response) -> AppError {
+async fn error_of(response: Response) -> AppError {
     match response.json::<AppError>().await {
         Ok(error) => error,
         Err(_) if response.status() == 401 => AppError::InvalidToken,

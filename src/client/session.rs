@@ -87,6 +87,8 @@ impl AccessToken {
 pub enum Trigger {
     StartUp,
     Scheduled,
+    /// A call found the token already run out (a sleeping laptop, a lost timer).
+    Expired,
     Rejected,
     OtherTab,
     SignIn,
@@ -106,6 +108,7 @@ impl Trigger {
         match self {
             Trigger::StartUp => "session restored after page load",
             Trigger::Scheduled => "renewed before expiry",
+            Trigger::Expired => "renewed after it had run out",
             Trigger::Rejected => "renewed after the server refused an expired token",
             Trigger::OtherTab => "signed in from another tab",
             Trigger::SignIn => "signed in",

@@ -1,56 +1,29 @@
 //! `/login`: Email, Password, **Sign in**; a link to `/register`.
 
-use super::{AuthCard, ErrorAlert, Spinner};
+use super::{continue_when_signed_in, keeping_next, AuthCard, ErrorAlert, Spinner};
 use crate::{
     auth::Login,
-    client::{
-        fetch, safe_next,
-        session::{use_session, Status, Trigger},
-        tabs,
-    },
+    client::session::{use_session, Status},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
+use leptos_router::components::A;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Login>::new();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
-
-    // Signed in (now, or already when the page loaded): go on to where they wanted.
-    Effect::new(move |_| {
-        if let Some(Ok(response)) = action.value().get() {
-            session.accept(response, Trigger::SignIn, fetch::now());
-            tabs::announce_signed_in();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(session.status.get(), Status::SignedIn(_)) {
-            navigate(&next(), NavigateOptions { replace: true, ..Default::default() });
-        }
-    });
+    continue_when_signed_in(move || action.value().get());
 
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(error.to_string()),
-        // Only before any attempt here: why the previous session ended.
+        // Before any attempt here: why the previous session ended, if it matters.
         _ => match session.status.get() {
             Status::SignedOut(Some(because)) => because.message().map(str::to_string),
             _ => None,
         },
     });
     let pending = action.pending();
-    let register_href = move || match query.with(|q| q.get("next")) {
-        Some(next) => format!("/register?next={}", crate::client::encode_component(&safe_next(Some(next)))),
-        None => "/register".to_string(),
-    };
 
     view! {
         <Title text="Sign in · Baton"/>
@@ -70,7 +43,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
-            <p class="switch">"New here? " <A href=register_href>"Create an account"</A></p>
+            <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
         </AuthCard>
     }
 }

@@ -1,51 +1,21 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
-use super::{AuthCard, ErrorAlert, Spinner};
-use crate::{
-    auth::{credentials::Password, Register},
-    client::{
-        encode_component, fetch, safe_next,
-        session::{use_session, Status, Trigger},
-        tabs,
-    },
-};
+use super::{continue_when_signed_in, keeping_next, AuthCard, ErrorAlert, Spinner};
+use crate::auth::{credentials::Password, Register};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
+use leptos_router::components::A;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let session = use_session();
     let action = ServerAction::<Register>::new();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
-
-    Effect::new(move |_| {
-        if let Some(Ok(response)) = action.value().get() {
-            session.accept(response, Trigger::SignIn, fetch::now());
-            tabs::announce_signed_in();
-        }
-    });
-    Effect::new(move |_| {
-        if matches!(session.status.get(), Status::SignedIn(_)) {
-            navigate(&next(), NavigateOptions { replace: true, ..Default::default() });
-        }
-    });
+    continue_when_signed_in(move || action.value().get());
 
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(error.to_string()),
         _ => None,
     });
     let pending = action.pending();
-    let login_href = move || match query.with(|q| q.get("next")) {
-        Some(next) => format!("/login?next={}", encode_component(&safe_next(Some(next)))),
-        None => "/login".to_string(),
-    };
 
     view! {
         <Title text="Create account · Baton"/>
@@ -74,7 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
                     "Create account"
                 </button>
             </ActionForm>
-            <p class="switch">"Already have an account? " <A href=login_href>"Sign in"</A></p>
+            <p class="switch">"Already have an account? " <A href=keeping_next("/login")>"Sign in"</A></p>
         </AuthCard>
     }
 }
