@@ -19,7 +19,14 @@ use axum::{
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr};
 use tower::ServiceBuilder;
-use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{
+    compression::{
+        predicate::{NotForContentType, Predicate},
+        CompressionLayer, DefaultPredicate,
+    },
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
 
 /// Largest request body accepted (the contract's form posts are a few hundred bytes).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -71,12 +78,21 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(compression())
                 .layer(security_headers)
                 .layer(middleware::from_fn(api_response_headers))
                 .layer(middleware::from_fn(limit_body))
                 .layer(middleware::from_fn_with_state(state.clone(), require_same_origin)),
         )
         .with_state(state)
+}
+
+/// Gzip for the bundle and the pages (the WASM shrinks to 40%), never for API
+/// answers: a compressed response that carries a token next to attacker-influenced
+/// text is what BREACH-style attacks measure.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/json")))
 }
 
 /// API answers carry tokens or account data: no cache may keep them.

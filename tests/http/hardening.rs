@@ -14,6 +14,7 @@ on_both_backends!(
     an_unknown_api_path_is_a_json_404,
     without_secure_the_cookie_is_plain_refresh_token,
     pages_carry_a_nonce_based_content_security_policy,
+    pages_are_compressed_but_api_answers_never_are,
 );
 
 async fn a_cross_origin_post_is_forbidden_and_changes_nothing(db: Db) {
@@ -162,4 +163,22 @@ async fn pages_carry_a_nonce_based_content_security_policy(db: Db) {
     assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "{html}");
     let again = app.get("/login", None).await.text().await.unwrap();
     assert!(!again.contains(nonce));
+}
+
+async fn pages_are_compressed_but_api_answers_never_are(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let page = app.http.get(app.url("/login")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(page.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let register = app
+        .http
+        .post(app.url("/api/auth/register"))
+        .header("accept-encoding", "gzip")
+        .form(&[("email", "gz@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), StatusCode::OK);
+    assert!(register.headers().get("content-encoding").is_none(), "a token answer is never compressed");
+    let error = app.http.get(app.url("/api/me")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert!(error.headers().get("content-encoding").is_none());
 }
