@@ -4,7 +4,7 @@ include scripts/tools.env
 
 SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
-export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
 .PHONY: setup run watch test lint unit e2e site bench load
 
