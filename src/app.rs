@@ -40,10 +40,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// other header-only directives come with every response from `crate::server`.)
 fn content_security_policy(options: &LeptosOptions) -> String {
     let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
-    // `cargo leptos watch` reloads the page through a websocket on its own port.
-    let live_reload = match options.env {
-        leptos::config::Env::DEV => format!(" ws://*:{}", options.reload_port),
-        leptos::config::Env::PROD => String::new(),
+    // Under `cargo leptos watch` (which sets LEPTOS_WATCH, the same test `<AutoReload>`
+    // makes) the page reloads through a websocket on the reload port.
+    let live_reload = match std::env::var("LEPTOS_WATCH") {
+        Ok(_) => format!(" ws://*:{port} wss://*:{port}", port = options.reload_port),
+        Err(_) => String::new(),
     };
     format!(
         "default-src 'self'; script-src 'strict-dynamic'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \

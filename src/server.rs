@@ -91,8 +91,7 @@ pub fn router(state: AppState) -> Router {
 /// answers: a compressed response that carries a token next to attacker-influenced
 /// text is what BREACH-style attacks measure.
 fn compression() -> CompressionLayer<impl Predicate> {
-    CompressionLayer::new()
-        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/json")))
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/json")))
 }
 
 /// API answers carry tokens or account data: no cache may keep them.
