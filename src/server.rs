@@ -25,8 +25,9 @@ use tower_http::{
         CompressionLayer, DefaultPredicate,
     },
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
+    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 /// Largest request body accepted (the contract's form posts are a few hundred bytes).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -77,7 +78,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                // One line per request at INFO: method, path, status, latency. Never
+                // headers or bodies (tokens travel there); URLs carry none by design.
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
                 .layer(compression())
                 .layer(security_headers)
                 .layer(middleware::from_fn(api_response_headers))

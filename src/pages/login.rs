@@ -1,6 +1,6 @@
 //! `/login`: Email, Password, **Sign in**; a link to `/register`.
 
-use super::{continue_when_signed_in, keeping_next, AuthCard, ErrorAlert, Spinner};
+use super::{continue_when_signed_in, keeping_next, AuthCard, EmailField, ErrorAlert, SubmitButton};
 use crate::{
     auth::Login,
     client::session::{use_session, Status},
@@ -29,19 +29,13 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Sign in · Baton"/>
         <AuthCard title="Sign in">
             <ActionForm action=action attr:novalidate="" attr:class="form">
-                <div class="field">
-                    <label for="email">"Email"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required/>
-                </div>
+                <EmailField/>
                 <div class="field">
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 </div>
                 <ErrorAlert message=error/>
-                <button type="submit" class="button button--primary" disabled=pending aria-busy=move || pending.get().to_string()>
-                    <Show when=move || pending.get()><Spinner/></Show>
-                    "Sign in"
-                </button>
+                <SubmitButton label="Sign in" pending=pending/>
             </ActionForm>
             <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
         </AuthCard>

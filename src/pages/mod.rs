@@ -60,6 +60,28 @@ pub fn keeping_next(path: &'static str) -> impl Fn() -> String + Send + Sync + '
     }
 }
 
+/// The Email field of the sign-in and sign-up forms.
+#[component]
+pub fn EmailField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="email">"Email"</label>
+            <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required/>
+        </div>
+    }
+}
+
+/// A form's submit button: disabled, busy and spinning while the request is out.
+#[component]
+pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    view! {
+        <button type="submit" class="button button--primary" disabled=pending aria-busy=move || pending.get().to_string()>
+            <Show when=move || pending.get()><Spinner/></Show>
+            {label}
+        </button>
+    }
+}
+
 /// The frame of the sign-in and sign-up pages.
 #[component]
 pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {

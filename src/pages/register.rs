@@ -1,6 +1,6 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
-use super::{continue_when_signed_in, keeping_next, AuthCard, ErrorAlert, Spinner};
+use super::{continue_when_signed_in, keeping_next, AuthCard, EmailField, ErrorAlert, SubmitButton};
 use crate::auth::{credentials::Password, Register};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,10 +21,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create account · Baton"/>
         <AuthCard title="Create account">
             <ActionForm action=action attr:novalidate="" attr:class="form">
-                <div class="field">
-                    <label for="email">"Email"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required/>
-                </div>
+                <EmailField/>
                 <div class="field">
                     <label for="password">"Password"</label>
                     <input
@@ -39,10 +36,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <p id="password-hint" class="hint">{format!("At least {} characters.", Password::MIN_CHARS)}</p>
                 </div>
                 <ErrorAlert message=error/>
-                <button type="submit" class="button button--primary" disabled=pending aria-busy=move || pending.get().to_string()>
-                    <Show when=move || pending.get()><Spinner/></Show>
-                    "Create account"
-                </button>
+                <SubmitButton label="Create account" pending=pending/>
             </ActionForm>
             <p class="switch">"Already have an account? " <A href=keeping_next("/login")>"Sign in"</A></p>
         </AuthCard>
