@@ -123,35 +123,19 @@ impl Settings {
             .transpose()?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
 
-        let defaults = AuthSettings::default();
+        let d = AuthSettings::default();
         let auth = AuthSettings {
-            access_ttl: source
-                .parse("access-ttl", "BATON_ACCESS_TTL", positive_duration)?
-                .unwrap_or(defaults.access_ttl),
-            refresh_ttl: source
-                .parse("refresh-ttl", "BATON_REFRESH_TTL", positive_duration)?
-                .unwrap_or(defaults.refresh_ttl),
-            session_ttl: source
-                .parse("session-ttl", "BATON_SESSION_TTL", positive_duration)?
-                .unwrap_or(defaults.session_ttl),
-            reuse_grace: source
-                .parse("reuse-grace", "BATON_REUSE_GRACE", |v| bounded_duration(v, MAX_GRACE))?
-                .unwrap_or(defaults.reuse_grace),
-            cookie_secure: source
-                .parse("cookie-secure", "BATON_COOKIE_SECURE", parse_bool)?
-                .unwrap_or(defaults.cookie_secure),
-            public_origin: source.parse("public-origin", "BATON_PUBLIC_ORIGIN", parse_origin)?,
-            issuer: source.parse("issuer", "BATON_ISSUER", parse_issuer)?.unwrap_or(defaults.issuer),
-            signing_key_file: source.get("signing-key-file", "BATON_SIGNING_KEY_FILE").map(|(_, v)| PathBuf::from(v)),
-            login_max_failures: source
-                .parse("login-max-failures", "BATON_LOGIN_MAX_FAILURES", parse_count)?
-                .unwrap_or(defaults.login_max_failures),
-            login_failure_window: source
-                .parse("login-failure-window", "BATON_LOGIN_FAILURE_WINDOW", positive_duration)?
-                .unwrap_or(defaults.login_failure_window),
-            clock_leeway: source
-                .parse("clock-leeway", "BATON_CLOCK_LEEWAY", |v| bounded_duration(v, MAX_LEEWAY))?
-                .unwrap_or(defaults.clock_leeway),
+            access_ttl: source.parse_or("access-ttl", positive_duration, d.access_ttl)?,
+            refresh_ttl: source.parse_or("refresh-ttl", positive_duration, d.refresh_ttl)?,
+            session_ttl: source.parse_or("session-ttl", positive_duration, d.session_ttl)?,
+            reuse_grace: source.parse_or("reuse-grace", |v| bounded_duration(v, MAX_GRACE), d.reuse_grace)?,
+            cookie_secure: source.parse_or("cookie-secure", parse_bool, d.cookie_secure)?,
+            public_origin: source.parse("public-origin", parse_origin)?,
+            issuer: source.parse_or("issuer", parse_issuer, d.issuer)?,
+            signing_key_file: source.parse("signing-key-file", |v| Ok(PathBuf::from(v)))?,
+            login_max_failures: source.parse_or("login-max-failures", parse_count, d.login_max_failures)?,
+            login_failure_window: source.parse_or("login-failure-window", positive_duration, d.login_failure_window)?,
+            clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
         };
         Ok(Settings { leptos, database_url, auth })
     }
@@ -195,15 +179,17 @@ impl Source<'_> {
         })
     }
 
-    fn parse<T>(
-        &self,
-        key: &str,
-        var: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Result<Option<T>, ConfigError> {
-        self.get(key, var)
+    /// A `[baton]` setting: its key in the file, or its variable, `BATON_` and the key
+    /// in capitals (`access-ttl` is `BATON_ACCESS_TTL`).
+    fn parse<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
+        let var = format!("BATON_{}", key.to_ascii_uppercase().replace('-', "_"));
+        self.get(key, &var)
             .map(|(origin, value)| parse(value.trim()).map_err(|reason| ConfigError::Invalid { origin, value, reason }))
             .transpose()
+    }
+
+    fn parse_or<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>, default: T) -> Result<T, ConfigError> {
+        Ok(self.parse(key, parse)?.unwrap_or(default))
     }
 }
 
@@ -328,9 +314,15 @@ mod tests {
     #[test]
     fn the_environment_overrides_the_file() {
         let file = "[baton]\naccess-ttl = \"10m\"\nreuse-grace = \"2s\"\n";
-        let settings = load(file, &[("BATON_ACCESS_TTL", "3s")]).unwrap();
+        let settings = load(
+            file,
+            &[("BATON_ACCESS_TTL", "3s"), ("BATON_LOGIN_FAILURE_WINDOW", "1h"), ("BATON_LOGIN_MAX_FAILURES", "3")],
+        )
+        .unwrap();
         assert_eq!(settings.auth.access_ttl, Duration::from_secs(3));
         assert_eq!(settings.auth.reuse_grace, Duration::from_secs(2));
+        assert_eq!(settings.auth.login_failure_window, Duration::from_secs(3600));
+        assert_eq!(settings.auth.login_max_failures, 3);
     }
 
     #[test]

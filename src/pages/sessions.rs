@@ -127,49 +127,41 @@ fn Sessions() -> impl IntoView {
     }
 }
 
+/// Browsers by a mark in their user agent, most specific first (Edge and Opera also
+/// say Chrome; Chrome also says Safari).
+const BROWSERS: &[(&str, &str)] = &[
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("HeadlessChrome", "Headless Chrome"),
+    ("Chrome/", "Chrome"),
+    ("CriOS/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+];
+
+/// Systems likewise (iPhones also say Mac OS X; Android also says Linux).
+const SYSTEMS: &[(&str, &str)] = &[
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+];
+
 /// "Chrome on Linux" from a user agent: enough to recognise one's own devices.
 pub fn describe_device(user_agent: &str) -> String {
-    let ua = user_agent;
-    let browser = if ua.contains("Edg/") {
-        Some("Edge")
-    } else if ua.contains("OPR/") {
-        Some("Opera")
-    } else if ua.contains("Firefox/") {
-        Some("Firefox")
-    } else if ua.contains("HeadlessChrome") {
-        Some("Headless Chrome")
-    } else if ua.contains("Chrome/") || ua.contains("CriOS/") {
-        Some("Chrome")
-    } else if ua.contains("Safari/") {
-        Some("Safari")
-    } else if ua.starts_with("curl/") {
-        Some("curl")
-    } else {
-        None
+    let first_mark = |table: &[(&str, &'static str)]| {
+        table.iter().find(|(mark, _)| user_agent.contains(mark)).map(|(_, name)| *name)
     };
-    let system = if ua.contains("iPhone") {
-        Some("iPhone")
-    } else if ua.contains("iPad") {
-        Some("iPad")
-    } else if ua.contains("Android") {
-        Some("Android")
-    } else if ua.contains("Windows") {
-        Some("Windows")
-    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
-        Some("macOS")
-    } else if ua.contains("CrOS") {
-        Some("ChromeOS")
-    } else if ua.contains("Linux") {
-        Some("Linux")
-    } else {
-        None
-    };
-    match (browser, system) {
+    match (first_mark(BROWSERS), first_mark(SYSTEMS)) {
         (Some(b), Some(s)) => format!("{b} on {s}"),
         (Some(b), None) => b.to_string(),
         (None, Some(s)) => format!("Browser on {s}"),
-        (None, None) if ua.is_empty() => "Unknown device".to_string(),
-        (None, None) => ua.split('/').next().unwrap_or("Unknown device").chars().take(40).collect(),
+        (None, None) if user_agent.is_empty() => "Unknown device".to_string(),
+        (None, None) => user_agent.split('/').next().unwrap_or("Unknown device").chars().take(40).collect(),
     }
 }
 
