@@ -171,16 +171,10 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::invalid_input("The form is missing a field or has a malformed one.")
             }
-            // Server side: the body could not be read, e.g. a chunked body that ran
-            // past the limit (the body-limit middleware cuts it off mid-read).
+            // Server side: the body could not be read (a body cut off at the size
+            // limit is answered 413 by `crate::body_limit` instead of this).
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(message) => {
-                if message.contains("length limit exceeded") {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::invalid_input("The request body could not be read.")
-                }
-            }
+            ServerFnErrorErr::Deserialization(_) => AppError::invalid_input("The request body could not be read."),
             // Browser side: an answer we cannot read.
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(_) => AppError::Network,

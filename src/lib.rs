@@ -11,6 +11,8 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod body_limit;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod config;

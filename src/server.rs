@@ -4,15 +4,14 @@ use crate::{
     api::{health::health, routes},
     app::{shell, App},
     auth::origin::require_same_origin,
-    error::AppError,
+    body_limit::limit_body,
     state::AppState,
 };
 use axum::{
-    body::Body,
     extract::Request,
     http::{header, HeaderValue},
     middleware::{self, Next},
-    response::{IntoResponse, Response},
+    response::Response,
     routing::{any, delete, get},
     Router,
 };
@@ -28,9 +27,6 @@ use tower_http::{
     trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
-
-/// Largest request body accepted (the contract's form posts are a few hundred bytes).
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Registers the auth server functions by hand. `inventory` usually does it, but a
 /// linker may drop an unreferenced registration from a library (test binaries do):
@@ -109,19 +105,6 @@ async fn api_response_headers(request: Request, next: Next) -> Response {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
-}
-
-/// Refuses a body over [`BODY_LIMIT`] before anything reads it: at once when its
-/// `Content-Length` says so, and otherwise (chunked) as soon as reading passes the
-/// limit, so no handler ever buffers more than that.
-async fn limit_body(request: Request, next: Next) -> Response {
-    let declared =
-        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
-        return AppError::PayloadTooLarge.into_response();
-    }
-    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, BODY_LIMIT)));
-    next.run(request).await
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests
