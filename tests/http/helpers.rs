@@ -9,7 +9,11 @@ use baton::{
 };
 use reqwest::{header, Response, StatusCode};
 use serde_json::Value;
-use std::{net::SocketAddr, time::Duration};
+use std::{
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
 use tokio::sync::oneshot;
 
 /// Which database a test runs against.
@@ -207,6 +211,66 @@ impl Client {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A real `baton` process on a free port (several instances, outages).
+pub struct Instance {
+    pub client: Client,
+    child: Child,
+}
+
+impl std::ops::Deref for Instance {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Instance {
+    /// Starts `baton` on `database_url` with extra variables, and waits until it
+    /// answers `/healthz`. Its log is discarded (outage tests make it noisy).
+    pub async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
+        let port = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+        command
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("BATON_CLOCK_LEEWAY", "0s")
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("start baton");
+        let client = Client {
+            base: format!("http://127.0.0.1:{port}"),
+            http: client_from("127.0.0.1"),
+            cookie_name: "__Secure-refresh_token",
+        };
+        let instance = Instance { client, child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = instance.http.get(instance.url("/healthz")).send().await {
+                if r.status() == StatusCode::OK {
+                    return instance;
+                }
+            }
+            assert!(Instant::now() < deadline, "baton did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
 
 /// A reqwest client whose connections come from `ip` (any 127.0.0.0/8 address works
 /// on Linux loopback), so tests can be several clients.

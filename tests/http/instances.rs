@@ -5,67 +5,9 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::{
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
-
-/// A `baton` process on a free port.
-struct Instance {
-    client: Client,
-    child: Child,
-}
-
-impl std::ops::Deref for Instance {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        &self.client
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl Instance {
-    async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
-        let port = free_port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
-        command
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("BATON_CLOCK_LEEWAY", "0s")
-            .env("RUST_LOG", "baton=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let child = command.spawn().expect("start baton");
-        let client = Client {
-            base: format!("http://127.0.0.1:{port}"),
-            http: client_from("127.0.0.1"),
-            cookie_name: "__Secure-refresh_token",
-        };
-        let instance = Instance { client, child };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = instance.http.get(instance.url("/healthz")).send().await {
-                if r.status() == StatusCode::OK {
-                    return instance;
-                }
-            }
-            assert!(Instant::now() < deadline, "baton did not come up");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
 
 /// Two instances on a fresh PostgreSQL database, or `None` where PostgreSQL is not
 /// available (see `TestDatabase`).

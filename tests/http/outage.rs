@@ -6,7 +6,7 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use std::{
     path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -26,7 +26,7 @@ impl Cluster {
             .filter(|p| p.join("initdb").exists())
             .max()?;
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let cluster = Cluster { bin, dir, port };
         if is_root() {
             Command::new("chown").arg("nobody").arg(cluster.dir.path()).status().unwrap();
@@ -87,15 +87,6 @@ fn is_root() -> bool {
         || Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 async fn wait_for(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
     let started = Instant::now();
     while !check().await {
@@ -107,28 +98,7 @@ async fn wait_for(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> b
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_restart_gives_503_and_internal_then_recovers_losing_nothing() {
     let Some(cluster) = Cluster::start() else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_baton"))
-            .env("DATABASE_URL", cluster.url())
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "off")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let app = Client {
-        base: format!("http://127.0.0.1:{port}"),
-        http: client_from("127.0.0.1"),
-        cookie_name: "__Secure-refresh_token",
-    };
-    wait_for(
-        "start-up",
-        Duration::from_secs(30),
-        async || matches!(app.http.get(app.url("/healthz")).send().await, Ok(r) if r.status() == StatusCode::OK),
-    )
-    .await;
+    let app = Instance::spawn(&cluster.url(), &[]).await;
     let who = app.signed_up().await;
 
     cluster.pg_ctl("stop");
