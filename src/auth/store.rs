@@ -311,13 +311,17 @@ impl Store {
         // Spent before. Only the immediate predecessor of an unused current token,
         // back within the grace window, is forgiven; two generations back has a spent
         // child, so it is reuse however recent (django-oauth-toolkit#1617).
+        // `now` was read before this transaction waited for the row, so the winner may
+        // have spent the token at a later `used_at` than our `now`: count that as no
+        // time at all, never as a negative age, or a grace of zero would forgive it.
+        let since_spent = (now - used_at).max(0);
         let child = sqlx::query("SELECT jti, kid, iat, exp, used_at FROM refresh_tokens WHERE parent_jti = $1")
             .bind(jti.to_string())
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(child) = child {
             let child_unused = child.try_get::<Option<i64>, _>("used_at")?.is_none();
-            if child_unused && now - used_at < grace_ms {
+            if child_unused && since_spent < grace_ms {
                 let current = RefreshRow {
                     jti: uuid(&child, "jti")?,
                     session_id: sid,
@@ -694,4 +698,69 @@ fn insert_audit<'a>(
         .await?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db;
+
+    /// A store on a fresh SQLite file, with one session whose first token is returned.
+    async fn store_with_session(dir: &tempfile::TempDir, now: i64) -> (Store, RefreshRow) {
+        let pool = db::connect(&format!("sqlite://{}/store.db", dir.path().display())).await.unwrap();
+        let store = Store::new(pool, Backend::Sqlite);
+        let user =
+            UserRow { id: Uuid::new_v4(), email: "a@example.com".into(), password_hash: "x".into(), created_at: now };
+        let session = NewSession {
+            id: Uuid::new_v4(),
+            user_id: user.id,
+            created_at: now,
+            expires_at: now + 86_400_000,
+            user_agent: "test".into(),
+            client_addr: "127.0.0.1".into(),
+        };
+        let first = RefreshRow {
+            jti: Uuid::new_v4(),
+            session_id: session.id,
+            user_id: user.id,
+            kid: "k".into(),
+            iat: now / 1000,
+            exp: now / 1000 + 3600,
+        };
+        store.register(&user, &session, &first, Audit { kind: "register", ..Default::default() }).await.unwrap();
+        (store, first)
+    }
+
+    fn successor() -> Successor<'static> {
+        Successor { jti: Uuid::new_v4(), kid: "k", ttl_s: 3600 }
+    }
+
+    /// Two presentations race: the loser read its clock first, then waited for the
+    /// winner, which spent the token a few milliseconds "later". With no grace that
+    /// is reuse, not a second success (this once gave two 200s across instances).
+    #[tokio::test]
+    async fn a_loser_whose_clock_reads_before_the_winners_spend_is_still_reuse_without_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = 1_800_000_000_000;
+        let (store, first) = store_with_session(&dir, now).await;
+        let won = store.rotate(first.jti, first.session_id, successor(), 0, now + 5).await.unwrap();
+        assert!(matches!(won, Rotation::Rotated { .. }), "{won:?}");
+        let lost = store.rotate(first.jti, first.session_id, successor(), 0, now + 2).await.unwrap();
+        assert!(matches!(lost, Rotation::ReuseDetected { .. }), "{lost:?}");
+    }
+
+    /// The same race with a grace window is the grace case: the current token again.
+    #[tokio::test]
+    async fn the_same_race_within_a_grace_window_gets_the_current_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = 1_800_000_000_000;
+        let (store, first) = store_with_session(&dir, now).await;
+        let Rotation::Rotated { next, .. } =
+            store.rotate(first.jti, first.session_id, successor(), 5000, now + 5).await.unwrap()
+        else {
+            panic!("the first presentation must rotate");
+        };
+        let again = store.rotate(first.jti, first.session_id, successor(), 5000, now + 2).await.unwrap();
+        assert!(matches!(&again, Rotation::Grace { current, .. } if *current == next), "{again:?}");
+    }
 }
