@@ -110,10 +110,12 @@ async fn an_access_token_is_not_a_refresh_token(db: Db) {
 }
 
 async fn an_expired_access_token_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.access_ttl = Duration::from_secs(1)).await else { return };
+    // `iat` and `exp` are whole seconds, so a token of 1 s could be issued a moment
+    // before its own `exp`; 2 s leaves it at least a second to be accepted.
+    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.access_ttl = Duration::from_secs(2)).await else { return };
     let who = app.signed_up().await;
     assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_refused_as_bearer(&app, &who.access).await;
     // The refresh cookie still gets a fresh one.
     let response = app.refresh(&who.refresh).await;
