@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use http_body_util::{LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::{
     pin::Pin,
     sync::{
@@ -22,15 +22,33 @@ use std::{
         Arc,
     },
     task::{Context, Poll},
+    time::Duration,
 };
 
 /// Largest request body accepted (the contract's form posts are a few hundred bytes).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// A refused body up to this size is read and thrown away before the 413 goes out.
+/// Answering while the body is still arriving makes the server close a socket with
+/// unread data, the kernel then sends a reset, and the client may lose the 413 and
+/// see only "connection reset" (nginx's lingering close exists for the same reason).
+/// Beyond this size, or after `DRAIN_TIME`, the client gets the reset.
+const DRAIN_LIMIT: u64 = 1024 * 1024;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+/// Reads and drops a body, never more than `DRAIN_LIMIT` bytes or longer than `DRAIN_TIME`.
+async fn drain(body: Body) {
+    let mut body = Limited::new(body, DRAIN_LIMIT as usize);
+    let _ = tokio::time::timeout(DRAIN_TIME, async { while let Some(Ok(_)) = body.frame().await {} }).await;
+}
+
 pub async fn limit_body(request: Request, next: Next) -> Response {
     let declared =
         request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
+    if let Some(len) = declared.filter(|len| *len > BODY_LIMIT as u64) {
+        if len <= DRAIN_LIMIT {
+            drain(request.into_body()).await;
+        }
         return AppError::PayloadTooLarge.into_response();
     }
     let exceeded = Arc::new(AtomicBool::new(false));
