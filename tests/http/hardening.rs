@@ -122,7 +122,7 @@ async fn every_response_carries_the_security_headers(db: Db) {
     {
         let h = response.headers();
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
         assert_eq!(h["x-frame-options"], "DENY");
         assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     }
