@@ -186,14 +186,13 @@ impl FromServerFnError for AppError {
         // response options are in context while its arguments are decoded, so this is
         // the one place that can give a malformed form its contract status (400).
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+        answer_server_fn_error(&error);
         error
     }
 }
+
+#[cfg(feature = "ssr")]
+pub use http_response::answer_server_fn_error;
 
 #[cfg(feature = "ssr")]
 mod http_response {
@@ -221,6 +220,33 @@ mod http_response {
                 }
                 _ => Vec::new(),
             }
+        }
+    }
+
+    /// Gives a failed server function its contract status and headers, through the
+    /// `ResponseOptions` in context.
+    ///
+    /// Except for a plain HTML form post (`Accept: text/html`: a form submitted before
+    /// the WASM took over). Leptos answers that with a redirect back to the form's
+    /// page carrying the error in the URL, which the page shows in its alert;
+    /// replacing the redirect's status would leave the person looking at raw JSON.
+    /// Script clients (the app, curl, the tests) never ask for HTML and get the status.
+    pub fn answer_server_fn_error(error: &AppError) {
+        use leptos::prelude::use_context;
+        let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+        let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if plain_form_post {
+            return;
+        }
+        response.set_status(error.status_code());
+        for (name, value) in error.extra_headers() {
+            response.insert_header(name, value);
         }
     }
 

@@ -60,3 +60,28 @@ test('a signed-out visit goes to sign-in and comes back after it', async ({ page
   await expect(visitor.getByText('This device')).toBeVisible();
   await stranger.close();
 });
+
+test('a form sent before the app has loaded still signs in, or says what is wrong', async ({ page, browser }) => {
+  const email = await signUp(page);
+  await new DashboardPage(page).signOut().click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Without scripts the form is a plain HTML form post, as it is before hydration.
+  const early = await browser.newContext({ javaScriptEnabled: false });
+  const form = new LoginPage(await early.newPage());
+  await form.page.goto('/login?next=%2Fsessions');
+  await form.signIn(email, 'not the password');
+  await expect(form.page).toHaveURL(/\/login\?next=%2Fsessions&__path=/);
+  await expect(form.alert()).toHaveText('Email or password is wrong.');
+
+  // The same address in a browser that runs the app: hydration agrees with the server.
+  await page.goto(form.page.url());
+  await hydrated(page);
+  await expect(new LoginPage(page).alert()).toHaveText('Email or password is wrong.');
+
+  // The right password: back on the page, which then carries the new session's cookie.
+  await form.signIn(email);
+  await expect(form.page).toHaveURL(/\/login\?next=%2Fsessions$/);
+  expect((await early.cookies()).map((c) => c.name)).toContain('__Secure-refresh_token');
+  await early.close();
+});

@@ -13,7 +13,10 @@ use super::{
     tokens::Refused,
     LoggedOut, RevokedCount, TokenResponse, UserInfo,
 };
-use crate::{error::AppError, state::AppState};
+use crate::{
+    error::{answer_server_fn_error, AppError},
+    state::AppState,
+};
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts};
 use leptos::prelude::use_context;
@@ -27,12 +30,7 @@ const MAX_USER_AGENT: usize = 512;
 /// Gives a failed server function its contract status and headers.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(error.status_code());
-            for (name, value) in error.extra_headers() {
-                response.insert_header(name, value);
-            }
-        }
+        answer_server_fn_error(error);
     }
     result
 }

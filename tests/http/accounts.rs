@@ -15,6 +15,7 @@ on_both_backends!(
     me_returns_the_account,
     failed_logins_are_limited_per_email,
     failed_logins_are_limited_per_client_address,
+    a_form_posted_before_the_app_loaded_goes_back_to_its_page,
 );
 
 async fn register_signs_in_with_token_body_and_cookie(db: Db) {
@@ -155,4 +156,37 @@ async fn failed_logins_are_limited_per_client_address(db: Db) {
     // Another address is not.
     let elsewhere = app.client_at("127.0.0.3");
     assert_eq!(elsewhere.login(&who.email, PASSWORD).await.status(), StatusCode::OK);
+}
+
+/// A browser that posts the sign-in form before the WASM took over asks for HTML.
+/// It must land back on the page, with the error for the page to show on failure and
+/// the cookie on success, never on a raw JSON answer.
+async fn a_form_posted_before_the_app_loaded_goes_back_to_its_page(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let who = app.signed_up().await;
+    let page = app.url("/login?next=%2Fsessions");
+    let post = |password: &'static str| {
+        app.http
+            .post(app.url("/api/auth/login"))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header("origin", app.base.as_str())
+            .header("referer", page.as_str())
+            .form(&[("email", who.email.as_str()), ("password", password)])
+            .send()
+    };
+
+    let failed = post("wrong password").await.unwrap();
+    assert_eq!(failed.status(), StatusCode::FOUND);
+    let location = failed.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(&page), "{location}");
+    assert!(location.contains("__path=%2Fapi%2Fauth%2Flogin") && location.contains("__err="), "{location}");
+    assert!(refresh_set_cookies(&failed).is_empty());
+
+    let signed_in = post(PASSWORD).await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::FOUND);
+    assert_eq!(signed_in.headers()["location"], page.as_str());
+    assert!(refresh_cookie(&signed_in).is_some(), "the new session's cookie is set");
+
+    // A script client asking for JSON still gets the contract's status.
+    assert_error(app.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
 }
