@@ -39,6 +39,9 @@ pub struct AuthSettings {
     pub login_failure_window: Duration,
     /// Clock skew tolerated on `exp` (RFC 7519 §4.1.4 allows "a small leeway").
     pub clock_leeway: Duration,
+    /// How long an ended session (with its refresh tokens) and an audit event are
+    /// kept before they are deleted.
+    pub retention: Duration,
 }
 
 impl Default for AuthSettings {
@@ -56,6 +59,7 @@ impl Default for AuthSettings {
             login_max_failures: 10,
             login_failure_window: Duration::from_secs(15 * 60),
             clock_leeway: Duration::from_secs(5),
+            retention: Duration::from_secs(90 * 86_400),
         }
     }
 }
@@ -136,7 +140,20 @@ impl Settings {
             login_max_failures: source.parse_or("login-max-failures", parse_count, d.login_max_failures)?,
             login_failure_window: source.parse_or("login-failure-window", positive_duration, d.login_failure_window)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
+            retention: source.parse_or("retention", retention_duration, d.retention)?,
         };
+        // The failed-login limits count audit events: deleting them sooner would
+        // forget failures inside the window.
+        if auth.retention < auth.login_failure_window {
+            let (origin, value) = source
+                .get("retention", "BATON_RETENTION")
+                .unwrap_or_else(|| ("BATON_RETENTION (default)".into(), "90d".into()));
+            return Err(ConfigError::Invalid {
+                origin,
+                value,
+                reason: "must be at least the login failure window".into(),
+            });
+        }
         Ok(Settings { leptos, database_url, auth })
     }
 }
@@ -217,6 +234,14 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
     }
     if d > Duration::from_secs(10 * 365 * 86_400) {
         return Err("must be at most 3650d".into());
+    }
+    Ok(d)
+}
+
+fn retention_duration(text: &str) -> Result<Duration, String> {
+    let d = positive_duration(text)?;
+    if d < Duration::from_secs(3600) {
+        return Err("must be at least 1h".into());
     }
     Ok(d)
 }
@@ -341,6 +366,15 @@ mod tests {
     fn leeway_is_capped_at_thirty_seconds() {
         assert!(load("", &[("BATON_CLOCK_LEEWAY", "31s")]).is_err());
         assert!(load("", &[("BATON_CLOCK_LEEWAY", "30s")]).is_ok());
+    }
+
+    #[test]
+    fn retention_must_outlast_the_login_failure_window() {
+        assert_eq!(load("", &[("BATON_RETENTION", "7d")]).unwrap().auth.retention, Duration::from_secs(7 * 86_400));
+        assert!(load("", &[("BATON_RETENTION", "30m")]).unwrap_err().to_string().contains("at least 1h"));
+        let error =
+            load("", &[("BATON_RETENTION", "2h"), ("BATON_LOGIN_FAILURE_WINDOW", "3h")]).unwrap_err().to_string();
+        assert!(error.starts_with("BATON_RETENTION=\"2h\" is not valid"), "{error}");
     }
 
     #[test]

@@ -112,16 +112,19 @@ async fn api_response_headers(request: Request, next: Next) -> Response {
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests
-/// in flight. The background sync (revocations, keys) runs alongside.
+/// in flight. The background sync (revocations, keys) and the retention sweep run
+/// alongside.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sync = crate::sync::spawn(state.clone());
+    let sweep = crate::retention::spawn(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sync.abort();
+    sweep.abort();
     result
 }
 

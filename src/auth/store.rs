@@ -486,6 +486,40 @@ impl Store {
         rows.iter().map(|r| Ok((uuid(r, "id")?, r.try_get("revoked_at")?))).collect()
     }
 
+    // ---- retention --------------------------------------------------------------------
+
+    /// Deletes sessions that ended (revoked, idle past their refresh token, or past
+    /// their absolute lifetime) before `cutoff`, their refresh tokens with them (the
+    /// foreign key cascades), and audit events older than `cutoff`. Nothing a request
+    /// can still use is touched: a token of an ended session is refused either way.
+    /// Works in batches, each its own short transaction, so refreshes are never held
+    /// up for long. Returns how many sessions and events went.
+    pub async fn prune(&self, cutoff: i64) -> Result<(u64, u64), AppError> {
+        const BATCH: i64 = 500;
+        let mut deleted = (0, 0);
+        for (count, sql) in [
+            (
+                &mut deleted.0,
+                "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
+                 WHERE revoked_at < $1 OR idle_expires_at < $1 OR expires_at < $1 LIMIT $2)",
+            ),
+            (
+                &mut deleted.1,
+                "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 LIMIT $2)",
+            ),
+        ] {
+            loop {
+                let _turn = self.write_turn().await;
+                let n = sqlx::query(sql).bind(cutoff).bind(BATCH).execute(&self.pool).await?.rows_affected();
+                *count += n;
+                if n < BATCH as u64 {
+                    break;
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
     // ---- failed sign-in limits ----------------------------------------------------------
 
     /// If `column` (email or client address) = `value` has `max` or more failed

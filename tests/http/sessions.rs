@@ -9,6 +9,7 @@ on_both_backends!(
     sessions_lists_live_sessions_newest_first_marking_the_current_one,
     revoking_another_session_ends_it_at_once,
     another_users_session_is_not_found,
+    the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones,
 );
 
 async fn sessions_of(app: &TestApp, access: &str) -> Vec<Value> {
@@ -81,4 +82,31 @@ async fn another_users_session_is_not_found(db: Db) {
     // Without a token it is 401 before anything else.
     let response = app.http.delete(app.url(&format!("/api/sessions/{sid}"))).send().await.unwrap();
     assert_error(response, 401, "invalid_token").await;
+}
+
+/// The sweep, run as if `BATON_RETENTION` had passed since everything so far: ended
+/// sessions go with their refresh tokens, live ones stay and keep working.
+async fn the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones(db: Db) {
+    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+    let live = app.signed_up().await;
+    let ended = app.signed_up().await;
+    let rotated = app.refresh(&ended.refresh).await;
+    let ended_current = refresh_cookie(&rotated).unwrap();
+    assert_eq!(app.logout(Some(&ended_current)).await.status(), StatusCode::OK);
+    let sid = |who: &SignedIn| decode_parts(&who.access).1["sid"].as_str().unwrap().to_string();
+    let tokens_of = "SELECT COUNT(*) FROM refresh_tokens WHERE session_id = $1";
+    assert_eq!(app.count(tokens_of, &sid(&ended)).await, 2);
+
+    let (sessions, events) = app.state.store.prune(baton::auth::now_ms() + 1).await.unwrap();
+    assert_eq!(sessions, 1, "only the signed-out session ended");
+    assert!(events >= 3, "two sign-ups and a sign-out were audited, {events} deleted");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE id = $1", &sid(&ended)).await, 0);
+    assert_eq!(app.count(tokens_of, &sid(&ended)).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE id = $1", &sid(&live)).await, 1);
+
+    // The live session is untouched; the ended one is still refused.
+    assert_eq!(app.refresh(&live.refresh).await.status(), StatusCode::OK);
+    assert_error(app.refresh(&ended_current).await, 401, "invalid_refresh_token").await;
+    // A second sweep finds nothing more.
+    assert_eq!(app.state.store.prune(baton::auth::now_ms() + 1).await.unwrap().0, 0);
 }
