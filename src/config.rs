@@ -5,8 +5,9 @@
 //! `BATON_*` variable (or `DATABASE_URL`). A bad value stops start-up with a message
 //! naming the variable or key it came from, never with a default silently used.
 
+use ipnet::IpNet;
 use leptos::config::LeptosOptions;
-use std::{path::PathBuf, time::Duration};
+use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 /// Everything the server reads at start-up.
 #[derive(Clone, Debug)]
@@ -42,6 +43,9 @@ pub struct AuthSettings {
     /// How long an ended session (with its refresh tokens) and an audit event are
     /// kept before they are deleted.
     pub retention: Duration,
+    /// Reverse proxies (load balancers) whose `X-Forwarded-For` is believed. Empty:
+    /// the header is ignored, since any client can send it.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for AuthSettings {
@@ -60,6 +64,7 @@ impl Default for AuthSettings {
             login_failure_window: Duration::from_secs(15 * 60),
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -141,6 +146,7 @@ impl Settings {
             login_failure_window: source.parse_or("login-failure-window", positive_duration, d.login_failure_window)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,
+            trusted_proxies: source.parse_or("trusted-proxies", parse_networks, d.trusted_proxies)?,
         };
         // The failed-login limits count audit events: deleting them sooner would
         // forget failures inside the window.
@@ -236,6 +242,19 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
         return Err("must be at most 3650d".into());
     }
     Ok(d)
+}
+
+/// `10.0.0.0/8, 192.168.1.10, fd00::/8`: addresses or ranges, comma-separated.
+fn parse_networks(text: &str) -> Result<Vec<IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<IpNet>().or_else(|_| part.parse::<IpAddr>().map(IpNet::from)).map_err(|_| {
+                format!("{part:?} is neither an IP address nor a range; expected a list like 10.0.0.0/8, 192.168.1.10")
+            })
+        })
+        .collect()
 }
 
 fn retention_duration(text: &str) -> Result<Duration, String> {
@@ -375,6 +394,15 @@ mod tests {
         let error =
             load("", &[("BATON_RETENTION", "2h"), ("BATON_LOGIN_FAILURE_WINDOW", "3h")]).unwrap_err().to_string();
         assert!(error.starts_with("BATON_RETENTION=\"2h\" is not valid"), "{error}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let s = load("[baton]\ntrusted-proxies = \"10.0.0.0/8, 192.168.1.10,fd00::/8\"\n", &[]).unwrap();
+        let nets: Vec<String> = s.auth.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.10/32", "fd00::/8"]);
+        let error = load("", &[("BATON_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal")]).unwrap_err().to_string();
+        assert!(error.contains("BATON_TRUSTED_PROXIES") && error.contains("\"lb.internal\""), "{error}");
     }
 
     #[test]

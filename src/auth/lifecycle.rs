@@ -6,6 +6,7 @@
 
 use super::{
     bearer::authenticate,
+    client_addr::client_ip,
     cookie::RefreshCookie,
     credentials::{Email, Password},
     now_ms,
@@ -58,7 +59,9 @@ impl Call {
         self.parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .map(|ConnectInfo(peer)| {
+                client_ip(peer.ip(), &self.parts.headers, &self.state.settings.trusted_proxies).to_string()
+            })
             .unwrap_or_else(|| "unknown".to_string())
     }
 

@@ -9,6 +9,8 @@ pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod bearer;
 #[cfg(feature = "ssr")]
+pub mod client_addr;
+#[cfg(feature = "ssr")]
 pub mod cookie;
 #[cfg(feature = "ssr")]
 pub mod keys;

@@ -16,6 +16,8 @@ on_both_backends!(
     failed_logins_are_limited_per_email,
     failed_logins_are_limited_per_client_address,
     a_form_posted_before_the_app_loaded_goes_back_to_its_page,
+    behind_a_trusted_proxy_the_limit_counts_each_forwarded_client,
+    a_forged_forwarded_for_does_not_escape_the_limit,
 );
 
 async fn register_signs_in_with_token_body_and_cookie(db: Db) {
@@ -189,4 +191,50 @@ async fn a_form_posted_before_the_app_loaded_goes_back_to_its_page(db: Db) {
 
     // A script client asking for JSON still gets the contract's status.
     assert_error(app.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
+}
+
+/// A sign-in through a proxy that says the client was `forwarded_for`.
+async fn login_via(app: &TestApp, forwarded_for: &str, email: &str, password: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: Db) {
+    // The test client (127.0.0.1) plays the load balancer.
+    let Some((app, _db)) = TestApp::spawn_with(db, |s| {
+        s.login_max_failures = 3;
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    let who = app.signed_up().await;
+    for i in 0..3 {
+        let response = login_via(&app, "1.2.3.4, 203.0.113.7", &format!("guess{i}@example.com"), "wrong").await;
+        assert_error(response, 401, "invalid_credentials").await;
+    }
+    // That client is stopped; another one behind the same balancer is not.
+    assert_error(login_via(&app, "203.0.113.7", &who.email, PASSWORD).await, 429, "rate_limited").await;
+    assert_eq!(login_via(&app, "203.0.113.8", &who.email, PASSWORD).await.status(), StatusCode::OK);
+    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'login_failed' AND client_addr = $1";
+    assert_eq!(app.count(failed_from, "203.0.113.7").await, 3, "the audit trail names the real client");
+}
+
+async fn a_forged_forwarded_for_does_not_escape_the_limit(db: Db) {
+    // No trusted proxies (the default): the header is the client's own word.
+    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+    let who = app.signed_up().await;
+    for i in 0..3 {
+        let response = login_via(&app, &format!("203.0.113.{i}"), &format!("guess{i}@example.com"), "wrong").await;
+        assert_error(response, 401, "invalid_credentials").await;
+    }
+    assert_error(login_via(&app, "203.0.113.99", &who.email, PASSWORD).await, 429, "rate_limited").await;
+    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'login_failed' AND client_addr = $1";
+    assert_eq!(app.count(failed_from, "127.0.0.1").await, 3);
 }
