@@ -18,15 +18,15 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
     if !is_trusted(&client) {
         return client;
     }
-    // Several headers count as one list, in order (RFC 9110 §5.3).
-    let hops: Vec<&str> = headers
+    // Several headers count as one list, in order (RFC 9110 §5.3); read from the end.
+    let hops = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .map(str::trim)
-        .collect();
-    for hop in hops.iter().rev() {
+        .rev();
+    for hop in hops {
         // An entry we cannot read ends what we can vouch for: the last good hop stands.
         let Ok(ip) = hop.parse::<IpAddr>() else { break };
         client = ip.to_canonical();
