@@ -1,45 +1,52 @@
 # Baton: `make run` serves the app, `make test` runs every check. Both install what is
-# missing first (scripts/setup.sh), so they work on a fresh machine.
+# missing first (scripts/setup.sh), so they work on a fresh machine. `make help` lists
+# every target.
 include scripts/tools.env
 
 SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: setup run watch test lint unit e2e site bench load
+.PHONY: help setup run watch test check fmt lint unit http e2e site bench load
 
-setup:
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
+
+setup: ## Install whatever is missing (tools pinned in scripts/tools.env)
 	@scripts/setup.sh
 
-## Build the release site and serve it on http://127.0.0.1:3000 with ./baton.db.
-run: setup site
+run: setup site ## Build the release site and serve http://127.0.0.1:3000 with ./baton.db
 	target/release/baton
 
-## Development server with live reload.
-watch: setup
+watch: setup ## Development server with live reload (cargo leptos watch)
 	cargo leptos watch
 
-## Everything CI checks: formatting, lints, unit + integration tests, the browser suite.
-test: setup lint unit e2e
+test: setup check http e2e ## Everything CI checks: `check`, the HTTP tests, the browser suite
+
+check: lint unit ## Formatting, clippy on both builds, unit tests (quick, no database server)
+
+fmt: ## Format the code
+	cargo fmt
 
 lint:
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
-unit:
-	scripts/unit.sh
+unit: ## Unit tests next to the code, and the layering check (tests/architecture.rs)
+	cargo test --features ssr --lib --test architecture
+
+http: ## HTTP tests against real servers, on SQLite and a throwaway PostgreSQL
+	scripts/http.sh
 
 site:
 	cargo leptos build --release
 
-e2e: site
+e2e: site ## The Playwright suite in Chromium against the release build
 	scripts/e2e.sh
 
-## Criterion benchmarks of token issue/verify and of a rotation.
-bench:
+bench: ## Criterion benchmarks of token issue/verify and of a rotation
 	cargo bench --features ssr --bench tokens
 
-## Refresh rotations per second on SQLite and on PostgreSQL, same load command.
-load: setup
+load: setup ## Refresh rotations per second on SQLite and on PostgreSQL, same load command
 	scripts/load.sh

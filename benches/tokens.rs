@@ -5,17 +5,16 @@
 //! The rotation benchmark runs against a real SQLite file (WAL, synchronous=FULL, as
 //! in production), or against PostgreSQL when `BATON_BENCH_DATABASE_URL` names one.
 
-use baton::{
-    auth::{
-        now_ms,
-        store::{Audit, NewSession, RefreshRow, Rotation, Successor, UserRow},
-    },
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
+
+use baton::server::{
+    auth::{device::Device, rotation, sign_in},
     config::Settings,
+    ids::{SessionId, UserId},
     state::AppState,
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::sync::Mutex;
-use uuid::Uuid;
 
 fn benchmarks(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -27,56 +26,26 @@ fn benchmarks(c: &mut Criterion) {
     let state = runtime.block_on(AppState::build(&settings)).unwrap();
     let tokens = state.tokens.clone();
 
-    let (sub, sid) = (Uuid::new_v4(), Uuid::new_v4());
-    let now_s = now_ms() / 1000;
-    c.bench_function("access token: issue (EdDSA sign)", |b| b.iter(|| tokens.issue_access(sub, sid, now_s).unwrap()));
+    let (sub, sid) = (UserId::random(), SessionId::random());
+    let now = state.clock.now().as_secs();
+    c.bench_function("access token: issue (EdDSA sign)", |b| b.iter(|| tokens.issue_access(sub, sid, now).unwrap()));
 
-    let token = tokens.issue_access(sub, sid, now_s).unwrap();
+    let token = tokens.issue_access(sub, sid, now).unwrap();
     c.bench_function("access token: verify (header, kid, EdDSA, claims, revocation)", |b| {
-        b.to_async(&runtime).iter(|| async { tokens.verify_access(&token, now_s).await.unwrap() })
+        b.to_async(&runtime).iter(|| async { tokens.verify_access(&token, now).await.unwrap() })
     });
 
-    // One account with one session, rotated over and over.
-    let current = runtime.block_on(async {
-        let now = now_ms();
-        let user = UserRow {
-            id: Uuid::new_v4(),
-            email: format!("bench-{}@example.com", Uuid::new_v4().simple()),
-            password_hash: "unused".into(),
-            created_at: now,
-        };
-        let session = NewSession {
-            id: Uuid::new_v4(),
-            user_id: user.id,
-            created_at: now,
-            expires_at: now + 30 * 86_400_000,
-            user_agent: "bench".into(),
-            client_addr: "127.0.0.1".into(),
-        };
-        let first = RefreshRow {
-            jti: Uuid::new_v4(),
-            session_id: session.id,
-            user_id: user.id,
-            kid: tokens.keys().active().kid,
-            iat: now / 1000,
-            exp: now / 1000 + 86_400,
-        };
-        state.store.register(&user, &session, &first, Audit { kind: "register", ..Default::default() }).await.unwrap();
-        first
-    });
-    let current = Mutex::new(current);
-    let kid = tokens.keys().active().kid;
+    // One account with one session, rotated over and over through the real flow.
+    let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into() };
+    let email = format!("bench-{}@example.com", UserId::random());
+    let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();
+    let current = Mutex::new(first.refresh_token);
     let backend = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     c.bench_function(&format!("refresh: rotate + sign both tokens ({backend})"), |b| {
         b.to_async(&runtime).iter(|| async {
             let presented = current.lock().unwrap().clone();
-            let successor = Successor { jti: Uuid::new_v4(), kid: &kid, ttl_s: 86_400 };
-            let rotation =
-                state.store.rotate(presented.jti, presented.session_id, successor, 0, now_ms()).await.unwrap();
-            let Rotation::Rotated { next, owner } = rotation else { panic!("rotation refused: {rotation:?}") };
-            tokens.sign_refresh(&next).unwrap();
-            tokens.issue_access(owner.id, next.session_id, now_ms() / 1000).unwrap();
-            *current.lock().unwrap() = next;
+            let grant = rotation::refresh(&state, Some(&presented)).await.unwrap();
+            *current.lock().unwrap() = grant.refresh_token;
         })
     });
 }

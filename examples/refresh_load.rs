@@ -8,6 +8,8 @@
 //! Prints rotations per second and latency percentiles. `make load` runs it against
 //! SQLite and PostgreSQL in turn.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
+
 use std::time::{Duration, Instant};
 
 #[tokio::main]

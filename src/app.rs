@@ -1,13 +1,16 @@
 //! The HTML shell, `<App/>` and its routes.
 
 use crate::{
-    client::{self, session::Session},
-    pages::{dashboard::DashboardPage, login::LoginPage, register::RegisterPage, sessions::SessionsPage},
+    client::{renewal, session::Session},
+    pages::{
+        dashboard::DashboardPage, layout::SignedInLayout, login::LoginPage, register::RegisterPage,
+        sessions::SessionsPage,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes, A},
+    components::{ParentRoute, Route, Router, Routes, A},
     StaticSegment,
 };
 
@@ -59,7 +62,7 @@ pub fn App() -> impl IntoView {
     // The auth context, once for the whole app; the browser side starts after hydration.
     let session = Session::new();
     provide_context(session);
-    client::start(session);
+    renewal::start(session);
     // A marker for the browser suite: set once the WASM bundle has taken over.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -73,10 +76,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <main class="app">
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=DashboardPage/>
                     <Route path=StaticSegment("login") view=LoginPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
-                    <Route path=StaticSegment("sessions") view=SessionsPage/>
+                    // Signed-in pages: the layout guards them and draws the frame.
+                    <ParentRoute path=StaticSegment("") view=SignedInLayout>
+                        <Route path=StaticSegment("") view=DashboardPage/>
+                        <Route path=StaticSegment("sessions") view=SessionsPage/>
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>

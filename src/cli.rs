@@ -1,10 +1,13 @@
 //! What the `baton` command does: serve, or manage signing keys.
 
 use crate::{
-    auth::keys,
-    config::Settings,
-    db, server,
-    state::{AppState, StartupError},
+    serve,
+    server::{
+        auth::keys,
+        config::Settings,
+        db,
+        state::{AppState, StartupError},
+    },
 };
 
 /// Logs to stderr; `RUST_LOG` filters (default: Baton at info, the request trace at info).
@@ -25,12 +28,12 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         keys = ?state.tokens.keys().kids(),
         "listening on http://{addr}"
     );
-    server::serve(listener, state, server::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
+    serve::serve(listener, state, serve::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
 }
 
 pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {
     let state = AppState::build(&settings).await?;
-    let kid = keys::rotate(&state.store).await.map_err(|e| StartupError::Keys(e.to_string()))?;
+    let kid = keys::rotate(&state.store, &state.clock).await.map_err(|e| StartupError::Keys(e.to_string()))?;
     println!("new active signing key: {kid}");
     println!(
         "older keys keep verifying their tokens until those expire; running servers pick the new key up within seconds"

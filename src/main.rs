@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use baton::{cli, config::Settings};
+    use baton::{cli, server::config::Settings};
     use std::process::ExitCode;
 
     cli::init_tracing();

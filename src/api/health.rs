@@ -1,7 +1,7 @@
 //! `GET /healthz`: 200 when the server and its database answer, 503 otherwise, so a
 //! load balancer takes an instance out while its database is unreachable.
 
-use crate::{db, state::AppState};
+use crate::server::{db, state::AppState};
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 

@@ -1,32 +1,58 @@
-//! Protected JSON resources (`/api/me`, `/api/sessions`), the JWKS and the health
-//! check: plain axum routes. Their response types are shared with the browser.
+//! The endpoints of the contract (docs/API.md), one file per area. This is where the
+//! server meets the browser:
+//!
+//! - sign-up, sign-in, refresh and sign-out are Leptos server functions (form bodies,
+//!   so `ActionForm` works before and after hydration), declared for both builds: the
+//!   browser gets a client stub, the server the body;
+//! - everything that needs `Authorization: Bearer` is a plain axum JSON route (server
+//!   only), which the browser calls through `client::fetch::authed`.
+//!
+//! Each endpoint parses its input, calls `crate::server`, and turns the outcome into
+//! the contract's answer.
 
+pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
-pub mod routes;
+pub mod keys;
+#[cfg(feature = "ssr")]
+pub mod me;
+#[cfg(feature = "ssr")]
+pub mod sessions;
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+pub use self::ssr::{register_server_functions, routes};
 
-/// `GET /api/me`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub id: String,
-    pub email: String,
-    /// RFC 3339.
-    pub created_at: String,
-}
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{server::state::AppState, shared::error::AppError};
+    use axum::{
+        routing::{any, delete, get, post},
+        Router,
+    };
 
-/// One entry of `GET /api/sessions`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    pub id: String,
-    pub created_at: String,
-    pub last_used_at: String,
-    /// When the session ends if it is not used again (its refresh token's expiry,
-    /// never later than its absolute lifetime).
-    pub expires_at: String,
-    pub user_agent: String,
-    /// The session of the access token that asked.
-    pub current: bool,
+    /// The JSON routes (the server functions are served by `leptos_axum`).
+    pub fn routes() -> Router<AppState> {
+        Router::new()
+            .route("/healthz", get(super::health::health))
+            .route("/.well-known/jwks.json", get(super::keys::jwks))
+            .route("/api/auth/logout_all", post(super::auth::ssr::logout_all))
+            .route("/api/me", get(super::me::me))
+            .route("/api/sessions", get(super::sessions::list))
+            .route("/api/sessions/{id}", delete(super::sessions::revoke))
+            // Any other `/api/…` path: a JSON 404 rather than the app's HTML page.
+            .route("/api/{*rest}", any(|| async { AppError::NotFound }))
+    }
+
+    /// Registers the server functions by hand. `inventory` usually does it, but a
+    /// linker may drop an unreferenced registration from a library (test binaries
+    /// do): the contract's endpoints must not depend on that.
+    pub fn register_server_functions() {
+        use super::auth::{Login, Logout, Refresh, Register};
+        use leptos::server_fn::axum::register_explicit;
+        register_explicit::<Register>();
+        register_explicit::<Login>();
+        register_explicit::<Refresh>();
+        register_explicit::<Logout>();
+    }
 }

@@ -9,7 +9,7 @@
 //! fails with its error and the session signs out.
 
 use super::session::{use_session_handle, AccessToken, Session, SignedOutBecause, Trigger};
-use crate::error::AppError;
+use crate::shared::error::AppError;
 use futures::{
     future::{FutureExt, LocalBoxFuture, Shared},
     Future,
@@ -41,7 +41,7 @@ pub async fn refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
 }
 
 async fn run_refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
-    let result = crate::auth::refresh().await;
+    let result = crate::api::auth::refresh().await;
     // The flight is over for whoever comes next, success or not.
     IN_FLIGHT.with(|slot| *slot.borrow_mut() = None);
     let session = use_session_handle();
@@ -93,10 +93,12 @@ async fn fresh_token_after_rejection(session: &Session, rejected: &str) -> Resul
 
 /// `GET` a protected JSON resource.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, AppError> {
-    authed(
-        |token| async move { send(Method::GET, path, &token).await?.json::<T>().await.map_err(|_| AppError::Network) },
-    )
-    .await
+    authed(|token| async move { json(send(Method::GET, path, &token).await?).await }).await
+}
+
+/// `POST` to a protected endpoint that takes no fields and answers JSON.
+pub async fn post<T: DeserializeOwned>(path: &str) -> Result<T, AppError> {
+    authed(|token| async move { json(send(Method::POST, path, &token).await?).await }).await
 }
 
 /// `DELETE` a protected resource.
@@ -119,13 +121,8 @@ async fn send(method: Method, path: &str, token: &str) -> Result<Response, AppEr
     }
 }
 
-/// A protected server function: `BearerClient` adds the token when it sends.
-pub async fn server_fn<T, F, Fut>(call: F) -> Result<T, AppError>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, AppError>>,
-{
-    authed(|_token| call()).await
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
+    response.json::<T>().await.map_err(|_| AppError::Network)
 }
 
 /// The contract's error body, or `network_error` when the answer is not one.

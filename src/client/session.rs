@@ -7,7 +7,7 @@
 //! the response arrives, against the local clock only: comparing the token's `exp`
 //! with the local clock would break on every machine whose clock is off.
 
-use crate::{auth::TokenResponse, error::AppError};
+use crate::shared::{error::AppError, wire::TokenResponse};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,7 +199,7 @@ pub fn use_session() -> Session {
 
 thread_local! {
     /// The same session, for code that runs outside the component tree: the refresh
-    /// future and the server-function client (the browser is single-threaded).
+    /// future (the browser is single-threaded).
     static CURRENT: std::cell::Cell<Option<Session>> = const { std::cell::Cell::new(None) };
 }
 
@@ -208,14 +208,10 @@ pub fn install(session: Session) {
     CURRENT.with(|c| c.set(Some(session)));
 }
 
-/// The installed session. Only browser code calls this, after start-up.
+/// The installed session: only browser code calls this, after start-up. Before it
+/// (which no code path reaches) a fresh, signed-out one.
 pub fn use_session_handle() -> Session {
-    CURRENT.with(|c| c.get()).expect("the session is installed at start-up")
-}
-
-/// The access token to send, if any (for `BearerClient`).
-pub fn current_access_token() -> Option<String> {
-    CURRENT.with(|c| c.get()).and_then(|s| s.access_token()).map(|t| t.value)
+    CURRENT.with(|c| c.get()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,34 +1,27 @@
 //! `/`: who is signed in, how long the access token has left, the recent refreshes
 //! (the mechanism made visible), and **Sign out**.
 
-use super::{clock_time, parse_instant, relative_time, ErrorAlert, RequireAuth, SignedInFrame, Spinner};
+use super::{
+    components::{ErrorAlert, Spinner},
+    format::{clock_time, parse_instant, relative_time},
+};
 use crate::{
-    api::{Me, SessionInfo},
-    auth::logout,
+    api::auth::logout,
     client::{
         fetch,
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    error::AppError,
+    shared::{
+        error::AppError,
+        wire::{Me, SessionInfo},
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    view! {
-        <Title text="Dashboard · Baton"/>
-        <RequireAuth>
-            <SignedInFrame>
-                <Dashboard/>
-            </SignedInFrame>
-        </RequireAuth>
-    }
-}
-
-#[component]
-fn Dashboard() -> impl IntoView {
     let session = use_session();
 
     // The account and its devices: two protected calls at once, both through the
@@ -77,6 +70,7 @@ fn Dashboard() -> impl IntoView {
     };
 
     view! {
+        <Title text="Dashboard · Baton"/>
         <section class="card hero">
             <p class="eyebrow">"Signed in as"</p>
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>

@@ -1,8 +1,11 @@
 //! `/login`: Email, Password, **Sign in**; a link to `/register`.
 
-use super::{continue_when_signed_in, keeping_next, AuthCard, EmailField, ErrorAlert, SubmitButton};
+use super::{
+    components::{AuthCard, EmailField, ErrorAlert, SubmitButton},
+    signed_out::{continue_when_signed_in, keeping_next},
+};
 use crate::{
-    auth::Login,
+    api::auth::Login,
     client::session::{use_session, Status},
 };
 use leptos::prelude::*;

@@ -1,7 +1,10 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
-use super::{continue_when_signed_in, keeping_next, AuthCard, EmailField, ErrorAlert, SubmitButton};
-use crate::auth::{credentials::Password, Register};
+use super::{
+    components::{AuthCard, EmailField, ErrorAlert, SubmitButton},
+    signed_out::{continue_when_signed_in, keeping_next},
+};
+use crate::{api::auth::Register, shared::credentials::Password};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -20,8 +20,8 @@ on_both_backends!(
     a_forged_forwarded_for_does_not_escape_the_limit,
 );
 
-async fn register_signs_in_with_token_body_and_cookie(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn register_signs_in_with_token_body_and_cookie(db: TestDb) {
+    let app = db.app().await;
     let response = app.register("  Ada@Example.com ", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = refresh_set_cookies(&response);
@@ -52,8 +52,8 @@ async fn register_signs_in_with_token_body_and_cookie(db: Db) {
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
 }
 
-async fn register_refuses_bad_input_with_invalid_input(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn register_refuses_bad_input_with_invalid_input(db: TestDb) {
+    let app = db.app().await;
     assert_error(app.register("not-an-email", PASSWORD).await, 400, "invalid_input").await;
     assert_error(app.register("", PASSWORD).await, 400, "invalid_input").await;
     assert_error(app.register("ada@example.com", "1234567").await, 400, "invalid_input").await;
@@ -65,8 +65,8 @@ async fn register_refuses_bad_input_with_invalid_input(db: Db) {
     assert!(body["message"].as_str().unwrap().contains("at least 8"), "{body}");
 }
 
-async fn register_refuses_a_taken_email_in_any_case(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn register_refuses_a_taken_email_in_any_case(db: TestDb) {
+    let app = db.app().await;
     assert_eq!(app.register("grace@example.com", PASSWORD).await.status(), StatusCode::OK);
     let again = app.register("GRACE@example.com ", "another password").await;
     assert!(refresh_set_cookies(&again).is_empty(), "no cookie on failure");
@@ -74,16 +74,16 @@ async fn register_refuses_a_taken_email_in_any_case(db: Db) {
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "grace@example.com").await, 1);
 }
 
-async fn a_missing_field_is_invalid_input_not_a_server_error(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_missing_field_is_invalid_input_not_a_server_error(db: TestDb) {
+    let app = db.app().await;
     let response = app.post_form("/api/auth/login", &[("email", "a@example.com")], None).await;
     assert_error(response, 400, "invalid_input").await;
     let response = app.post_form("/api/auth/register", &[], None).await;
     assert_error(response, 400, "invalid_input").await;
 }
 
-async fn login_opens_a_new_session(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn login_opens_a_new_session(db: TestDb) {
+    let app = db.app().await;
     let first = app.signed_up().await;
     let second = app.signed_in_again(&first).await;
     let (_, a) = decode_parts(&first.access);
@@ -97,8 +97,8 @@ async fn login_opens_a_new_session(db: Db) {
     );
 }
 
-async fn wrong_password_and_unknown_email_get_the_same_answer(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn wrong_password_and_unknown_email_get_the_same_answer(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let wrong = app.login(&who.email, "not the password").await;
     let unknown = app.login("nobody@example.com", "not the password").await;
@@ -112,8 +112,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer(db: Db) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "login_failed").await, 2);
 }
 
-async fn me_returns_the_account(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn me_returns_the_account(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let response = app.get("/api/me", Some(&who.access)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -125,8 +125,8 @@ async fn me_returns_the_account(db: Db) {
     assert!(time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok(), "{created}");
 }
 
-async fn failed_logins_are_limited_per_email(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+async fn failed_logins_are_limited_per_email(db: TestDb) {
+    let app = db.app_with(|s| s.login_max_failures = 3).await;
     let who = app.signed_up().await;
     for _ in 0..3 {
         assert_error(app.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
@@ -145,8 +145,8 @@ async fn failed_logins_are_limited_per_email(db: Db) {
     assert_eq!(app.client_at("127.0.0.4").login(&other.email, PASSWORD).await.status(), StatusCode::OK);
 }
 
-async fn failed_logins_are_limited_per_client_address(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+async fn failed_logins_are_limited_per_client_address(db: TestDb) {
+    let app = db.app_with(|s| s.login_max_failures = 3).await;
     let who = app.signed_up().await;
     // Three different emails guessed from one address …
     for i in 0..3 {
@@ -163,8 +163,8 @@ async fn failed_logins_are_limited_per_client_address(db: Db) {
 /// A browser that posts the sign-in form before the WASM took over asks for HTML.
 /// It must land back on the page, with the error for the page to show on failure and
 /// the cookie on success, never on a raw JSON answer.
-async fn a_form_posted_before_the_app_loaded_goes_back_to_its_page(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_form_posted_before_the_app_loaded_goes_back_to_its_page(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let page = app.url("/login?next=%2Fsessions");
     let post = |password: &'static str| {
@@ -204,16 +204,14 @@ async fn login_via(app: &TestApp, forwarded_for: &str, email: &str, password: &s
         .unwrap()
 }
 
-async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: Db) {
+async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: TestDb) {
     // The test client (127.0.0.1) plays the load balancer.
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| {
-        s.login_max_failures = 3;
-        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
-    })
-    .await
-    else {
-        return;
-    };
+    let app = db
+        .app_with(|s| {
+            s.login_max_failures = 3;
+            s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await;
     let who = app.signed_up().await;
     for i in 0..3 {
         let response = login_via(&app, "1.2.3.4, 203.0.113.7", &format!("guess{i}@example.com"), "wrong").await;
@@ -226,9 +224,9 @@ async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: Db) {
     assert_eq!(app.count(failed_from, "203.0.113.7").await, 3, "the audit trail names the real client");
 }
 
-async fn a_forged_forwarded_for_does_not_escape_the_limit(db: Db) {
+async fn a_forged_forwarded_for_does_not_escape_the_limit(db: TestDb) {
     // No trusted proxies (the default): the header is the client's own word.
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.login_max_failures = 3).await else { return };
+    let app = db.app_with(|s| s.login_max_failures = 3).await;
     let who = app.signed_up().await;
     for i in 0..3 {
         let response = login_via(&app, &format!("203.0.113.{i}"), &format!("guess{i}@example.com"), "wrong").await;

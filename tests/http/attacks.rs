@@ -30,8 +30,8 @@ async fn assert_refused_as_bearer(app: &TestApp, token: &str) {
     assert_eq!(code(response).await, "invalid_token");
 }
 
-async fn a_token_with_alg_none_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_token_with_alg_none_is_refused(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let (mut header, claims) = decode_parts(&who.access);
     header["alg"] = json!("none");
@@ -41,8 +41,8 @@ async fn a_token_with_alg_none_is_refused(db: Db) {
     assert_refused_as_bearer(&app, &format!("{}.{}.{signature}", b64(&header), b64(&claims))).await;
 }
 
-async fn hs256_signed_with_the_public_key_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn hs256_signed_with_the_public_key_is_refused(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let (header, claims) = decode_parts(&who.access);
     let jwks: Value = app.get("/.well-known/jwks.json", None).await.json().await.unwrap();
@@ -60,8 +60,8 @@ async fn hs256_signed_with_the_public_key_is_refused(db: Db) {
     }
 }
 
-async fn a_tampered_payload_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_tampered_payload_is_refused(db: TestDb) {
+    let app = db.app().await;
     let victim = app.signed_up().await;
     let attacker = app.signed_up().await;
     let (_, mut claims) = decode_parts(&attacker.access);
@@ -77,11 +77,11 @@ async fn a_tampered_payload_is_refused(db: Db) {
     assert_refused_as_bearer(&app, &String::from_utf8(flipped).unwrap()).await;
 }
 
-async fn a_token_signed_by_another_key_under_our_kid_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_token_signed_by_another_key_under_our_kid_is_refused(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let (header, claims) = decode_parts(&who.access);
-    let other = baton::auth::keys::generate();
+    let other = baton::server::auth::keys::generate().unwrap();
     use base64::engine::general_purpose::STANDARD;
     let der = STANDARD.decode(&other.private_pkcs8).unwrap();
     let mut forged_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
@@ -95,24 +95,24 @@ async fn a_token_signed_by_another_key_under_our_kid_is_refused(db: Db) {
     assert_refused_as_bearer(&app, &forged).await;
 }
 
-async fn a_refresh_token_is_not_an_access_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_refresh_token_is_not_an_access_token(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     assert_refused_as_bearer(&app, &who.refresh).await;
 }
 
-async fn an_access_token_is_not_a_refresh_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn an_access_token_is_not_a_refresh_token(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     assert_error(app.refresh(&who.access).await, 401, "invalid_refresh_token").await;
     // The session itself is unharmed.
     assert_eq!(app.refresh(&who.refresh).await.status(), StatusCode::OK);
 }
 
-async fn an_expired_access_token_is_refused(db: Db) {
+async fn an_expired_access_token_is_refused(db: TestDb) {
     // `iat` and `exp` are whole seconds, so a token of 1 s could be issued a moment
     // before its own `exp`; 2 s leaves it at least a second to be accepted.
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.access_ttl = Duration::from_secs(2)).await else { return };
+    let app = db.app_with(|s| s.access_ttl = Duration::from_secs(2)).await;
     let who = app.signed_up().await;
     assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(3100)).await;
@@ -123,20 +123,19 @@ async fn an_expired_access_token_is_refused(db: Db) {
     assert_eq!(app.get("/api/me", Some(&access)).await.status(), StatusCode::OK);
 }
 
-async fn a_wrong_issuer_is_refused(db: Db) {
-    let Some((app, database)) = TestApp::spawn(db).await else { return };
+async fn a_wrong_issuer_is_refused(db: TestDb) {
+    let app = db.app().await;
     // Same database, same keys, another issuer: its tokens are not ours.
     let mut settings = app.settings.clone();
     settings.auth.issuer = "someone-else".into();
-    let stranger = TestApp::start(settings).await;
+    let stranger = db.start(settings).await;
     let who = stranger.signed_up().await;
     assert_refused_as_bearer(&app, &who.access).await;
     assert_error(app.refresh(&who.refresh).await, 401, "invalid_refresh_token").await;
-    drop(database);
 }
 
-async fn missing_and_malformed_authorization_is_invalid_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn missing_and_malformed_authorization_is_invalid_token(db: TestDb) {
+    let app = db.app().await;
     let response = app.get("/api/me", None).await;
     assert_eq!(response.headers()["www-authenticate"], r#"Bearer error="invalid_token""#);
     assert_error(response, 401, "invalid_token").await;

@@ -17,8 +17,8 @@ on_both_backends!(
     pages_are_compressed_but_api_answers_never_are,
 );
 
-async fn a_cross_origin_post_is_forbidden_and_changes_nothing(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_cross_origin_post_is_forbidden_and_changes_nothing(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     for (path, form) in [
         ("/api/auth/register", vec![("email", "csrf@example.com"), ("password", PASSWORD)]),
@@ -45,8 +45,8 @@ async fn a_cross_origin_post_is_forbidden_and_changes_nothing(db: Db) {
     assert_eq!(app.refresh(&who.refresh).await.status(), StatusCode::OK);
 }
 
-async fn same_origin_and_origin_less_posts_pass(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn same_origin_and_origin_less_posts_pass(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let response = app
         .http
@@ -59,11 +59,8 @@ async fn same_origin_and_origin_less_posts_pass(db: Db) {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-async fn a_configured_public_origin_is_the_only_one_accepted(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.public_origin = Some("https://app.example.com".into())).await
-    else {
-        return;
-    };
+async fn a_configured_public_origin_is_the_only_one_accepted(db: TestDb) {
+    let app = db.app_with(|s| s.public_origin = Some("https://app.example.com".into())).await;
     let form = [("email", "p@example.com"), ("password", PASSWORD)];
     let own_host = app
         .http
@@ -85,8 +82,8 @@ async fn a_configured_public_origin_is_the_only_one_accepted(db: Db) {
     assert_eq!(public.status(), StatusCode::OK);
 }
 
-async fn a_body_over_64_kib_is_payload_too_large(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_body_over_64_kib_is_payload_too_large(db: TestDb) {
+    let app = db.app().await;
     // With a Content-Length, the answer is a 413 the client always receives: the
     // server reads what is still arriving (up to 1 MiB) before it answers.
     for size in [65 * 1024, 900 * 1024] {
@@ -115,8 +112,8 @@ async fn a_body_over_64_kib_is_payload_too_large(db: Db) {
     assert_error(response, 400, "invalid_input").await;
 }
 
-async fn every_response_carries_the_security_headers(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn every_response_carries_the_security_headers(db: TestDb) {
+    let app = db.app().await;
     for response in
         [app.get("/", None).await, app.get("/api/me", None).await, app.post_form("/api/auth/refresh", &[], None).await]
     {
@@ -130,20 +127,20 @@ async fn every_response_carries_the_security_headers(db: Db) {
     assert_eq!(refresh.headers()["cache-control"], "no-store");
 }
 
-async fn health_is_ok_while_the_database_answers(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn health_is_ok_while_the_database_answers(db: TestDb) {
+    let app = db.app().await;
     assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
     app.state.store.pool().close().await;
     assert_eq!(app.get("/healthz", None).await.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
-async fn an_unknown_api_path_is_a_json_404(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn an_unknown_api_path_is_a_json_404(db: TestDb) {
+    let app = db.app().await;
     assert_error(app.get("/api/nothing/here", None).await, 404, "not_found").await;
 }
 
-async fn without_secure_the_cookie_is_plain_refresh_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.cookie_secure = false).await else { return };
+async fn without_secure_the_cookie_is_plain_refresh_token(db: TestDb) {
+    let app = db.app_with(|s| s.cookie_secure = false).await;
     let response = app.register("plain@example.com", PASSWORD).await;
     let cookie = refresh_set_cookies(&response).remove(0);
     assert!(cookie.starts_with("refresh_token=ey"), "{cookie}");
@@ -152,8 +149,8 @@ async fn without_secure_the_cookie_is_plain_refresh_token(db: Db) {
     assert_eq!(app.refresh(&who.refresh).await.status(), StatusCode::OK);
 }
 
-async fn pages_carry_a_nonce_based_content_security_policy(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn pages_carry_a_nonce_based_content_security_policy(db: TestDb) {
+    let app = db.app().await;
     let html = app.get("/login", None).await.text().await.unwrap();
     let csp_start = html.find(r#"http-equiv="Content-Security-Policy" content=""#).expect("a CSP meta tag");
     let csp = &html[csp_start..];
@@ -169,8 +166,8 @@ async fn pages_carry_a_nonce_based_content_security_policy(db: Db) {
     assert!(!again.contains(nonce));
 }
 
-async fn pages_are_compressed_but_api_answers_never_are(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn pages_are_compressed_but_api_answers_never_are(db: TestDb) {
+    let app = db.app().await;
     let page = app.http.get(app.url("/login")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(page.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
     let register = app

@@ -1,17 +1,22 @@
-//! `TestApp`: a real Baton server on a free loopback port with its own fresh database
-//! (a temporary SQLite file, or a new database in the throwaway PostgreSQL cluster
-//! that `make test` starts), and a client that speaks the contract.
+//! The fixtures: [`TestDb`], a fresh database of one backend that lives as long as
+//! the test holds it (and every app started on it), handed to each test by
+//! [`on_both_backends!`] / [`on_postgres!`]; [`TestApp`], a real Baton server on a
+//! free loopback port; and a [`Client`] that speaks the contract.
 
 use baton::{
-    config::{AuthSettings, Settings},
-    server,
-    state::AppState,
+    serve,
+    server::{
+        config::{AuthSettings, Settings},
+        state::AppState,
+    },
 };
 use reqwest::{header, Response, StatusCode};
 use serde_json::Value;
 use std::{
+    io::Write,
     net::SocketAddr,
     process::{Child, Command, Stdio},
+    sync::{Arc, Once},
     time::{Duration, Instant},
 };
 use tokio::sync::oneshot;
@@ -28,35 +33,88 @@ pub fn postgres_admin_url() -> Option<String> {
     std::env::var("BATON_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
 
-/// Where a new test database lives; `None` if PostgreSQL tests cannot run here.
-pub struct TestDatabase {
-    pub url: String,
+/// Whether the PostgreSQL variants can run. Under CI they must; elsewhere their
+/// absence is said once, on the terminal (past the test harness's capture).
+pub fn postgres_available() -> bool {
+    if postgres_admin_url().is_some() {
+        return true;
+    }
+    assert!(std::env::var("CI").is_err(), "BATON_TEST_POSTGRES_URL is not set under CI");
+    static WARNED: Once = Once::new();
+    WARNED.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** BATON_TEST_POSTGRES_URL is not set: every PostgreSQL test is SKIPPED. \
+             Run `make unit` (it starts a throwaway cluster) to run them. ***\n"
+        );
+    });
+    false
+}
+
+/// A fresh database, deleted when the last holder lets go of it.
+struct Database {
+    url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
-impl TestDatabase {
-    pub async fn create(db: Db) -> Option<TestDatabase> {
-        match db {
+/// A test's database: clone it freely, start apps on it; it stays until the test and
+/// every app on it are done.
+#[derive(Clone)]
+pub struct TestDb {
+    database: Arc<Database>,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` where the PostgreSQL variant cannot run.
+    pub async fn create(kind: Db) -> Option<TestDb> {
+        let database = match kind {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}/baton.db", dir.path().display());
-                Some(TestDatabase { url, _dir: Some(dir) })
+                Database { url, _dir: Some(dir) }
             }
             Db::Postgres => {
-                let Some(admin) = postgres_admin_url() else {
-                    // `make test` always provides the cluster; CI must never skip.
-                    assert!(std::env::var("CI").is_err(), "BATON_TEST_POSTGRES_URL is not set under CI");
-                    eprintln!("skipped: set BATON_TEST_POSTGRES_URL to run the PostgreSQL variant");
+                if !postgres_available() {
                     return None;
-                };
+                }
+                let admin = postgres_admin_url()?;
                 let name = format!("baton_test_{}", uuid::Uuid::new_v4().simple());
                 use sqlx::Connection;
                 let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test cluster");
                 sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
-                Some(TestDatabase { url: format!("{base}/{name}"), _dir: None })
+                Database { url: format!("{base}/{name}"), _dir: None }
             }
-        }
+        };
+        Some(TestDb { database: Arc::new(database) })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.database.url
+    }
+
+    /// The contract's default settings on this database.
+    pub fn settings(&self) -> Settings {
+        test_settings(self.url())
+    }
+
+    /// A server with the contract's default settings.
+    pub async fn app(&self) -> TestApp {
+        self.app_with(|_| {}).await
+    }
+
+    /// A server with adjusted settings.
+    pub async fn app_with(&self, adjust: impl FnOnce(&mut AuthSettings)) -> TestApp {
+        let mut settings = self.settings();
+        adjust(&mut settings.auth);
+        self.start(settings).await
+    }
+
+    /// A server with these settings (a restart, a second instance).
+    pub async fn start(&self, settings: Settings) -> TestApp {
+        let mut app = TestApp::start(settings).await;
+        app.database = Some(self.clone());
+        app
     }
 }
 
@@ -68,6 +126,7 @@ pub struct TestApp {
     pub client: Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    database: Option<TestDb>,
 }
 
 impl std::ops::Deref for TestApp {
@@ -94,26 +153,14 @@ pub fn test_settings(database_url: &str) -> Settings {
 }
 
 impl TestApp {
-    /// A server with the contract's default settings on a fresh database.
-    pub async fn spawn(db: Db) -> Option<(TestApp, TestDatabase)> {
-        Self::spawn_with(db, |_| {}).await
-    }
-
-    /// A server with adjusted settings on a fresh database.
-    pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut AuthSettings)) -> Option<(TestApp, TestDatabase)> {
-        let database = TestDatabase::create(db).await?;
-        let mut settings = test_settings(&database.url);
-        adjust(&mut settings.auth);
-        Some((TestApp::start(settings).await, database))
-    }
-
-    /// A server on an existing database (a restart, a second instance).
+    /// A server on an existing database (prefer [`TestDb::start`], which keeps the
+    /// database alive while the app runs).
     pub async fn start(settings: Settings) -> TestApp {
         let state = AppState::build(&settings).await.expect("build the app state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::serve(listener, state.clone(), async {
+        let task = tokio::spawn(serve::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
         let cookie_name = if settings.auth.cookie_secure { "__Secure-refresh_token" } else { "refresh_token" };
@@ -124,6 +171,7 @@ impl TestApp {
             settings,
             shutdown: Some(tx),
             task: Some(task),
+            database: None,
         }
     }
 
@@ -351,8 +399,8 @@ pub fn decode_parts(token: &str) -> (Value, Value) {
     (serde_json::from_slice(&header).unwrap(), serde_json::from_slice(&payload).unwrap())
 }
 
-/// Generates, for each listed test `async fn name(db: Db)`, one `#[tokio::test]` per
-/// backend: `sqlite::name` and `postgres::name`.
+/// Generates, for each listed test `async fn name(db: TestDb)`, one `#[tokio::test]`
+/// per backend: `sqlite::name` and `postgres::name`, each handed a fresh database.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -360,15 +408,28 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::helpers::Db::Sqlite).await
+                    if let Some(db) = $crate::helpers::TestDb::create($crate::helpers::Db::Sqlite).await {
+                        super::$name(db).await
+                    }
                 }
             )*
         }
+        $crate::on_postgres!($($name),*);
+    };
+}
+
+/// Like [`on_both_backends!`], for tests that need PostgreSQL (several instances on
+/// one database): `postgres::name` only.
+#[macro_export]
+macro_rules! on_postgres {
+    ($($name:ident),* $(,)?) => {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::helpers::Db::Postgres).await
+                    if let Some(db) = $crate::helpers::TestDb::create($crate::helpers::Db::Postgres).await {
+                        super::$name(db).await
+                    }
                 }
             )*
         }

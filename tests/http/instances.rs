@@ -2,6 +2,7 @@
 //! others honour. These start the real `baton` binary twice.
 
 use crate::helpers::*;
+use crate::on_postgres;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::{
@@ -9,19 +10,25 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Two instances on a fresh PostgreSQL database, or `None` where PostgreSQL is not
-/// available (see `TestDatabase`).
-async fn two_instances(env: &[(&str, &str)]) -> Option<(Instance, Instance, TestDatabase)> {
-    let database = TestDatabase::create(Db::Postgres).await?;
+on_postgres!(
+    a_token_rotated_on_one_instance_and_replayed_on_another_is_reuse,
+    a_session_revoked_on_one_instance_is_refused_by_the_other_within_a_second,
+    ten_parallel_refreshes_split_across_instances_give_exactly_one_success,
+    instances_share_keys_and_pick_up_a_rotated_key_without_restart,
+    failed_logins_are_counted_across_instances,
+    a_revocation_whose_notification_was_missed_is_caught_up,
+);
+
+/// Two instances on the test's PostgreSQL database.
+async fn two_instances(db: &TestDb, env: &[(&str, &str)]) -> (Instance, Instance) {
     // The first instance creates the schema and the first key; then the second joins.
-    let a = Instance::spawn(&database.url, env).await;
-    let b = Instance::spawn(&database.url, env).await;
-    Some((a, b, database))
+    let a = Instance::spawn(db.url(), env).await;
+    let b = Instance::spawn(db.url(), env).await;
+    (a, b)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_rotated_on_one_instance_and_replayed_on_another_is_reuse() {
-    let Some((a, b, _db)) = two_instances(&[("BATON_REUSE_GRACE", "0s")]).await else { return };
+async fn a_token_rotated_on_one_instance_and_replayed_on_another_is_reuse(db: TestDb) {
+    let (a, b) = two_instances(&db, &[("BATON_REUSE_GRACE", "0s")]).await;
     let who = a.signed_up().await;
     let rotated = a.refresh(&who.refresh).await;
     assert_eq!(rotated.status(), StatusCode::OK);
@@ -30,9 +37,8 @@ async fn a_token_rotated_on_one_instance_and_replayed_on_another_is_reuse() {
     assert_error(a.refresh(&current).await, 401, "refresh_token_reused").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_revoked_on_one_instance_is_refused_by_the_other_within_a_second() {
-    let Some((a, b, _db)) = two_instances(&[]).await else { return };
+async fn a_session_revoked_on_one_instance_is_refused_by_the_other_within_a_second(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
     let who = a.signed_up().await;
     assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
     let revoked_at = Instant::now();
@@ -48,9 +54,8 @@ async fn a_session_revoked_on_one_instance_is_refused_by_the_other_within_a_seco
     eprintln!("revocation reached the other instance after {:?}", revoked_at.elapsed());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ten_parallel_refreshes_split_across_instances_give_exactly_one_success() {
-    let Some((a, b, _db)) = two_instances(&[("BATON_REUSE_GRACE", "0s")]).await else { return };
+async fn ten_parallel_refreshes_split_across_instances_give_exactly_one_success(db: TestDb) {
+    let (a, b) = two_instances(&db, &[("BATON_REUSE_GRACE", "0s")]).await;
     let who = a.signed_up().await;
     let attempts: Vec<_> = (0..10)
         .map(|i| {
@@ -67,9 +72,8 @@ async fn ten_parallel_refreshes_split_across_instances_give_exactly_one_success(
     assert!(statuses.iter().all(|s| *s == 200 || *s == 401), "{statuses:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart() {
-    let Some((a, b, db)) = two_instances(&[]).await else { return };
+async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
     let jwks = |i: &Instance| {
         let (http, url) = (i.http.clone(), i.url("/.well-known/jwks.json"));
         async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
@@ -81,7 +85,7 @@ async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart() {
     // `baton keys rotate`, as an operator would run it, against the shared database.
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["keys", "rotate"])
-        .env("DATABASE_URL", &db.url)
+        .env("DATABASE_URL", db.url())
         .env("RUST_LOG", "off")
         .output()
         .unwrap();
@@ -103,9 +107,8 @@ async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart() {
     assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_logins_are_counted_across_instances() {
-    let Some((a, b, _db)) = two_instances(&[("BATON_LOGIN_MAX_FAILURES", "4")]).await else { return };
+async fn failed_logins_are_counted_across_instances(db: TestDb) {
+    let (a, b) = two_instances(&db, &[("BATON_LOGIN_MAX_FAILURES", "4")]).await;
     let who = a.signed_up().await;
     for instance in [&a, &b, &a, &b] {
         assert_error(instance.login(&who.email, "wrong password").await, 401, "invalid_credentials").await;
@@ -114,16 +117,15 @@ async fn failed_logins_are_counted_across_instances() {
     assert_error(b.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revocation_whose_notification_was_missed_is_caught_up() {
-    let Some((a, b, db)) = two_instances(&[]).await else { return };
+async fn a_revocation_whose_notification_was_missed_is_caught_up(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
     let who = a.signed_up().await;
     // Revoke behind every instance's back: no NOTIFY, as if it had been lost.
     let (_, claims) = decode_parts(&who.access);
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
     sqlx::query("UPDATE sessions SET revoked_at = $1, revoke_reason = 'revoked' WHERE id = $2")
-        .bind(baton::auth::now_ms())
+        .bind(baton::server::time::Clock::system().now())
         .bind(claims["sid"].as_str().unwrap())
         .execute(&mut conn)
         .await

@@ -18,8 +18,8 @@ async fn jwks(app: &TestApp) -> Value {
     response.json().await.unwrap()
 }
 
-async fn jwks_publishes_the_active_ed25519_key(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn jwks_publishes_the_active_ed25519_key(db: TestDb) {
+    let app = db.app().await;
     let keys = jwks(&app).await;
     let keys = keys["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
@@ -39,25 +39,25 @@ async fn jwks_publishes_the_active_ed25519_key(db: Db) {
     assert!(jsonwebtoken::decode::<Value>(&who.access, &decoding, &validation).is_ok());
 }
 
-async fn a_restart_keeps_sessions_and_keys(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_restart_keeps_sessions_and_keys(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let before = jwks(&app).await;
     let settings = app.settings.clone();
     app.stop().await;
 
-    let app = TestApp::start(settings).await;
+    let app = db.start(settings).await;
     assert_eq!(jwks(&app).await, before, "the same keys");
     assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK, "old access token verifies");
     assert_eq!(app.refresh(&who.refresh).await.status(), StatusCode::OK, "the session survived");
 }
 
-async fn a_rotated_key_signs_new_tokens_while_old_ones_still_verify(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_rotated_key_signs_new_tokens_while_old_ones_still_verify(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let old_kid = decode_parts(&who.access).0["kid"].as_str().unwrap().to_string();
 
-    let new_kid = baton::auth::keys::rotate(&app.state.store).await.unwrap();
+    let new_kid = baton::server::auth::keys::rotate(&app.state.store, &app.state.clock).await.unwrap();
     app.state.tokens.keys().reload().await.unwrap();
 
     let kids: Vec<String> =
@@ -72,16 +72,16 @@ async fn a_rotated_key_signs_new_tokens_while_old_ones_still_verify(db: Db) {
     assert_eq!(decode_parts(&rotated).0["kid"], new_kid.as_str());
 }
 
-async fn a_key_from_a_pem_file_signs_and_is_published(db: Db) {
+async fn a_key_from_a_pem_file_signs_and_is_published(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let pem_path = dir.path().join("signing.pem");
     let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePrivateKey};
     std::fs::write(&pem_path, key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
     let path = pem_path.clone();
-    let Some((app, _db)) = TestApp::spawn_with(db, move |s| s.signing_key_file = Some(path)).await else { return };
+    let app = db.app_with(move |s| s.signing_key_file = Some(path)).await;
     let x = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, key.verifying_key().as_bytes());
-    let kid = baton::auth::keys::thumbprint(&x);
+    let kid = baton::server::auth::keys::thumbprint(&x);
     let who = app.signed_up().await;
     assert_eq!(decode_parts(&who.access).0["kid"], kid.as_str());
     assert_eq!(decode_parts(&who.refresh).0["kid"], kid.as_str());

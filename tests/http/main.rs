@@ -2,6 +2,8 @@
 //! free port with a fresh database and talks to it over HTTP. Every test runs on
 //! SQLite and on PostgreSQL (`on_both_backends!`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
+
 mod helpers;
 
 mod accounts;

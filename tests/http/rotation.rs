@@ -23,8 +23,8 @@ on_both_backends!(
     logout_all_ends_every_session_of_the_user,
 );
 
-async fn refresh_rotates_the_cookie_and_returns_a_new_access_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn refresh_rotates_the_cookie_and_returns_a_new_access_token(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let response = app.refresh(&who.refresh).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -45,8 +45,8 @@ async fn refresh_rotates_the_cookie_and_returns_a_new_access_token(db: Db) {
     assert_eq!(app.refresh(&rotated).await.status(), StatusCode::OK);
 }
 
-async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.reuse_grace = Duration::ZERO).await else { return };
+async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: TestDb) {
+    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
     let victim = app.signed_up().await;
     let other_device = app.signed_in_again(&victim).await;
 
@@ -78,8 +78,8 @@ async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: Db) {
     assert_eq!(app.refresh(&other_device.refresh).await.status(), StatusCode::OK);
 }
 
-async fn every_later_refresh_of_a_reused_family_says_reused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.reuse_grace = Duration::ZERO).await else { return };
+async fn every_later_refresh_of_a_reused_family_says_reused(db: TestDb) {
+    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
     let who = app.signed_up().await;
     let current = refresh_cookie(&app.refresh(&who.refresh).await).unwrap();
     assert_error(app.refresh(&who.refresh).await, 401, "refresh_token_reused").await;
@@ -90,8 +90,8 @@ async fn every_later_refresh_of_a_reused_family_says_reused(db: Db) {
     }
 }
 
-async fn the_predecessor_within_the_grace_window_gets_the_same_current_token(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn the_predecessor_within_the_grace_window_gets_the_same_current_token(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let first = app.refresh(&who.refresh).await;
     let current = refresh_cookie(&first).unwrap();
@@ -108,8 +108,8 @@ async fn the_predecessor_within_the_grace_window_gets_the_same_current_token(db:
     assert_eq!(app.count("SELECT COUNT(*) FROM refresh_tokens WHERE session_id = $1", sid).await, 3);
 }
 
-async fn two_generations_back_is_reuse_even_within_the_grace_window(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn two_generations_back_is_reuse_even_within_the_grace_window(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let second = refresh_cookie(&app.refresh(&who.refresh).await).unwrap();
     let third = refresh_cookie(&app.refresh(&second).await).unwrap();
@@ -118,10 +118,8 @@ async fn two_generations_back_is_reuse_even_within_the_grace_window(db: Db) {
     assert_error(app.refresh(&third).await, 401, "refresh_token_reused").await;
 }
 
-async fn the_predecessor_after_the_grace_window_is_reuse(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.reuse_grace = Duration::from_millis(300)).await else {
-        return;
-    };
+async fn the_predecessor_after_the_grace_window_is_reuse(db: TestDb) {
+    let app = db.app_with(|s| s.reuse_grace = Duration::from_millis(300)).await;
     let who = app.signed_up().await;
     let current = refresh_cookie(&app.refresh(&who.refresh).await).unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -129,8 +127,8 @@ async fn the_predecessor_after_the_grace_window_is_reuse(db: Db) {
     assert_error(app.refresh(&current).await, 401, "refresh_token_reused").await;
 }
 
-async fn twenty_parallel_refreshes_of_one_token_without_grace_give_exactly_one_success(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.reuse_grace = Duration::ZERO).await else { return };
+async fn twenty_parallel_refreshes_of_one_token_without_grace_give_exactly_one_success(db: TestDb) {
+    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
     let who = app.signed_up().await;
     let attempts = (0..20).map(|_| {
         let client = app.client.clone();
@@ -153,8 +151,8 @@ async fn twenty_parallel_refreshes_of_one_token_without_grace_give_exactly_one_s
     assert!(app.count("SELECT COUNT(*) FROM refresh_tokens WHERE session_id = $1", sid).await <= 2);
 }
 
-async fn parallel_refreshes_within_the_grace_window_never_fork_the_family(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn parallel_refreshes_within_the_grace_window_never_fork_the_family(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let attempts: Vec<_> = (0..10)
         .map(|_| {
@@ -175,8 +173,8 @@ async fn parallel_refreshes_within_the_grace_window_never_fork_the_family(db: Db
     assert_eq!(app.count("SELECT COUNT(*) FROM refresh_tokens WHERE session_id = $1", sid).await, 2);
 }
 
-async fn a_missing_or_garbage_cookie_is_invalid_refresh_token_and_cleared(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn a_missing_or_garbage_cookie_is_invalid_refresh_token_and_cleared(db: TestDb) {
+    let app = db.app().await;
     let missing = app.post_form("/api/auth/refresh", &[], None).await;
     assert!(clears_cookie(&missing));
     assert_error(missing, 401, "invalid_refresh_token").await;
@@ -186,8 +184,8 @@ async fn a_missing_or_garbage_cookie_is_invalid_refresh_token_and_cleared(db: Db
     assert_error(app.refresh(&"A".repeat(5000)).await, 401, "invalid_refresh_token").await;
 }
 
-async fn an_expired_refresh_token_is_refused(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.refresh_ttl = Duration::from_secs(1)).await else { return };
+async fn an_expired_refresh_token_is_refused(db: TestDb) {
+    let app = db.app_with(|s| s.refresh_ttl = Duration::from_secs(1)).await;
     let who = app.signed_up().await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let response = app.refresh(&who.refresh).await;
@@ -195,8 +193,8 @@ async fn an_expired_refresh_token_is_refused(db: Db) {
     assert_error(response, 401, "invalid_refresh_token").await;
 }
 
-async fn a_session_past_its_absolute_lifetime_is_session_expired(db: Db) {
-    let Some((app, _db)) = TestApp::spawn_with(db, |s| s.session_ttl = Duration::from_secs(2)).await else { return };
+async fn a_session_past_its_absolute_lifetime_is_session_expired(db: TestDb) {
+    let app = db.app_with(|s| s.session_ttl = Duration::from_secs(2)).await;
     let who = app.signed_up().await;
     // Refreshing keeps the session in use, but never past its absolute lifetime: the
     // rotated cookie lives only as long as the session has left.
@@ -211,8 +209,8 @@ async fn a_session_past_its_absolute_lifetime_is_session_expired(db: Db) {
     assert_error(response, 401, "session_expired").await;
 }
 
-async fn logout_revokes_the_family_and_its_access_tokens_at_once(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn logout_revokes_the_family_and_its_access_tokens_at_once(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let other = app.signed_in_again(&who).await;
     let response = app.logout(Some(&who.refresh)).await;
@@ -224,8 +222,8 @@ async fn logout_revokes_the_family_and_its_access_tokens_at_once(db: Db) {
     assert_eq!(app.get("/api/me", Some(&other.access)).await.status(), StatusCode::OK);
 }
 
-async fn logout_is_idempotent(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn logout_is_idempotent(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     for cookie in [Some(who.refresh.as_str()), Some(who.refresh.as_str()), None, Some("garbage")] {
         let response = app.logout(cookie).await;
@@ -234,8 +232,8 @@ async fn logout_is_idempotent(db: Db) {
     }
 }
 
-async fn logout_all_ends_every_session_of_the_user(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn logout_all_ends_every_session_of_the_user(db: TestDb) {
+    let app = db.app().await;
     let who = app.signed_up().await;
     let second = app.signed_in_again(&who).await;
     let bystander = app.signed_up().await;

@@ -18,8 +18,8 @@ async fn sessions_of(app: &TestApp, access: &str) -> Vec<Value> {
     response.json().await.unwrap()
 }
 
-async fn sessions_lists_live_sessions_newest_first_marking_the_current_one(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn sessions_lists_live_sessions_newest_first_marking_the_current_one(db: TestDb) {
+    let app = db.app().await;
     let laptop = app.signed_up().await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let phone_client = app.client_at("127.0.0.1");
@@ -52,8 +52,8 @@ async fn sessions_lists_live_sessions_newest_first_marking_the_current_one(db: D
     assert_eq!(sessions_of(&app, &laptop.access).await.len(), 1);
 }
 
-async fn revoking_another_session_ends_it_at_once(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn revoking_another_session_ends_it_at_once(db: TestDb) {
+    let app = db.app().await;
     let laptop = app.signed_up().await;
     let phone = app.signed_in_again(&laptop).await;
     let (_, claims) = decode_parts(&phone.access);
@@ -67,8 +67,8 @@ async fn revoking_another_session_ends_it_at_once(db: Db) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'revoke' AND session_id = $1", sid).await, 1);
 }
 
-async fn another_users_session_is_not_found(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn another_users_session_is_not_found(db: TestDb) {
+    let app = db.app().await;
     let alice = app.signed_up().await;
     let mallory = app.signed_up().await;
     let (_, claims) = decode_parts(&alice.access);
@@ -84,10 +84,16 @@ async fn another_users_session_is_not_found(db: Db) {
     assert_error(response, 401, "invalid_token").await;
 }
 
+/// The sweep's deletions with everything so far past the retention period.
+async fn prune_now(app: &TestApp) -> Result<(u64, u64), baton::server::store::StoreError> {
+    let cutoff = app.state.clock.now().plus(std::time::Duration::from_millis(1));
+    baton::server::retention::prune(&app.state, cutoff).await
+}
+
 /// The sweep, run as if `BATON_RETENTION` had passed since everything so far: ended
 /// sessions go with their refresh tokens, live ones stay and keep working.
-async fn the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones(db: Db) {
-    let Some((app, _db)) = TestApp::spawn(db).await else { return };
+async fn the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones(db: TestDb) {
+    let app = db.app().await;
     let live = app.signed_up().await;
     let ended = app.signed_up().await;
     let rotated = app.refresh(&ended.refresh).await;
@@ -97,7 +103,7 @@ async fn the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones(db: Db) 
     let tokens_of = "SELECT COUNT(*) FROM refresh_tokens WHERE session_id = $1";
     assert_eq!(app.count(tokens_of, &sid(&ended)).await, 2);
 
-    let (sessions, events) = app.state.store.prune(baton::auth::now_ms() + 1).await.unwrap();
+    let (sessions, events) = prune_now(&app).await.unwrap();
     assert_eq!(sessions, 1, "only the signed-out session ended");
     assert!(events >= 3, "two sign-ups and a sign-out were audited, {events} deleted");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE id = $1", &sid(&ended)).await, 0);
@@ -108,5 +114,5 @@ async fn the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones(db: Db) 
     assert_eq!(app.refresh(&live.refresh).await.status(), StatusCode::OK);
     assert_error(app.refresh(&ended_current).await, 401, "invalid_refresh_token").await;
     // A second sweep finds nothing more.
-    assert_eq!(app.state.store.prune(baton::auth::now_ms() + 1).await.unwrap().0, 0);
+    assert_eq!(prune_now(&app).await.unwrap().0, 0);
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The HTTP integration tests (tests/http), on SQLite and on a real, throwaway
+# PostgreSQL. Extra arguments go to the test binary's filter, e.g.
+#   scripts/http.sh rotation::sqlite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+trap pg_stop EXIT
+pg_start
+# The integration tests mostly wait on sockets and timers: run more than one per core.
+RUST_TEST_THREADS="${RUST_TEST_THREADS:-6}" cargo test --features ssr --test http -- "$@"

@@ -1,0 +1,139 @@
+//! `/api/auth/…`: sign up, sign in, refresh and sign out as server functions (form
+//! bodies), and sign out everywhere as a Bearer JSON route. Each body is a few lines:
+//! the flow is `crate::server::auth`, the cookie and the status are [`ssr::Call`]'s.
+
+use crate::shared::{
+    error::AppError,
+    wire::{LoggedOut, TokenResponse},
+};
+use leptos::prelude::*;
+
+/// Creates an account and signs in.
+#[server(prefix = "/api/auth", endpoint = "register")]
+pub async fn register(email: String, password: String) -> Result<TokenResponse, AppError> {
+    use self::ssr::*;
+    let call = Call::get()?;
+    let grant = sign_in::register(&call.state, &email, &password, &call.device()).await;
+    call.signed_in(grant)
+}
+
+/// Signs in: a new session on this device.
+#[server(prefix = "/api/auth", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<TokenResponse, AppError> {
+    use self::ssr::*;
+    let call = Call::get()?;
+    let grant = sign_in::login(&call.state, &email, &password, &call.device()).await;
+    call.signed_in(grant)
+}
+
+/// Rotates the refresh cookie and returns a fresh access token.
+#[server(prefix = "/api/auth", endpoint = "refresh")]
+pub async fn refresh() -> Result<TokenResponse, AppError> {
+    use self::ssr::*;
+    let call = Call::get()?;
+    let grant = rotation::refresh(&call.state, call.refresh_token().as_deref()).await;
+    // Once the cookie can never work again, remove it; after an internal error keep
+    // it, so that a retry can still succeed.
+    if matches!(&grant, Err(e) if e.ends_session()) {
+        call.clear_cookie()?;
+    }
+    call.signed_in(grant)
+}
+
+/// Ends this device's session. Always succeeds and clears the cookie.
+#[server(prefix = "/api/auth", endpoint = "logout")]
+pub async fn logout() -> Result<LoggedOut, AppError> {
+    use self::ssr::*;
+    let call = Call::get()?;
+    let result = sign_out::logout(&call.state, call.refresh_token().as_deref()).await;
+    // Idempotent: with or without a valid cookie the answer is 200 and the cookie
+    // goes; only when the session could not be ended (database down) is it kept, so
+    // that signing out can be retried.
+    if result.is_ok() {
+        call.clear_cookie()?;
+    }
+    call.respond(result.map(|()| LoggedOut {}))
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    pub use crate::server::auth::{rotation, sign_in, sign_out};
+    use crate::{
+        server::{
+            auth::{bearer::Authenticated, cookie::RefreshCookie, device::Device, grant::Grant},
+            state::AppState,
+        },
+        shared::{
+            error::{answer_server_fn_error, AppError},
+            wire::{RevokedCount, TokenResponse},
+        },
+    };
+    use axum::{extract::State, response::IntoResponse, Json};
+    use http::{header, request::Parts};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    /// One server-function call: the state, the request and the response being
+    /// built, from the context `leptos_axum` provides around it.
+    pub struct Call {
+        pub state: AppState,
+        parts: Parts,
+        response: ResponseOptions,
+    }
+
+    impl Call {
+        pub fn get() -> Result<Call, AppError> {
+            match (use_context::<AppState>(), use_context::<Parts>(), use_context::<ResponseOptions>()) {
+                (Some(state), Some(parts), Some(response)) => Ok(Call { state, parts, response }),
+                _ => Err(AppError::internal("server function called without its request context")),
+            }
+        }
+
+        pub fn device(&self) -> Device {
+            Device::of(&self.parts, &self.state.settings)
+        }
+
+        fn cookie(&self) -> RefreshCookie {
+            RefreshCookie::new(self.state.settings.cookie_secure)
+        }
+
+        /// The refresh token the request carries.
+        pub fn refresh_token(&self) -> Option<String> {
+            self.cookie().read(&self.parts.headers)
+        }
+
+        pub fn clear_cookie(&self) -> Result<(), AppError> {
+            self.response.append_header(header::SET_COOKIE, self.cookie().clear()?);
+            Ok(())
+        }
+
+        /// A failure gets its contract status and headers; success passes through.
+        pub fn respond<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+            if let Err(error) = &result {
+                answer_server_fn_error(error);
+            }
+            result
+        }
+
+        /// Sets the cookie of a grant and answers with its body.
+        pub fn signed_in(&self, grant: Result<Grant, AppError>) -> Result<TokenResponse, AppError> {
+            let answer = grant.and_then(|grant| {
+                let cookie = self.cookie().set(&grant.refresh_token, grant.refresh_max_age)?;
+                self.response.append_header(header::SET_COOKIE, cookie);
+                Ok(grant.body)
+            });
+            self.respond(answer)
+        }
+    }
+
+    /// `POST /api/auth/logout_all` (Bearer): ends every session of the caller and
+    /// clears this device's cookie.
+    pub async fn logout_all(
+        State(state): State<AppState>,
+        caller: Authenticated,
+    ) -> Result<impl IntoResponse, AppError> {
+        let revoked = sign_out::everywhere(&state, caller).await?;
+        let clear = RefreshCookie::new(state.settings.cookie_secure).clear()?;
+        Ok(([(header::SET_COOKIE, clear)], Json(RevokedCount { revoked })))
+    }
+}

@@ -1,0 +1,85 @@
+//! The layout of every signed-in page: the guard that keeps signed-out visitors off
+//! it, and the frame with the navigation. A new signed-in page is one `<Route>` under
+//! the layout route in `crate::app`.
+
+use super::components::Spinner;
+use crate::client::{
+    next::encode_component,
+    session::{use_session, SignedOutBecause, Status},
+};
+use leptos::{either::Either, prelude::*};
+use leptos_router::{
+    components::{Outlet, A},
+    hooks::{use_location, use_navigate},
+    NavigateOptions,
+};
+
+/// The layout route's view: the page in [`RequireAuth`] and [`SignedInFrame`].
+#[component]
+pub fn SignedInLayout() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <SignedInFrame>
+                <Outlet/>
+            </SignedInFrame>
+        </RequireAuth>
+    }
+}
+
+/// Shows `children` only when signed in. While the session is being restored it shows
+/// a neutral state (never the sign-in page); signed out, it goes to `/login`, with the
+/// way back unless the person signed out on purpose.
+#[component]
+pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let location = use_location();
+    Effect::new(move |_| {
+        if let Status::SignedOut(because) = session.status.get() {
+            let target = match because {
+                Some(SignedOutBecause::TheyAskedTo) => "/login".to_string(),
+                _ => {
+                    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                    format!("/login?next={}", encode_component(&here))
+                }
+            };
+            navigate(&target, NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    move || match session.status.get() {
+        Status::SignedIn(_) => Either::Left(children()),
+        Status::Restoring => Either::Right(view! {
+            <div class="restoring" role="status">
+                <Spinner/>
+                "Restoring your session…"
+            </div>
+        }),
+        Status::SignedOut(_) => Either::Right(view! {
+            <div class="restoring" role="status">
+                <Spinner/>
+                "Taking you to sign in…"
+            </div>
+        }),
+    }
+}
+
+/// The frame of the signed-in pages: the top bar with navigation.
+#[component]
+pub fn SignedInFrame(children: Children) -> impl IntoView {
+    let session = use_session();
+    let email = move || session.user().map(|u| u.email).unwrap_or_default();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="brand__mark" aria-hidden="true"></span>
+                "Baton"
+            </A>
+            <nav aria-label="Main">
+                <A href="/" exact=true>"Dashboard"</A>
+                <A href="/sessions">"Sessions"</A>
+            </nav>
+            <span class="topbar__user" title="Signed in as">{email}</span>
+        </header>
+        <div class="page">{children()}</div>
+    }
+}

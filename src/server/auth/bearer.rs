@@ -1,0 +1,67 @@
+//! The one place a request's access token is read: `Authorization: Bearer …`
+//! (RFC 6750 §2.1). JSON routes take [`Authenticated`] as an extractor, and it ends
+//! in `Tokens::verify_access`.
+
+use crate::{
+    server::{
+        ids::{SessionId, UserId},
+        state::AppState,
+    },
+    shared::error::AppError,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use http::{header, HeaderMap};
+
+/// A verified caller: the user and the session (refresh-token family) its access
+/// token belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct Authenticated {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+}
+
+/// The token of an `Authorization: Bearer <token>` header; the scheme is
+/// case-insensitive (RFC 9110 §11.1). Only the header is read: never a cookie, never
+/// the query string (RFC 6750 §2.3 leaks tokens into logs).
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers).ok_or(AppError::InvalidToken)?;
+        let claims = state.tokens.verify_access(token, state.clock.now().as_secs()).await?;
+        Ok(Authenticated { user_id: claims.sub, session_id: claims.sid })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn reads_the_bearer_scheme_in_any_case() {
+        assert_eq!(bearer_token(&headers("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(&headers("bearer abc")), Some("abc"));
+    }
+
+    #[test]
+    fn refuses_other_schemes_and_empty_tokens() {
+        assert_eq!(bearer_token(&headers("Basic abc")), None);
+        assert_eq!(bearer_token(&headers("Bearer ")), None);
+        assert_eq!(bearer_token(&headers("Bearerabc")), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! What signing in and refreshing hand out: a [`Grant`] (the refresh token for the
+//! cookie, and the token body), and opening a new session to grant.
+
+use super::device::Device;
+use crate::{
+    server::{
+        ids::{SessionId, TokenId, UserId},
+        state::AppState,
+        store::{
+            refresh_tokens::{self, Owner, RefreshRow},
+            sessions::{self, NewSession},
+            StoreError, Tx,
+        },
+        time::UnixMillis,
+    },
+    shared::{
+        error::AppError,
+        wire::{TokenResponse, UserInfo},
+    },
+};
+
+/// A successful sign-in or refresh: the endpoint puts `refresh_token` in the cookie
+/// and answers with `body`.
+pub struct Grant {
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires: the cookie's `Max-Age`.
+    pub refresh_max_age: i64,
+    pub body: TokenResponse,
+}
+
+/// Signs the refresh token `refresh` stands for and a new access token of its
+/// session.
+pub fn grant(state: &AppState, refresh: &RefreshRow, owner: Owner, now: UnixMillis) -> Result<Grant, AppError> {
+    let tokens = &state.tokens;
+    let refresh_token = tokens.sign_refresh(refresh)?;
+    let access_token = tokens.issue_access(owner.id, refresh.session_id, now.as_secs())?;
+    Ok(Grant {
+        refresh_token,
+        refresh_max_age: refresh.exp.secs_after(now.as_secs()),
+        body: TokenResponse {
+            access_token,
+            token_type: "Bearer".to_string(),
+            expires_in: i64::try_from(tokens.access_ttl().as_secs()).unwrap_or(i64::MAX),
+            user: UserInfo { id: owner.id.to_string(), email: owner.email },
+        },
+    })
+}
+
+/// A session about to start for `user_id` on `device`, and its first refresh token.
+pub fn new_session(state: &AppState, user_id: UserId, device: &Device, now: UnixMillis) -> (NewSession, RefreshRow) {
+    let settings = &state.settings;
+    let session = NewSession {
+        id: SessionId::random(),
+        user_id,
+        created_at: now,
+        expires_at: now.plus(settings.session_ttl),
+        user_agent: device.user_agent.clone(),
+        client_addr: device.addr.clone(),
+    };
+    let iat = now.as_secs();
+    let first = RefreshRow {
+        jti: TokenId::random(),
+        session_id: session.id,
+        user_id,
+        kid: state.tokens.keys().active().kid,
+        iat,
+        exp: iat.plus(settings.refresh_ttl).min(session.expires_at.as_secs()),
+    };
+    (session, first)
+}
+
+/// Writes a new session and its first refresh token.
+pub async fn open(tx: &mut Tx, session: &NewSession, first: &RefreshRow) -> Result<(), StoreError> {
+    sessions::insert(tx, session, first.exp.as_millis()).await?;
+    refresh_tokens::insert(tx, first, None).await
+}

@@ -1,0 +1,19 @@
+//! Authentication, server side: what the endpoints of `crate::api` run.
+//!
+//! - the flows: [`sign_in`] (sign up, sign in), [`rotation`] (refresh), [`sign_out`]
+//!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
+//!   ended session;
+//! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`],
+//!   [`password`] hashing, the refresh [`cookie`], the [`bearer`] extractor, and the
+//!   calling [`device`].
+
+pub mod bearer;
+pub mod cookie;
+pub mod device;
+pub mod grant;
+pub mod keys;
+pub mod password;
+pub mod rotation;
+pub mod sign_in;
+pub mod sign_out;
+pub mod tokens;

@@ -1,0 +1,118 @@
+//! Signing up and signing in: each starts a new session on the caller's device.
+
+use super::{
+    device::Device,
+    grant::{self, Grant},
+};
+use crate::{
+    server::{
+        ids::UserId,
+        state::AppState,
+        store::{
+            refresh_tokens::Owner,
+            security_events::{self, Event, EventKind, FailuresOf},
+            users::{self, Inserted, UserRow},
+        },
+        time::UnixMillis,
+    },
+    shared::{
+        credentials::{Email, Password},
+        error::AppError,
+    },
+};
+
+/// Creates an account and its first session.
+pub async fn register(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
+    let email = Email::parse(email)?;
+    let password = Password::parse_new(password)?;
+    let passwords = &state.passwords;
+    let password_hash = {
+        let slot = passwords.slot().await?;
+        passwords.hash(&slot, &password).await?
+    };
+    let now = state.clock.now();
+    let user = UserRow { id: UserId::random(), email: email.to_string(), password_hash, created_at: now };
+    let (session, first) = grant::new_session(state, user.id, device, now);
+    let mut tx = state.store.begin().await?;
+    if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {
+        return Err(AppError::EmailTaken);
+    }
+    grant::open(&mut tx, &session, &first).await?;
+    let event = Event {
+        user_id: Some(user.id),
+        session_id: Some(session.id),
+        client_addr: Some(&device.addr),
+        ..Event::new(EventKind::Register)
+    };
+    security_events::record(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, "account created");
+    grant::grant(state, &first, Owner { id: user.id, email: user.email }, now)
+}
+
+/// Signs in with email and password: a new session on this device.
+pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
+    let email = Email::parse(email)?;
+    let password = Password::parse_existing(password)?;
+    let passwords = &state.passwords;
+    let client = device.addr.as_str();
+
+    // The limit check, the hash and recording a failure happen under one hashing
+    // slot, so a burst of parallel guesses cannot all pass the check first.
+    let slot = passwords.slot().await?;
+    check_failure_limits(state, &email, client, state.clock.now()).await?;
+    let user = users::by_email(state.store.pool(), email.as_str()).await?;
+    let valid = passwords.verify(&slot, &password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let user = match user {
+        Some(user) if valid => user,
+        _ => {
+            let event = Event {
+                user_id: user.map(|u| u.id),
+                email: Some(email.as_str()),
+                client_addr: Some(client),
+                ..Event::new(EventKind::LoginFailed)
+            };
+            let mut tx = state.store.begin().await?;
+            security_events::record(&mut tx, state.clock.now(), &event).await?;
+            tx.commit().await?;
+            tracing::info!(client, "failed sign-in");
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    drop(slot);
+
+    let now = state.clock.now();
+    let (session, first) = grant::new_session(state, user.id, device, now);
+    let mut tx = state.store.begin().await?;
+    grant::open(&mut tx, &session, &first).await?;
+    let event = Event {
+        user_id: Some(user.id),
+        session_id: Some(session.id),
+        client_addr: Some(client),
+        ..Event::new(EventKind::LoginOk)
+    };
+    security_events::record(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, "signed in");
+    grant::grant(state, &first, Owner { id: user.id, email: user.email }, now)
+}
+
+/// 429 if the email or the client address has too many recent failed sign-ins.
+async fn check_failure_limits(state: &AppState, email: &Email, client: &str, now: UnixMillis) -> Result<(), AppError> {
+    let settings = &state.settings;
+    let window = settings.login_failure_window;
+    let since = now.minus(window);
+    let pool = state.store.pool();
+    let max = settings.login_max_failures;
+    let by_email = security_events::nth_latest_failure(pool, FailuresOf::Email(email.as_str()), since, max).await?;
+    let by_client = security_events::nth_latest_failure(pool, FailuresOf::ClientAddr(client), since, max).await?;
+    match by_email.max(by_client) {
+        Some(oldest) => {
+            let wait = oldest.plus(window).since(now).as_millis().max(1000);
+            let retry_after = u64::try_from(wait.div_ceil(1000)).unwrap_or(u64::MAX);
+            tracing::warn!(client, retry_after, "sign-in refused: too many failures");
+            Err(AppError::RateLimited { retry_after })
+        }
+        None => Ok(()),
+    }
+}

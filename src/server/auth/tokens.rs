@@ -1,0 +1,211 @@
+//! Issuing and verifying the two kinds of JWT. This is the one verifier: the Bearer
+//! extractor, the server functions and the refresh flow all come through here.
+//!
+//! Access and refresh tokens are signed with the same keys, so they are told apart by
+//! `typ` in the header (RFC 9068 `at+jwt`, our `rt+jwt`) *and* by audience: a token of
+//! one kind fails both checks as the other. `jsonwebtoken` never looks at `typ`, so it
+//! is checked here, before the signature, together with the pinned algorithm.
+
+use super::keys::KeyRing;
+use crate::{
+    server::{
+        config::AuthSettings,
+        ids::{SessionId, TokenId, UserId},
+        store::{refresh_tokens::RefreshRow, revoked::RevokedSessions},
+        time::UnixSecs,
+    },
+    shared::error::AppError,
+};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+pub const ACCESS_AUDIENCE: &str = "baton-api";
+pub const REFRESH_AUDIENCE: &str = "baton-refresh";
+
+/// Far longer than any token we issue (about 600 bytes): a bound on the work a
+/// garbage header can cause.
+const MAX_TOKEN_LEN: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Access,
+    Refresh,
+}
+
+impl Kind {
+    pub fn typ(self) -> &'static str {
+        match self {
+            Kind::Access => "at+jwt",
+            Kind::Refresh => "rt+jwt",
+        }
+    }
+
+    pub fn audience(self) -> &'static str {
+        match self {
+            Kind::Access => ACCESS_AUDIENCE,
+            Kind::Refresh => REFRESH_AUDIENCE,
+        }
+    }
+}
+
+/// The claims of both kinds (their `aud` differs). Field order is the serialisation
+/// order, which must stay stable: the grace case relies on signing the same claims
+/// again giving the same token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: UserId,
+    pub sid: SessionId,
+    pub jti: TokenId,
+    pub iat: UnixSecs,
+    pub exp: UnixSecs,
+}
+
+/// Why a token was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Malformed, badly signed, wrong kind, issuer or audience, unknown key.
+    Invalid,
+    /// Genuine but past `exp` (plus leeway); the claims are trustworthy.
+    Expired(Claims),
+}
+
+#[derive(Clone)]
+pub struct Tokens {
+    keys: KeyRing,
+    revoked: RevokedSessions,
+    issuer: String,
+    access_ttl: Duration,
+    leeway: Duration,
+    access_validation: Validation,
+    refresh_validation: Validation,
+}
+
+impl Tokens {
+    pub fn new(keys: KeyRing, revoked: RevokedSessions, settings: &AuthSettings) -> Self {
+        let validation = |kind: Kind| {
+            let mut v = Validation::new(Algorithm::EdDSA);
+            v.set_issuer(&[&settings.issuer]);
+            v.set_audience(&[kind.audience()]);
+            v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+            // `exp` is checked below, so an expired refresh token can still say which
+            // session it belonged to (session_expired versus invalid_refresh_token).
+            v.validate_exp = false;
+            v
+        };
+        Tokens {
+            keys,
+            revoked,
+            issuer: settings.issuer.clone(),
+            access_ttl: settings.access_ttl.max(Duration::from_secs(1)),
+            leeway: settings.clock_leeway,
+            access_validation: validation(Kind::Access),
+            refresh_validation: validation(Kind::Refresh),
+        }
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    pub fn revoked(&self) -> &RevokedSessions {
+        &self.revoked
+    }
+
+    /// How long an access token lives.
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// A new access token for session `sid` of user `sub`, issued at `now`.
+    pub fn issue_access(&self, sub: UserId, sid: SessionId, now: UnixSecs) -> Result<String, AppError> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: ACCESS_AUDIENCE.to_string(),
+            sub,
+            sid,
+            jti: TokenId::random(),
+            iat: now,
+            exp: now.plus(self.access_ttl),
+        };
+        let signer = self.keys.active();
+        sign(Kind::Access, &claims, &signer.kid, &signer.key)
+    }
+
+    /// The refresh token a stored row stands for. Ed25519 signatures are
+    /// deterministic (RFC 8032 §5.1.6), so the same row always gives the same token.
+    pub fn sign_refresh(&self, row: &RefreshRow) -> Result<String, AppError> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: REFRESH_AUDIENCE.to_string(),
+            sub: row.user_id,
+            sid: row.session_id,
+            jti: row.jti,
+            iat: row.iat,
+            exp: row.exp,
+        };
+        let signer = self
+            .keys
+            .signer(&row.kid)
+            .ok_or_else(|| AppError::internal(format!("no private key for kid {} to sign a refresh token", row.kid)))?;
+        sign(Kind::Refresh, &claims, &signer.kid, &signer.key)
+    }
+
+    /// Verifies an access token, including that its session was not revoked (from
+    /// memory: no database read per request).
+    pub async fn verify_access(&self, token: &str, now: UnixSecs) -> Result<Claims, AppError> {
+        let claims = self.verify(Kind::Access, token, now).await.map_err(|_| AppError::InvalidToken)?;
+        if self.revoked.contains(&claims.sid) {
+            return Err(AppError::InvalidToken);
+        }
+        Ok(claims)
+    }
+
+    /// Verifies a refresh token's signature, kind and lifetime (its stored state is the
+    /// store's business).
+    pub async fn verify_refresh(&self, token: &str, now: UnixSecs) -> Result<Claims, Refused> {
+        self.verify(Kind::Refresh, token, now).await
+    }
+
+    async fn verify(&self, kind: Kind, token: &str, now: UnixSecs) -> Result<Claims, Refused> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Refused::Invalid);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Refused::Invalid)?;
+        // Pin the algorithm (no `none`, no HS256 keyed with the public key), the type,
+        // and refuse header parameters we never issue (RFC 8725 §3.1, RFC 7515 §4.1.11:
+        // a `crit` we do not understand must be refused).
+        let typ_ok = header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(kind.typ()));
+        if header.alg != Algorithm::EdDSA
+            || !typ_ok
+            || header.crit.is_some()
+            || header.jku.is_some()
+            || header.jwk.is_some()
+        {
+            return Err(Refused::Invalid);
+        }
+        let kid = header.kid.as_deref().ok_or(Refused::Invalid)?;
+        let key = self.keys.decoding(kid).await.ok_or(Refused::Invalid)?;
+        let validation = match kind {
+            Kind::Access => &self.access_validation,
+            Kind::Refresh => &self.refresh_validation,
+        };
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, validation).map_err(|_| Refused::Invalid)?.claims;
+        if claims.iat > now.plus(self.leeway) {
+            return Err(Refused::Invalid);
+        }
+        if now >= claims.exp.plus(self.leeway) {
+            return Err(Refused::Expired(claims));
+        }
+        Ok(claims)
+    }
+}
+
+fn sign(kind: Kind, claims: &Claims, kid: &str, key: &jsonwebtoken::EncodingKey) -> Result<String, AppError> {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.typ = Some(kind.typ().to_string());
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, claims, key).map_err(AppError::internal)
+}

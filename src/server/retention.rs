@@ -1,0 +1,60 @@
+//! The hourly sweep that keeps the database from growing without end: every refresh
+//! adds a token row and every sign-in attempt a security event. Ended sessions and
+//! events older than `BATON_RETENTION` are deleted.
+//!
+//! Every instance sweeps; the deletes are idempotent, so several instances on one
+//! database only repeat each other's (cheap, indexed) work. Each batch is its own
+//! short transaction, so refreshes are never held up for long.
+
+use super::{
+    state::AppState,
+    store::{security_events, sessions, StoreError},
+    time::UnixMillis,
+};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+const EVERY: Duration = Duration::from_secs(3600);
+/// Not in the middle of start-up: migrations, key loading and the first requests.
+const FIRST_AFTER: Duration = Duration::from_secs(60);
+const BATCH: i64 = 500;
+
+pub fn spawn(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + FIRST_AFTER, EVERY);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            sweep(&state).await;
+        }
+    })
+}
+
+/// One sweep; failures are logged and retried at the next one.
+pub async fn sweep(state: &AppState) {
+    match prune(state, state.clock.now().minus(state.settings.retention)).await {
+        Ok((0, 0)) => {}
+        Ok((sessions, events)) => tracing::info!(sessions, events, "deleted ended sessions and old security events"),
+        Err(e) => tracing::warn!(error = %e, "retention sweep failed; next try in an hour"),
+    }
+}
+
+/// Deletes what ended before `cutoff`; returns how many sessions and events went.
+pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<(u64, u64), StoreError> {
+    let mut deleted = [0, 0];
+    for (table, count) in deleted.iter_mut().enumerate() {
+        loop {
+            let mut tx = state.store.begin().await?;
+            let n = match table {
+                0 => sessions::prune(&mut tx, cutoff, BATCH).await?,
+                _ => security_events::prune(&mut tx, cutoff, BATCH).await?,
+            };
+            tx.commit().await?;
+            *count += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+    }
+    Ok((deleted[0], deleted[1]))
+}

@@ -1,0 +1,72 @@
+//! The application state every handler and server function shares.
+
+use super::{
+    auth::{keys::KeyRing, password::Passwords, tokens::Tokens},
+    config::{AuthSettings, Settings},
+    db::{self, Backend},
+    store::{revoked::RevokedSessions, sessions, Store},
+    time::Clock,
+};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub settings: Arc<AuthSettings>,
+    pub tokens: Tokens,
+    pub passwords: Passwords,
+    pub clock: Clock,
+    /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
+    pub database_url: Arc<str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("signing keys: {0}")]
+    Keys(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl AppState {
+    /// Opens and migrates the database, loads the signing keys (creating the first one
+    /// on a new database) and the recently revoked sessions.
+    pub async fn build(settings: &Settings) -> Result<AppState, StartupError> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// [`AppState::build`] with a clock of the caller's (tests move it forward).
+    pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<AppState, StartupError> {
+        let auth = &settings.auth;
+        let pool = db::connect(&settings.database_url).await?;
+        let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
+        let store = Store::new(pool, Backend::of_url(&settings.database_url), revoked.clone());
+        let keys = KeyRing::load(store.clone(), clock.clone(), auth).await.map_err(StartupError::Keys)?;
+        let now = clock.now();
+        for (sid, at) in sessions::revoked_since(store.pool(), now.minus(revoked.horizon()))
+            .await
+            .map_err(|_| StartupError::Other("cannot load the revoked sessions".into()))?
+        {
+            revoked.insert(sid, at);
+        }
+        // One argon2 hash at start-up (the dummy); on the blocking pool like the others.
+        let passwords = tokio::task::spawn_blocking(Passwords::new)
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        Ok(AppState {
+            leptos_options: settings.leptos.clone(),
+            tokens: Tokens::new(keys, revoked, auth),
+            store,
+            settings: Arc::new(auth.clone()),
+            passwords,
+            clock,
+            database_url: settings.database_url.clone().into(),
+        })
+    }
+}

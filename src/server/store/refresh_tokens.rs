@@ -1,0 +1,310 @@
+//! The `refresh_tokens` table, and rotation.
+//!
+//! Rotation is two steps in one transaction. [`claim`] is a conditional
+//! `UPDATE … WHERE used_at IS NULL`: the database decides which of several concurrent
+//! presentations of a token wins, by the row count, with no read-then-write window
+//! between checking a token and spending it (Keycloak's CVE-2026-1035 was that
+//! window). On PostgreSQL under READ COMMITTED, a second `UPDATE` of the same row
+//! waits for the first to commit and then re-checks its `WHERE` against the new row,
+//! so it matches nothing; on SQLite the writer lock serialises them the same way.
+//! When nothing was claimed, [`why_not_claimed`] explains it from the rows as they
+//! now are.
+
+use super::{sessions::RevokeReason, StoreError, Tx};
+use crate::server::{
+    ids::{SessionId, TokenId, UserId},
+    time::{UnixMillis, UnixSecs},
+};
+use std::time::Duration;
+
+/// A refresh token as stored: everything needed to sign it, byte for byte, again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRow {
+    pub jti: TokenId,
+    pub session_id: SessionId,
+    pub user_id: UserId,
+    /// The key it is signed with.
+    pub kid: String,
+    pub iat: UnixSecs,
+    pub exp: UnixSecs,
+}
+
+/// The token a rotation would make current.
+pub struct Successor {
+    pub jti: TokenId,
+    pub kid: String,
+    /// Its lifetime, before the session's absolute lifetime caps it.
+    pub ttl: Duration,
+}
+
+/// The account a rotation was for, for the token body.
+#[derive(Clone, Debug)]
+pub struct Owner {
+    pub id: UserId,
+    pub email: String,
+}
+
+/// Why a presented token was not claimed.
+#[derive(Debug)]
+pub enum NotClaimed {
+    /// It was the immediate predecessor, back within the grace window while the
+    /// current token is unused: the current token, unchanged (the family never forks).
+    Grace { current: RefreshRow, owner: Owner },
+    /// An already rotated token came back, outside the grace: the session must end.
+    Reused { user_id: UserId },
+    /// The session had been ended earlier because of reuse.
+    RevokedForReuse,
+    /// The session was ended by a sign-out or a revocation.
+    Revoked,
+    /// The session passed its absolute lifetime.
+    Expired,
+    /// No such token (or not of the session it names).
+    Unknown,
+}
+
+pub async fn insert(tx: &mut Tx, token: &RefreshRow, parent: Option<TokenId>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token.jti)
+    .bind(token.session_id)
+    .bind(parent)
+    .bind(&token.kid)
+    .bind(token.iat)
+    .bind(token.exp)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    user_id: UserId,
+    email: String,
+    expires_at: UnixMillis,
+}
+
+/// Spends the presented token `jti` of session `sid` and makes `next` the session's
+/// current token, if `jti` is its current, unused token and the session is live.
+/// `None` when it was not (ask [`why_not_claimed`]).
+pub async fn claim(
+    tx: &mut Tx,
+    jti: TokenId,
+    sid: SessionId,
+    next: Successor,
+    now: UnixMillis,
+) -> Result<Option<(RefreshRow, Owner)>, StoreError> {
+    // The decision. Nothing is read before it, so two presentations of one token
+    // cannot both see it unused.
+    let spent = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $1 \
+         WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
+           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
+                       AND s.revoked_at IS NULL AND s.expires_at > $1)",
+    )
+    .bind(now)
+    .bind(jti)
+    .bind(sid)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if spent == 0 {
+        return Ok(None);
+    }
+
+    let claimed: Claimed = sqlx::query_as(
+        "SELECT s.user_id, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    )
+    .bind(sid)
+    .fetch_one(tx.conn())
+    .await?;
+    let iat = now.as_secs();
+    let next = RefreshRow {
+        jti: next.jti,
+        session_id: sid,
+        user_id: claimed.user_id,
+        kid: next.kid,
+        iat,
+        exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
+    };
+    insert(tx, &next, Some(jti)).await?;
+    sqlx::query("UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3")
+        .bind(now)
+        .bind(next.exp.as_millis())
+        .bind(sid)
+        .execute(tx.conn())
+        .await?;
+    Ok(Some((next, Owner { id: claimed.user_id, email: claimed.email })))
+}
+
+#[derive(sqlx::FromRow)]
+struct Presented {
+    session_id: SessionId,
+    used_at: Option<UnixMillis>,
+    user_id: UserId,
+    email: String,
+    revoked_at: Option<UnixMillis>,
+    revoke_reason: Option<RevokeReason>,
+    expires_at: UnixMillis,
+}
+
+#[derive(sqlx::FromRow)]
+struct Child {
+    jti: TokenId,
+    kid: String,
+    iat: UnixSecs,
+    exp: UnixSecs,
+    used_at: Option<UnixMillis>,
+}
+
+/// Why [`claim`] spent nothing for `jti` of `sid`, read inside the same transaction.
+/// `grace` is how long the predecessor of an unused current token is forgiven.
+pub async fn why_not_claimed(
+    tx: &mut Tx,
+    jti: TokenId,
+    sid: SessionId,
+    grace: Duration,
+    now: UnixMillis,
+) -> Result<NotClaimed, StoreError> {
+    let presented: Option<Presented> = sqlx::query_as(
+        "SELECT t.session_id, t.used_at, s.user_id, u.email, s.revoked_at, s.revoke_reason, s.expires_at \
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
+         WHERE t.jti = $1",
+    )
+    .bind(jti)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(presented) = presented.filter(|p| p.session_id == sid) else {
+        return Ok(NotClaimed::Unknown);
+    };
+    if presented.revoked_at.is_some() {
+        return Ok(match presented.revoke_reason {
+            Some(RevokeReason::Reuse) => NotClaimed::RevokedForReuse,
+            _ => NotClaimed::Revoked,
+        });
+    }
+    if presented.expires_at <= now {
+        return Ok(NotClaimed::Expired);
+    }
+    let Some(used_at) = presented.used_at else {
+        // Unused and live, yet not spent: nothing explains it, so refuse it.
+        return Ok(NotClaimed::Unknown);
+    };
+
+    // Spent before. Only the immediate predecessor of an unused current token, back
+    // within the grace window, is forgiven; two generations back has a spent child,
+    // so it is reuse however recent (django-oauth-toolkit#1617). `now` was read
+    // before this transaction waited for the row, so the winner may have spent the
+    // token at a later `used_at` than our `now`: `since` counts that as no time at
+    // all, never as a negative age, or a grace of zero would forgive it.
+    let since_spent = now.since(used_at);
+    let child: Option<Child> =
+        sqlx::query_as("SELECT jti, kid, iat, exp, used_at FROM refresh_tokens WHERE parent_jti = $1")
+            .bind(jti)
+            .fetch_optional(tx.conn())
+            .await?;
+    match child {
+        Some(child) if child.used_at.is_none() && since_spent < grace => Ok(NotClaimed::Grace {
+            current: RefreshRow {
+                jti: child.jti,
+                session_id: sid,
+                user_id: presented.user_id,
+                kid: child.kid,
+                iat: child.iat,
+                exp: child.exp,
+            },
+            owner: Owner { id: presented.user_id, email: presented.email },
+        }),
+        _ => Ok(NotClaimed::Reused { user_id: presented.user_id }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{
+        db::{self, Backend},
+        store::{
+            revoked::RevokedSessions,
+            sessions::{self, NewSession},
+            users::{self, UserRow},
+            Store,
+        },
+    };
+
+    const NOW: UnixMillis = UnixMillis(1_800_000_000_000);
+
+    /// A store on a fresh SQLite file, with one session whose first token is returned.
+    async fn store_with_session(dir: &tempfile::TempDir) -> (Store, RefreshRow) {
+        let pool = db::connect(&format!("sqlite://{}/store.db", dir.path().display())).await.unwrap();
+        let store = Store::new(pool, Backend::Sqlite, RevokedSessions::new(Duration::from_secs(60)));
+        let user =
+            UserRow { id: UserId::random(), email: "a@example.com".into(), password_hash: "x".into(), created_at: NOW };
+        let session = NewSession {
+            id: SessionId::random(),
+            user_id: user.id,
+            created_at: NOW,
+            expires_at: NOW.plus(Duration::from_secs(86_400)),
+            user_agent: "test".into(),
+            client_addr: "127.0.0.1".into(),
+        };
+        let first = RefreshRow {
+            jti: TokenId::random(),
+            session_id: session.id,
+            user_id: user.id,
+            kid: "k".into(),
+            iat: NOW.as_secs(),
+            exp: NOW.as_secs().plus(Duration::from_secs(3600)),
+        };
+        let mut tx = store.begin().await.unwrap();
+        users::insert(&mut tx, &user).await.unwrap();
+        sessions::insert(&mut tx, &session, first.exp.as_millis()).await.unwrap();
+        insert(&mut tx, &first, None).await.unwrap();
+        tx.commit().await.unwrap();
+        (store, first)
+    }
+
+    fn successor() -> Successor {
+        Successor { jti: TokenId::random(), kid: "k".into(), ttl: Duration::from_secs(3600) }
+    }
+
+    /// Claims `token`, or explains why not, in one transaction (as a refresh does).
+    async fn present(
+        store: &Store,
+        token: &RefreshRow,
+        grace: Duration,
+        now: UnixMillis,
+    ) -> Result<RefreshRow, NotClaimed> {
+        let mut tx = store.begin().await.unwrap();
+        let outcome = match claim(&mut tx, token.jti, token.session_id, successor(), now).await.unwrap() {
+            Some((next, _)) => Ok(next),
+            None => Err(why_not_claimed(&mut tx, token.jti, token.session_id, grace, now).await.unwrap()),
+        };
+        tx.commit().await.unwrap();
+        outcome
+    }
+
+    /// Two presentations race: the loser read its clock first, then waited for the
+    /// winner, which spent the token a few milliseconds "later". With no grace that
+    /// is reuse, not a second success (this once gave two 200s across instances).
+    #[tokio::test]
+    async fn a_loser_whose_clock_reads_before_the_winners_spend_is_still_reuse_without_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, first) = store_with_session(&dir).await;
+        let won = present(&store, &first, Duration::ZERO, NOW.plus(Duration::from_millis(5))).await;
+        assert!(won.is_ok(), "{won:?}");
+        let lost = present(&store, &first, Duration::ZERO, NOW.plus(Duration::from_millis(2))).await;
+        assert!(matches!(lost, Err(NotClaimed::Reused { .. })), "{lost:?}");
+    }
+
+    /// The same race with a grace window is the grace case: the current token again.
+    #[tokio::test]
+    async fn the_same_race_within_a_grace_window_gets_the_current_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, first) = store_with_session(&dir).await;
+        let grace = Duration::from_secs(5);
+        let next = present(&store, &first, grace, NOW.plus(Duration::from_millis(5))).await.unwrap();
+        let again = present(&store, &first, grace, NOW.plus(Duration::from_millis(2))).await;
+        assert!(matches!(&again, Err(NotClaimed::Grace { current, .. }) if *current == next), "{again:?}");
+    }
+}

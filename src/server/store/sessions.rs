@@ -1,0 +1,156 @@
+//! The `sessions` table: one row per sign-in on one device (a refresh-token family).
+//!
+//! [`revoke`] is the only statement that ends sessions. It announces them to the
+//! other instances (`notify`) and, through [`Tx::commit`], to this one's in-memory
+//! revocation set: logout, logout everywhere, revoking one session and reuse
+//! detection all end sessions through it.
+
+use super::{notify, StoreError, Tx};
+use crate::server::{
+    ids::{SessionId, UserId},
+    time::UnixMillis,
+};
+use sqlx::AnyPool;
+
+text_enum! {
+    /// Why a session ended.
+    pub enum RevokeReason {
+        /// Signed out on this device.
+        Logout = "logout",
+        /// "Sign out everywhere".
+        LogoutAll = "logout_all",
+        /// Revoked from another device's session list.
+        Revoked = "revoked",
+        /// One of its refresh tokens came back after it had been rotated.
+        Reuse = "reuse",
+    }
+}
+
+/// A session about to be created (one sign-in on one device).
+pub struct NewSession {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_at: UnixMillis,
+    /// The absolute end, never extended.
+    pub expires_at: UnixMillis,
+    pub user_agent: String,
+    pub client_addr: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: SessionId,
+    pub created_at: UnixMillis,
+    pub last_used_at: UnixMillis,
+    /// When its current refresh token expires.
+    pub idle_expires_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    pub user_agent: String,
+}
+
+/// Which sessions to end.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// This one, whoever's it is (its refresh token proved the right to end it).
+    One(SessionId),
+    /// This one, if it belongs to this user.
+    OneOf(UserId, SessionId),
+    /// Every session of this user.
+    AllOf(UserId),
+}
+
+/// Creates the session; `idle_expires_at` is when its first refresh token expires.
+pub async fn insert(tx: &mut Tx, session: &NewSession, idle_expires_at: UnixMillis) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, client_addr) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+    )
+    .bind(session.id)
+    .bind(session.user_id)
+    .bind(session.created_at)
+    .bind(idle_expires_at)
+    .bind(session.expires_at)
+    .bind(&session.user_agent)
+    .bind(&session.client_addr)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Ends the live sessions in `scope` and returns their ids.
+pub async fn revoke(
+    tx: &mut Tx,
+    scope: Scope,
+    reason: RevokeReason,
+    now: UnixMillis,
+) -> Result<Vec<SessionId>, StoreError> {
+    let filter = match scope {
+        Scope::One(_) => "id = $3",
+        Scope::OneOf(..) => "id = $3 AND user_id = $4",
+        Scope::AllOf(_) => "user_id = $3",
+    };
+    let sql = format!(
+        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE revoked_at IS NULL AND {filter} RETURNING id"
+    );
+    let query = sqlx::query_scalar(&sql).bind(now).bind(reason);
+    let query = match scope {
+        Scope::One(sid) => query.bind(sid),
+        Scope::OneOf(user, sid) => query.bind(sid).bind(user),
+        Scope::AllOf(user) => query.bind(user),
+    };
+    let ended: Vec<SessionId> = query.fetch_all(tx.conn()).await?;
+    notify::revoked(tx, &ended, now).await?;
+    for sid in &ended {
+        tx.ended(*sid, now);
+    }
+    Ok(ended)
+}
+
+/// Whether `sid` is (or was) a session of `user`.
+pub async fn belongs_to(pool: &AnyPool, sid: SessionId, user: UserId) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(sid)
+        .bind(user)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The user's live sessions, newest first.
+pub async fn live_of(pool: &AnyPool, user: UserId, now: UnixMillis) -> Result<Vec<SessionRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_used_at, idle_expires_at, expires_at, user_agent FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND idle_expires_at > $2 \
+         ORDER BY created_at DESC, id",
+    )
+    .bind(user)
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// When a session reaches its absolute lifetime, if it exists.
+pub async fn absolute_end(pool: &AnyPool, sid: SessionId) -> Result<Option<UnixMillis>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = $1").bind(sid).fetch_optional(pool).await?)
+}
+
+/// Sessions revoked at or after `since`, for the in-memory revocation set.
+pub async fn revoked_since(pool: &AnyPool, since: UnixMillis) -> Result<Vec<(SessionId, UnixMillis)>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, revoked_at FROM sessions WHERE revoked_at >= $1").bind(since).fetch_all(pool).await?)
+}
+
+/// Deletes up to `batch` sessions that ended (revoked, idle past their refresh token,
+/// or past their absolute lifetime) before `cutoff`, their refresh tokens with them
+/// (the foreign key cascades). A token of an ended session is refused either way, so
+/// nothing a request can still use is touched.
+pub async fn prune(tx: &mut Tx, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
+         WHERE revoked_at < $1 OR idle_expires_at < $1 OR expires_at < $1 LIMIT $2)",
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .execute(tx.conn())
+    .await?
+    .rows_affected())
+}

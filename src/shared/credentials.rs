@@ -1,0 +1,150 @@
+//! `Email` and `Password`: input parsed once, at the edge. After `parse` the type is
+//! the proof, so nothing deeper re-checks a string. Shared with the browser, which
+//! uses the same rules to point at a bad field before anything is sent.
+
+use super::error::AppError;
+use std::fmt;
+
+/// A trimmed, lower-cased email address: the account's identity.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// RFC 5321 caps a path at 256 octets, so an address at most 254.
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(input: &str) -> Result<Email, AppError> {
+        let email = input.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(AppError::invalid_input("Enter your email address."));
+        }
+        if email.len() > Self::MAX_LEN {
+            return Err(AppError::invalid_input("This email address is too long."));
+        }
+        // Deliberately loose (a confirmation mail is the real test), but enough to
+        // refuse what cannot be an address: exactly one @, something on each side, a
+        // dot in the domain, and no spaces or control characters.
+        let valid = match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if !valid {
+            return Err(AppError::invalid_input("This is not an email address."));
+        }
+        Ok(Email(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.0)
+    }
+}
+
+/// A password within bounds. Its `Debug` hides it, so it cannot reach a log by accident.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 8;
+    /// Bounds the work an attacker can make argon2 do per request.
+    pub const MAX_BYTES: usize = 1024;
+
+    /// The rule for a new password (registration).
+    pub fn parse_new(input: &str) -> Result<Password, AppError> {
+        if input.chars().count() < Self::MIN_CHARS {
+            return Err(AppError::invalid_input(format!(
+                "The password must be at least {} characters long.",
+                Self::MIN_CHARS
+            )));
+        }
+        Self::parse_existing(input)
+    }
+
+    /// The rule for a password being checked (sign-in): only the bounds, so a rule
+    /// change never locks out an account created under the old one.
+    pub fn parse_existing(input: &str) -> Result<Password, AppError> {
+        if input.is_empty() {
+            return Err(AppError::invalid_input("Enter your password."));
+        }
+        if input.len() > Self::MAX_BYTES {
+            return Err(AppError::invalid_input(format!(
+                "The password must be at most {} bytes long.",
+                Self::MAX_BYTES
+            )));
+        }
+        Ok(Password(input.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn things_that_are_not_addresses_are_refused() {
+        for bad in [
+            "",
+            "   ",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a@b@c.com",
+            "ada lovelace@example.com",
+            "ada@.com",
+            "ada@example.com.",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn new_passwords_need_eight_characters_and_at_most_1024_bytes() {
+        assert!(Password::parse_new("1234567").is_err());
+        assert!(Password::parse_new("12345678").is_ok());
+        // Eight characters, even when some take several bytes.
+        assert!(Password::parse_new("pässwörd").is_ok());
+        assert!(Password::parse_new(&"x".repeat(1024)).is_ok());
+        assert!(Password::parse_new(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let p = Password::parse_new("hunter2hunter2").unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+}

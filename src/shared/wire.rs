@@ -1,0 +1,53 @@
+//! The JSON bodies of the contract (docs/API.md), as both sides read and write them.
+
+use serde::{Deserialize, Serialize};
+
+/// The answer to register, login and refresh.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds the access token is valid from now. The browser schedules its renewal
+    /// from this, never from `exp` against its own clock.
+    pub expires_in: i64,
+    pub user: UserInfo,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: String,
+    pub email: String,
+}
+
+/// `{}`: the answer to logout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedOut {}
+
+/// `{"revoked": n}`: the answer to logout_all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedCount {
+    pub revoked: u64,
+}
+
+/// `GET /api/me`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// One entry of `GET /api/sessions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    /// When the session ends if it is not used again (its refresh token's expiry,
+    /// never later than its absolute lifetime).
+    pub expires_at: String,
+    pub user_agent: String,
+    /// The session of the access token that asked.
+    pub current: bool,
+}

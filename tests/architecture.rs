@@ -1,0 +1,200 @@
+//! The layering of docs/ARCHITECTURE.md, checked: which top-level part of the crate
+//! may use which, and no module uses a module that uses it back. It reads the
+//! `crate::…`, `super::…` and child-module paths of every file under `src/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs,
+    path::Path,
+};
+
+/// Top-level part → the parts it may use (besides itself).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("shared", &[]),
+    ("server", &["shared"]),
+    ("api", &["server", "shared"]),
+    ("client", &["api", "shared"]),
+    ("pages", &["client", "api", "shared"]),
+    ("app", &["pages", "client", "shared"]),
+    ("serve", &["app", "api", "server", "shared"]),
+    ("cli", &["serve", "server", "shared"]),
+];
+
+/// Every module of the crate: its path (`server::store::sessions`) → its source.
+fn modules() -> BTreeMap<String, String> {
+    fn walk(dir: &Path, prefix: &[String], out: &mut BTreeMap<String, String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                walk(&path, &[prefix, std::slice::from_ref(&name)].concat(), out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let module = match name.as_str() {
+                    "mod" | "lib" | "main" => prefix.to_vec(),
+                    _ => [prefix, std::slice::from_ref(&name)].concat(),
+                };
+                if name != "main" {
+                    out.insert(module.join("::"), fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &[], &mut out);
+    out
+}
+
+/// The code without comments, string literals (a path in a doc comment is not a use)
+/// and the unit tests at the end of the file (whose `super` is the file itself).
+fn code_of(source: &str) -> String {
+    let source = source.split("#[cfg(test)]\nmod tests").next().unwrap_or(source);
+    let mut code = String::new();
+    for line in source.lines() {
+        let line = line.split("//").next().unwrap_or("");
+        let mut in_string = false;
+        for c in line.chars() {
+            if c == '"' {
+                in_string = !in_string;
+            } else if !in_string {
+                code.push(c);
+            }
+        }
+        code.push('\n');
+    }
+    code
+}
+
+/// Expands a use tree starting at `text` (just after `prefix::`) into full paths.
+fn expand(text: &str, prefix: &str, out: &mut Vec<String>) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let skip_space = |i: &mut usize| {
+        while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_space(&mut i);
+    if i < bytes.len() && bytes[i] == b'{' {
+        i += 1;
+        loop {
+            skip_space(&mut i);
+            if i >= bytes.len() || bytes[i] == b'}' {
+                return i + 1;
+            }
+            i += expand(&text[i..], prefix, out);
+            skip_space(&mut i);
+            if i < bytes.len() && bytes[i] == b',' {
+                i += 1;
+            }
+        }
+    }
+    let start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'*') {
+        i += 1;
+    }
+    let ident = &text[start..i];
+    let path = match ident {
+        "self" | "*" | "" => prefix.to_string(),
+        _ if prefix.is_empty() => ident.to_string(),
+        _ => format!("{prefix}::{ident}"),
+    };
+    if text[i..].starts_with("::") && ident != "self" {
+        return i + 2 + expand(&text[i + 2..], &path, out);
+    }
+    out.push(path);
+    i
+}
+
+/// The modules `module` uses.
+fn uses(module: &str, source: &str, all: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let code = code_of(source);
+    let children: Vec<&str> = code
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod ").or_else(|| l.trim().strip_prefix("mod ")))
+        .filter_map(|l| l.strip_suffix(';'))
+        .collect();
+    let parent = module.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
+    let mut paths = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        let before = rest[..at].chars().last();
+        rest = &rest[at..];
+        let word_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let is_path_start = before.is_none_or(|c| c != ':') && rest[word_end..].starts_with("::");
+        if is_path_start {
+            let base = match word {
+                "crate" => Some(String::new()),
+                "super" => Some(parent.to_string()),
+                child if children.contains(&child) => {
+                    Some(if module.is_empty() { child.to_string() } else { format!("{module}::{child}") })
+                }
+                _ => None,
+            };
+            if let Some(base) = base {
+                let consumed = expand(&rest[word_end + 2..], &base, &mut paths);
+                rest = &rest[word_end + 2 + consumed.min(rest.len() - word_end - 2)..];
+                continue;
+            }
+        }
+        rest = &rest[word_end..];
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            // The deepest module the path names (the rest is an item in it).
+            let mut candidate = path.as_str();
+            loop {
+                if all.contains_key(candidate) {
+                    return Some(candidate.to_string());
+                }
+                candidate = candidate.rsplit_once("::")?.0;
+            }
+        })
+        .filter(|used| used != module && !used.is_empty())
+        .collect()
+}
+
+fn top(module: &str) -> &str {
+    module.split("::").next().unwrap_or(module)
+}
+
+#[test]
+fn each_part_uses_only_the_parts_below_it() {
+    let all = modules();
+    let mut wrong = Vec::new();
+    for (module, source) in &all {
+        let Some((_, allowed)) = ALLOWED.iter().find(|(part, _)| *part == top(module)) else { continue };
+        for used in uses(module, source, &all) {
+            if top(&used) != top(module) && !allowed.contains(&top(&used)) {
+                wrong.push(format!("{module} uses {used}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports against the layering of docs/ARCHITECTURE.md:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_module_uses_a_module_that_uses_it_back() {
+    let all = modules();
+    let graph: BTreeMap<&String, BTreeSet<String>> = all.iter().map(|(m, s)| (m, uses(m, s, &all))).collect();
+    let mut cycles = Vec::new();
+    for (module, used) in &graph {
+        for other in used {
+            if graph.get(other).is_some_and(|back| back.contains(module.as_str())) && module.as_str() < other.as_str() {
+                cycles.push(format!("{module} <-> {other}"));
+            }
+        }
+    }
+    assert!(cycles.is_empty(), "modules that use each other:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_checker_sees_nested_use_trees() {
+    let all: BTreeMap<String, String> =
+        ["a", "a::b", "a::c", "d"].iter().map(|m| (m.to_string(), String::new())).collect();
+    let used = uses("d", "use crate::{a::{b::Thing, c}, d::x};\nfn f() { crate::a::b::g(); }", &all);
+    assert_eq!(used, ["a::b", "a::c"].iter().map(|s| s.to_string()).collect());
+}
