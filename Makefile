@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e site bench load
+.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
@@ -50,3 +50,6 @@ bench: ## Criterion benchmarks of token issue/verify and of a rotation
 
 load: setup ## Refresh rotations per second on SQLite and on PostgreSQL, same load command
 	scripts/load.sh
+
+flood: setup ## Sign-in latency while another address floods registration
+	scripts/flood.sh

@@ -36,7 +36,7 @@ fn benchmarks(c: &mut Criterion) {
     });
 
     // One account with one session, rotated over and over through the real flow.
-    let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into() };
+    let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into(), net: "127.0.0.1".into() };
     let email = format!("bench-{}@example.com", UserId::random());
     let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();
     let current = Mutex::new(first.refresh_token);

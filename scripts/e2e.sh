@@ -5,6 +5,7 @@
 #               expire and renew, again and again;
 #   STEADY_URL  the default 15-minute access tokens, for tests that count requests
 #               and must not meet a scheduled renewal in the middle.
+# Every test signs up from 127.0.0.1, so the per-address limits are lifted here.
 # Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
 # exits non-zero on any failure.
 set -euo pipefail
@@ -31,7 +32,7 @@ start_server() {
   local name=$1; shift
   local port; port=$(free_port)
   env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" \
-    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}" \
+    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}" \
     "$@" target/release/baton >"$tmp/$name.log" 2>&1 &
   echo $! >"$tmp/$name.pid"
   for _ in $(seq 1 100); do

@@ -14,7 +14,7 @@ use crate::{
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("baton=info,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
 }
 
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
@@ -32,6 +32,14 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
 }
 
 pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {
+    if let Some(path) = &settings.auth.signing_key_file {
+        return Err(StartupError::Keys(format!(
+            "signing-key-file (BATON_SIGNING_KEY_FILE) names {}: rotating would retire that key, and every \
+             instance configured with it would then refuse to start. Rotate by pointing signing-key-file at a \
+             new key file, or remove it to let Baton keep and rotate its keys in the database.",
+            path.display()
+        )));
+    }
     let state = AppState::build(&settings).await?;
     let kid = keys::rotate(&state.store, &state.clock).await.map_err(|e| StartupError::Keys(e.to_string()))?;
     println!("new active signing key: {kid}");
@@ -43,8 +51,9 @@ pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {
 
 pub async fn list_keys(settings: Settings) -> Result<(), StartupError> {
     let state = AppState::build(&settings).await?;
+    let active = state.tokens.keys().active().ok().map(|signer| signer.kid);
     for kid in state.tokens.keys().kids() {
-        let marker = if kid == state.tokens.keys().active().kid { " (active)" } else { "" };
+        let marker = if Some(&kid) == active.as_ref() { " (active)" } else { "" };
         println!("{kid}{marker}");
     }
     Ok(())

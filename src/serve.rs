@@ -38,7 +38,10 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(headers::compression())
-                .layer(middleware::from_fn(headers::response_headers))
+                .layer(middleware::from_fn_with_state(
+                    headers::SiteHeaders::for_public_origin(state.settings.public_origin.as_deref()),
+                    headers::response_headers,
+                ))
                 .layer(middleware::from_fn(limit_body))
                 .layer(middleware::from_fn_with_state(state.clone(), require_same_origin)),
         )

@@ -31,7 +31,10 @@ pub async fn login(email: String, password: String) -> Result<TokenResponse, App
 pub async fn refresh() -> Result<TokenResponse, AppError> {
     use self::ssr::*;
     let call = Call::get()?;
-    let grant = rotation::refresh(&call.state, call.refresh_token().as_deref()).await;
+    let grant = match call.refresh_token() {
+        Ok(token) => rotation::refresh(&call.state, token.as_deref()).await,
+        Err(several) => Err(several),
+    };
     // Once the cookie can never work again, remove it; after an internal error keep
     // it, so that a retry can still succeed.
     if matches!(&grant, Err(e) if e.ends_session()) {
@@ -45,11 +48,14 @@ pub async fn refresh() -> Result<TokenResponse, AppError> {
 pub async fn logout() -> Result<LoggedOut, AppError> {
     use self::ssr::*;
     let call = Call::get()?;
-    let result = sign_out::logout(&call.state, call.refresh_token().as_deref()).await;
+    let result = match call.refresh_token() {
+        Ok(token) => sign_out::logout(&call.state, token.as_deref()).await,
+        Err(several) => Err(several),
+    };
     // Idempotent: with or without a valid cookie the answer is 200 and the cookie
     // goes; only when the session could not be ended (database down) is it kept, so
     // that signing out can be retried.
-    if result.is_ok() {
+    if matches!(&result, Ok(()) | Err(AppError::InvalidRefreshToken)) {
         call.clear_cookie()?;
     }
     call.respond(result.map(|()| LoggedOut {}))
@@ -97,9 +103,13 @@ pub mod ssr {
             RefreshCookie::new(self.state.settings.cookie_secure)
         }
 
-        /// The refresh token the request carries.
-        pub fn refresh_token(&self) -> Option<String> {
-            self.cookie().read(&self.parts.headers)
+        /// The refresh token the request carries; `invalid_refresh_token` when it
+        /// carries several (the server never guesses which one is meant).
+        pub fn refresh_token(&self) -> Result<Option<String>, AppError> {
+            self.cookie().read(&self.parts.headers).map_err(|_| {
+                tracing::warn!("refused a request with several refresh cookies");
+                AppError::InvalidRefreshToken
+            })
         }
 
         pub fn clear_cookie(&self) -> Result<(), AppError> {

@@ -35,9 +35,14 @@ pub struct AuthSettings {
     pub issuer: String,
     /// An Ed25519 PKCS#8 PEM key to sign with, instead of the generated ones.
     pub signing_key_file: Option<PathBuf>,
-    /// Failed sign-ins allowed per email and per client address within the window.
+    /// Failed sign-ins allowed per account and client address within the window
+    /// (a client address across all accounts gets ten times as many).
     pub login_max_failures: u32,
-    pub login_failure_window: Duration,
+    pub login_window: Duration,
+    /// Registrations allowed per client address per hour.
+    pub register_limit: u32,
+    /// Refreshes allowed per session per minute.
+    pub refresh_limit: u32,
     /// Clock skew tolerated on `exp` (RFC 7519 §4.1.4 allows "a small leeway").
     pub clock_leeway: Duration,
     /// How long an ended session (with its refresh tokens) and an audit event are
@@ -61,7 +66,9 @@ impl Default for AuthSettings {
             issuer: "baton".to_string(),
             signing_key_file: None,
             login_max_failures: 10,
-            login_failure_window: Duration::from_secs(15 * 60),
+            login_window: Duration::from_secs(15 * 60),
+            register_limit: 10,
+            refresh_limit: 60,
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
             trusted_proxies: Vec::new(),
@@ -143,22 +150,32 @@ impl Settings {
             issuer: source.parse_or("issuer", parse_issuer, d.issuer)?,
             signing_key_file: source.parse("signing-key-file", |v| Ok(PathBuf::from(v)))?,
             login_max_failures: source.parse_or("login-max-failures", parse_count, d.login_max_failures)?,
-            login_failure_window: source.parse_or("login-failure-window", positive_duration, d.login_failure_window)?,
+            login_window: source.parse_or("login-window", positive_duration, d.login_window)?,
+            register_limit: source.parse_or("register-limit", parse_count, d.register_limit)?,
+            refresh_limit: source.parse_or("refresh-limit", parse_count, d.refresh_limit)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,
             trusted_proxies: source.parse_or("trusted-proxies", parse_networks, d.trusted_proxies)?,
         };
-        // The failed-login limits count audit events: deleting them sooner would
-        // forget failures inside the window.
-        if auth.retention < auth.login_failure_window {
-            let (origin, value) = source
-                .get("retention", "BATON_RETENTION")
-                .unwrap_or_else(|| ("BATON_RETENTION (default)".into(), "90d".into()));
-            return Err(ConfigError::Invalid {
-                origin,
-                value,
-                reason: "must be at least the login failure window".into(),
-            });
+        // Deleting ended sessions while their access tokens still live would make a
+        // restarted instance forget the revocation (the tokens would work again), and
+        // deleting security events inside the login window would forget failures.
+        for (floor, key, what) in [
+            (auth.access_ttl + auth.clock_leeway, "access-ttl", "the access-token lifetime plus the clock leeway"),
+            (auth.login_window, "login-window", "the login window"),
+        ] {
+            if auth.retention < floor {
+                let (origin, value) = source.named("retention", format!("{}s", d.retention.as_secs()));
+                return Err(ConfigError::Invalid {
+                    origin,
+                    value,
+                    reason: format!(
+                        "must be at least {what} ({}: {}s)",
+                        source.named(key, String::new()).0,
+                        floor.as_secs()
+                    ),
+                });
+            }
         }
         Ok(Settings { leptos, database_url, auth })
     }
@@ -214,10 +231,22 @@ impl Source<'_> {
         })
     }
 
-    /// A `[baton]` setting: its key in the file, or its variable, `BATON_` and the key
-    /// in capitals (`access-ttl` is `BATON_ACCESS_TTL`).
+    /// The variable of a `[baton]` key: `BATON_` and the key in capitals
+    /// (`access-ttl` is `BATON_ACCESS_TTL`).
+    fn var_of(key: &str) -> String {
+        format!("BATON_{}", key.to_ascii_uppercase().replace('-', "_"))
+    }
+
+    /// Where `key`'s value comes from and the value, for messages; `(default)` when
+    /// it is not set.
+    fn named(&self, key: &str, default: String) -> (String, String) {
+        let var = Self::var_of(key);
+        self.get(key, &var).unwrap_or_else(|| (format!("{var} (default)"), default))
+    }
+
+    /// A `[baton]` setting: its key in the file, or its variable.
     fn parse<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
-        let var = format!("BATON_{}", key.to_ascii_uppercase().replace('-', "_"));
+        let var = Self::var_of(key);
         self.get(key, &var)
             .map(|(origin, value)| parse(value.trim()).map_err(|reason| ConfigError::Invalid { origin, value, reason }))
             .transpose()
@@ -370,14 +399,12 @@ mod tests {
     #[test]
     fn the_environment_overrides_the_file() {
         let file = "[baton]\naccess-ttl = \"10m\"\nreuse-grace = \"2s\"\n";
-        let settings = load(
-            file,
-            &[("BATON_ACCESS_TTL", "3s"), ("BATON_LOGIN_FAILURE_WINDOW", "1h"), ("BATON_LOGIN_MAX_FAILURES", "3")],
-        )
-        .unwrap();
+        let settings =
+            load(file, &[("BATON_ACCESS_TTL", "3s"), ("BATON_LOGIN_WINDOW", "1h"), ("BATON_LOGIN_MAX_FAILURES", "3")])
+                .unwrap();
         assert_eq!(settings.auth.access_ttl, Duration::from_secs(3));
         assert_eq!(settings.auth.reuse_grace, Duration::from_secs(2));
-        assert_eq!(settings.auth.login_failure_window, Duration::from_secs(3600));
+        assert_eq!(settings.auth.login_window, Duration::from_secs(3600));
         assert_eq!(settings.auth.login_max_failures, 3);
     }
 
@@ -403,9 +430,31 @@ mod tests {
     fn retention_must_outlast_the_login_failure_window() {
         assert_eq!(load("", &[("BATON_RETENTION", "7d")]).unwrap().auth.retention, Duration::from_secs(7 * 86_400));
         assert!(load("", &[("BATON_RETENTION", "30m")]).unwrap_err().to_string().contains("at least 1h"));
-        let error =
-            load("", &[("BATON_RETENTION", "2h"), ("BATON_LOGIN_FAILURE_WINDOW", "3h")]).unwrap_err().to_string();
+        let error = load("", &[("BATON_RETENTION", "2h"), ("BATON_LOGIN_WINDOW", "3h")]).unwrap_err().to_string();
         assert!(error.starts_with("BATON_RETENTION=\"2h\" is not valid"), "{error}");
+        assert!(error.contains("BATON_LOGIN_WINDOW"), "{error}");
+    }
+
+    /// Deleting a revoked session while its access tokens live would let them work
+    /// again after a restart.
+    #[test]
+    fn retention_must_outlast_the_access_tokens_naming_both_variables() {
+        let error = load("", &[("BATON_RETENTION", "1h"), ("BATON_ACCESS_TTL", "2h")]).unwrap_err().to_string();
+        assert!(error.starts_with("BATON_RETENTION=\"1h\" is not valid"), "{error}");
+        assert!(error.contains("BATON_ACCESS_TTL"), "{error}");
+        assert!(load("", &[("BATON_RETENTION", "3h"), ("BATON_ACCESS_TTL", "2h")]).is_ok());
+        // From the file too, named by its key.
+        let error = load("[baton]\naccess-ttl = \"2h\"\nretention = \"1h\"\n", &[]).unwrap_err().to_string();
+        assert!(error.contains("[baton] retention") && error.contains("[baton] access-ttl"), "{error}");
+    }
+
+    #[test]
+    fn the_new_limits_have_the_contract_defaults_and_variables() {
+        let defaults = load("", &[]).unwrap().auth;
+        assert_eq!((defaults.register_limit, defaults.refresh_limit, defaults.login_max_failures), (10, 60, 10));
+        let set = load("", &[("BATON_REGISTER_LIMIT", "3"), ("BATON_REFRESH_LIMIT", "5")]).unwrap().auth;
+        assert_eq!((set.register_limit, set.refresh_limit), (3, 5));
+        assert!(load("", &[("BATON_REFRESH_LIMIT", "0")]).is_err());
     }
 
     #[test]
@@ -437,5 +486,17 @@ mod tests {
         let s = load("[site]\nsite-addr = \"0.0.0.0:8080\"\n", &[]).unwrap();
         assert_eq!(s.leptos.site_addr.to_string(), "0.0.0.0:8080");
         assert_eq!(&*s.leptos.output_name, "baton");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_duration_text_parses_safely(text in "\\PC{0,40}") {
+            let _ = parse_duration(&text);
+        }
+
+        #[test]
+        fn durations_round_trip(n in 0u64..1_000_000, unit in proptest::sample::select(vec![("ms", 1u64), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)])) {
+            proptest::prop_assert_eq!(parse_duration(&format!("{n}{}", unit.0)), Ok(Duration::from_millis(n * unit.1)));
+        }
     }
 }

@@ -84,16 +84,31 @@ pub async fn ping(pool: &AnyPool) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(pool)).await, Ok(Ok(_)))
 }
 
-/// The URL with any password replaced, for logs.
-pub fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..])
-        }
-        _ => url.to_string(),
+/// The URL with every credential replaced, for logs: the password of the user
+/// part, and query parameters that carry one (`?password=…`, `sslpassword`, any
+/// `…secret…` or `…token…`). A URL that does not parse is not shown at all.
+pub fn redacted(database_url: &str) -> String {
+    let Ok(mut url) = url::Url::parse(database_url) else {
+        return "(a database URL that does not parse)".to_string();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    let secret = |key: &str| {
+        let key = key.to_ascii_lowercase();
+        ["pass", "secret", "token", "key"].iter().any(|word| key.contains(word))
+    };
+    if url.query_pairs().any(|(key, _)| secret(&key)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) { "***".to_string() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
@@ -110,6 +125,27 @@ mod tests {
     fn passwords_are_redacted_from_urls() {
         assert_eq!(redacted("postgres://baton:s3cret@db:5432/baton"), "postgres://baton:***@db:5432/baton");
         assert_eq!(redacted("sqlite://baton.db"), "sqlite://baton.db");
+    }
+
+    #[test]
+    fn every_form_of_credential_is_redacted() {
+        for url in [
+            "postgres://baton@db/baton?password=s3cret",
+            "postgres://db/baton?user=baton&password=s3cret&sslmode=require",
+            "postgres://baton:s3cret@db/baton?sslpassword=s3cret",
+            "postgresql://baton:s%33cret@db/baton",
+            "postgres://db/baton?PASSWORD=s3cret",
+            "postgres://db/baton?api_token=s3cret",
+            "postgres://baton:s3cret@[::1]:5432/baton?options=-c%20x",
+        ] {
+            let shown = redacted(url);
+            assert!(!shown.contains("s3cret") && !shown.contains("s%33cret"), "{url} -> {shown}");
+        }
+        assert_eq!(
+            redacted("postgres://db/baton?user=baton&password=x&sslmode=require"),
+            "postgres://db/baton?user=baton&password=***&sslmode=require"
+        );
+        assert!(!redacted("not a url with s3cret").contains("s3cret"));
     }
 
     #[tokio::test]

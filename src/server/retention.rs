@@ -8,7 +8,7 @@
 
 use super::{
     state::AppState,
-    store::{security_events, sessions, StoreError},
+    store::{revocations, security_events, sessions, StoreError},
     time::UnixMillis,
 };
 use std::time::Duration;
@@ -33,28 +33,53 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 /// One sweep; failures are logged and retried at the next one.
 pub async fn sweep(state: &AppState) {
     match prune(state, state.clock.now().minus(state.settings.retention)).await {
-        Ok((0, 0)) => {}
-        Ok((sessions, events)) => tracing::info!(sessions, events, "deleted ended sessions and old security events"),
+        Ok(Pruned { sessions: 0, events: 0, .. }) => {}
+        Ok(Pruned { sessions, events, .. }) => {
+            tracing::info!(sessions, events, "deleted ended sessions and old security events")
+        }
         Err(e) => tracing::warn!(error = %e, "retention sweep failed; next try in an hour"),
     }
 }
 
-/// Deletes what ended before `cutoff`; returns how many sessions and events went.
-pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<(u64, u64), StoreError> {
-    let mut deleted = [0, 0];
-    for (table, count) in deleted.iter_mut().enumerate() {
-        loop {
-            let mut tx = state.store.begin().await?;
-            let n = match table {
-                0 => sessions::prune(&mut tx, cutoff, BATCH).await?,
-                _ => security_events::prune(&mut tx, cutoff, BATCH).await?,
-            };
-            tx.commit().await?;
-            *count += n;
-            if n < BATCH as u64 {
-                break;
-            }
+/// What one sweep deleted.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Sessions (with their refresh tokens).
+    pub sessions: u64,
+    pub events: u64,
+    /// Entries of the revocation log.
+    pub revocations: u64,
+}
+
+/// Deletes what ended before `cutoff`.
+pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, StoreError> {
+    Ok(Pruned {
+        sessions: prune_table(state, Table::Sessions, cutoff).await?,
+        events: prune_table(state, Table::Events, cutoff).await?,
+        revocations: prune_table(state, Table::Revocations, cutoff).await?,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Sessions,
+    Events,
+    Revocations,
+}
+
+async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Result<u64, StoreError> {
+    let mut total = 0;
+    loop {
+        let mut tx = state.store.begin().await?;
+        let deleted = match table {
+            Table::Sessions => sessions::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Events => security_events::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
+        };
+        tx.commit().await?;
+        total += deleted;
+        if deleted < BATCH as u64 {
+            return Ok(total);
         }
     }
-    Ok((deleted[0], deleted[1]))
 }

@@ -4,7 +4,7 @@ use super::{
     auth::{keys::KeyRing, password::Passwords, tokens::Tokens},
     config::{AuthSettings, Settings},
     db::{self, Backend},
-    store::{revoked::RevokedSessions, sessions, Store},
+    store::{revocations, revoked::RevokedSessions, Store},
     time::Clock,
 };
 use axum::extract::FromRef;
@@ -47,13 +47,10 @@ impl AppState {
         let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
         let store = Store::new(pool, Backend::of_url(&settings.database_url), revoked.clone());
         let keys = KeyRing::load(store.clone(), clock.clone(), auth).await.map_err(StartupError::Keys)?;
-        let now = clock.now();
-        for (sid, at) in sessions::revoked_since(store.pool(), now.minus(revoked.horizon()))
+        let (recent, latest) = revocations::since(store.pool(), clock.now().minus(revoked.horizon()))
             .await
-            .map_err(|_| StartupError::Other("cannot load the revoked sessions".into()))?
-        {
-            revoked.insert(sid, at);
-        }
+            .map_err(|_| StartupError::Other("cannot load the revoked sessions".into()))?;
+        revoked.apply(&recent, latest);
         // One argon2 hash at start-up (the dummy); on the blocking pool like the others.
         let passwords = tokio::task::spawn_blocking(Passwords::new)
             .await

@@ -3,19 +3,18 @@
 //!
 //! On PostgreSQL, `LISTEN` delivers a revocation made by another instance within
 //! milliseconds (what is sent, and how, is `store::notify`). Notifications are not
-//! durable (one sent while this instance is reconnecting is lost), so a catch-up query
-//! also runs every second and after every reconnect; it alone keeps the bound on
-//! SQLite, where a second process (the `baton keys rotate` command) is the only other
-//! writer.
+//! durable (one sent while this instance is reconnecting is lost), so a catch-up
+//! query also runs every second and after every reconnect. It reads the revocation
+//! log after the last number this instance has applied (`store::revocations`), so a
+//! late commit or another host's clock cannot make it miss one.
 
 use super::{
     db::Backend,
     state::AppState,
     store::{
         notify::{Notification, KEYS_CHANNEL, REVOKED_CHANNEL},
-        sessions, StoreError,
+        revocations, StoreError,
     },
-    time::UnixMillis,
 };
 use sqlx::postgres::PgListener;
 use std::time::Duration;
@@ -24,9 +23,6 @@ use tokio::task::JoinHandle;
 const POLL: Duration = Duration::from_secs(1);
 /// Keys change rarely; a notification or an unknown `kid` triggers a reload sooner.
 const KEY_RELOAD_EVERY_POLLS: u32 = 10;
-/// Look this far behind the previous poll: a revocation's timestamp is taken before
-/// its transaction commits, and instances' clocks differ a little.
-const SLACK: Duration = Duration::from_secs(10);
 
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -39,17 +35,13 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 }
 
 async fn poll(state: AppState) {
-    let mut since = state.clock.now().minus(SLACK);
     let mut interval = tokio::time::interval(POLL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut polls: u32 = 0;
     loop {
         interval.tick().await;
-        let started = state.clock.now();
-        if catch_up(&state, since).await.is_ok() {
-            since = started.minus(SLACK);
-        }
-        state.store.revoked().prune(started);
+        let _ = catch_up(&state).await;
+        state.store.revoked().prune(state.clock.now());
         polls = polls.wrapping_add(1);
         if polls.is_multiple_of(KEY_RELOAD_EVERY_POLLS) {
             let _ = state.tokens.keys().reload().await;
@@ -57,17 +49,13 @@ async fn poll(state: AppState) {
     }
 }
 
-async fn catch_up(state: &AppState, since: UnixMillis) -> Result<(), StoreError> {
-    for (sid, at) in sessions::revoked_since(state.store.pool(), since).await? {
-        state.store.revoked().insert(sid, at);
-    }
+/// Applies the revocations logged after the last one applied here.
+async fn catch_up(state: &AppState) -> Result<(), StoreError> {
+    let revoked = state.store.revoked();
+    let seen = revoked.seen();
+    let entries = revocations::after(state.store.pool(), seen).await?;
+    revoked.apply(&entries, seen);
     Ok(())
-}
-
-/// Catches up as far back as a revoked session's access tokens can live.
-async fn catch_up_fully(state: &AppState) {
-    let since = state.clock.now().minus(state.store.revoked().horizon());
-    let _ = catch_up(state, since).await;
 }
 
 async fn listen(state: AppState) {
@@ -80,7 +68,7 @@ async fn listen(state: AppState) {
                 } else {
                     backoff = Duration::from_millis(500);
                     // Whatever was announced while we were not listening.
-                    catch_up_fully(&state).await;
+                    let _ = catch_up(&state).await;
                     let _ = state.tokens.keys().reload().await;
                     loop {
                         match listener.try_recv().await {
@@ -93,7 +81,9 @@ async fn listen(state: AppState) {
                             }
                             // The connection dropped; the next try_recv reconnects, and
                             // anything sent in between is found by the catch-up.
-                            Ok(None) => catch_up_fully(&state).await,
+                            Ok(None) => {
+                                let _ = catch_up(&state).await;
+                            }
                             Err(e) => {
                                 tracing::warn!(error = %e, "lost the revocation listener");
                                 break;
@@ -116,7 +106,9 @@ async fn on_notification(state: &AppState, notification: Notification) {
                 state.store.revoked().insert(sid, at);
             }
         }
-        Notification::CatchUp => catch_up_fully(state).await,
+        Notification::CatchUp => {
+            let _ = catch_up(state).await;
+        }
         Notification::KeysChanged => {
             let _ = state.tokens.keys().reload().await;
         }

@@ -147,4 +147,26 @@ mod tests {
         let p = Password::parse_new("hunter2hunter2").unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
     }
+
+    proptest::proptest! {
+        /// Any form value: no panic; a parsed email is trimmed, lower-cased, bounded,
+        /// and parses to itself again.
+        #[test]
+        fn any_email_input_parses_safely_and_idempotently(input in "\\PC{0,300}") {
+            if let Ok(email) = Email::parse(&input) {
+                let text = email.as_str();
+                proptest::prop_assert!(text.len() <= Email::MAX_LEN && text == text.trim() && text == text.to_lowercase());
+                let again = Email::parse(text).unwrap();
+                proptest::prop_assert_eq!(again.as_str(), text);
+            }
+        }
+
+        #[test]
+        fn any_password_input_is_bounded(input in "\\PC{0,1100}") {
+            if let Ok(p) = Password::parse_new(&input) {
+                proptest::prop_assert!(p.expose().len() <= Password::MAX_BYTES);
+                proptest::prop_assert!(p.expose().chars().count() >= Password::MIN_CHARS);
+            }
+        }
+    }
 }

@@ -133,9 +133,13 @@ app_errors! {
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
     PayloadTooLarge => 413, "payload_too_large", "The request body is too large.",
     RateLimited { retry_after } => 429, "rate_limited",
-        format!("Too many failed attempts. Try again in {}.", human_seconds(*retry_after)),
+        format!("Too many attempts. Try again in {}.", human_seconds(*retry_after)),
     /// Anything else. The cause is in the server log, never in the answer.
     Internal => 500, "internal", "Something went wrong on our side. Please try again.",
+    /// Saturated (the password-hashing queue is full) or a dependency is down;
+    /// nothing was changed.
+    Unavailable { retry_after } => 503, "unavailable",
+        format!("The server is busy. Please try again in {}.", human_seconds(*retry_after)),
     /// Browser side only: the server could not be reached or did not answer in kind.
     Network => 503, "network_error", "The server could not be reached. Check your connection and try again.",
 }
@@ -310,6 +314,7 @@ mod tests {
             AppError::PayloadTooLarge,
             AppError::RateLimited { retry_after: 42 },
             AppError::Internal,
+            AppError::Unavailable { retry_after: 2 },
         ] {
             let wire = serde_json::to_string(&error).unwrap();
             let back: AppError = serde_json::from_str(&wire).unwrap();
@@ -321,7 +326,7 @@ mod tests {
     fn rate_limit_message_names_the_wait() {
         assert_eq!(
             AppError::RateLimited { retry_after: 301 }.to_string(),
-            "Too many failed attempts. Try again in 6 minutes."
+            "Too many attempts. Try again in 6 minutes."
         );
     }
 

@@ -163,7 +163,7 @@ impl TestApp {
         let task = tokio::spawn(serve::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
-        let cookie_name = if settings.auth.cookie_secure { "__Secure-refresh_token" } else { "refresh_token" };
+        let cookie_name = if settings.auth.cookie_secure { "__Host-refresh_token" } else { "refresh_token" };
         TestApp {
             addr,
             client: Client { base: format!("http://{addr}"), http: client_from("127.0.0.1"), cookie_name },
@@ -304,7 +304,7 @@ impl Instance {
         let client = Client {
             base: format!("http://127.0.0.1:{port}"),
             http: client_from("127.0.0.1"),
-            cookie_name: "__Secure-refresh_token",
+            cookie_name: "__Host-refresh_token",
         };
         let instance = Instance { client, child };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -401,37 +401,40 @@ pub fn decode_parts(token: &str) -> (Value, Value) {
 
 /// Generates, for each listed test `async fn name(db: TestDb)`, one `#[tokio::test]`
 /// per backend: `sqlite::name` and `postgres::name`, each handed a fresh database.
+/// Tests listed after `; postgres only:` run on PostgreSQL alone.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident),* $(,)? $(; postgres only: $($pg_only:ident),* $(,)?)?) => {
         mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(db) = $crate::helpers::TestDb::create($crate::helpers::Db::Sqlite).await {
-                        super::$name(db).await
-                    }
-                }
-            )*
+            $( $crate::backend_test!(Sqlite, $name); )*
         }
-        $crate::on_postgres!($($name),*);
+        mod postgres {
+            $( $crate::backend_test!(Postgres, $name); )*
+            $($( $crate::backend_test!(Postgres, $pg_only); )*)?
+        }
     };
 }
 
-/// Like [`on_both_backends!`], for tests that need PostgreSQL (several instances on
-/// one database): `postgres::name` only.
+/// For tests that need PostgreSQL (several instances on one database):
+/// `postgres::name` only.
 #[macro_export]
 macro_rules! on_postgres {
     ($($name:ident),* $(,)?) => {
         mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(db) = $crate::helpers::TestDb::create($crate::helpers::Db::Postgres).await {
-                        super::$name(db).await
-                    }
-                }
-            )*
+            $( $crate::backend_test!(Postgres, $name); )*
+        }
+    };
+}
+
+/// One test of `super::$name` on a fresh database of `$backend`.
+#[macro_export]
+macro_rules! backend_test {
+    ($backend:ident, $name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            if let Some(db) = $crate::helpers::TestDb::create($crate::helpers::Db::$backend).await {
+                super::$name(db).await
+            }
         }
     };
 }

@@ -17,6 +17,7 @@ on_postgres!(
     instances_share_keys_and_pick_up_a_rotated_key_without_restart,
     failed_logins_are_counted_across_instances,
     a_revocation_whose_notification_was_missed_is_caught_up,
+    a_late_committed_revocation_is_caught_up_however_old_its_timestamp,
 );
 
 /// Two instances on the test's PostgreSQL database.
@@ -117,24 +118,57 @@ async fn failed_logins_are_counted_across_instances(db: TestDb) {
     assert_error(b.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
 }
 
-async fn a_revocation_whose_notification_was_missed_is_caught_up(db: TestDb) {
-    let (a, b) = two_instances(&db, &[]).await;
-    let who = a.signed_up().await;
-    // Revoke behind every instance's back: no NOTIFY, as if it had been lost.
+/// Revokes `who`'s session as the store writes a revocation (the session row and the
+/// log entry), dated `at`, but behind every instance's back: no NOTIFY, as if it had
+/// been lost.
+async fn revoke_without_notifying(db: &TestDb, who: &SignedIn, at: baton::server::time::UnixMillis) {
     let (_, claims) = decode_parts(&who.access);
+    let sid = claims["sid"].as_str().unwrap();
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
     sqlx::query("UPDATE sessions SET revoked_at = $1, revoke_reason = 'revoked' WHERE id = $2")
-        .bind(baton::server::time::Clock::system().now())
-        .bind(claims["sid"].as_str().unwrap())
+        .bind(at)
+        .bind(sid)
         .execute(&mut conn)
         .await
         .unwrap();
+    sqlx::query(
+        "INSERT INTO revocations (seq, session_id, revoked_at) \
+         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM revocations), $1, $2)",
+    )
+    .bind(sid)
+    .bind(at)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+async fn both_refuse_within_3s(a: &Instance, b: &Instance, access: &str) {
     let started = Instant::now();
-    for instance in [&a, &b] {
-        while instance.get("/api/me", Some(&who.access)).await.status() != StatusCode::UNAUTHORIZED {
+    for instance in [a, b] {
+        while instance.get("/api/me", Some(access)).await.status() != StatusCode::UNAUTHORIZED {
             assert!(started.elapsed() < Duration::from_secs(3), "the periodic catch-up did not see the revocation");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+async fn a_revocation_whose_notification_was_missed_is_caught_up(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
+    let who = a.signed_up().await;
+    revoke_without_notifying(&db, &who, baton::server::time::Clock::system().now()).await;
+    both_refuse_within_3s(&a, &b, &who.access).await;
+}
+
+/// The catch-up follows the log's commit order, not clocks: a revocation stamped a
+/// minute ago (a transaction that waited long for a lock, or a host whose clock is
+/// behind) still reaches every instance.
+async fn a_late_committed_revocation_is_caught_up_however_old_its_timestamp(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
+    let who = a.signed_up().await;
+    // Let both instances poll past the present first.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let a_minute_ago = baton::server::time::Clock::system().now().minus(Duration::from_secs(60));
+    revoke_without_notifying(&db, &who, a_minute_ago).await;
+    both_refuse_within_3s(&a, &b, &who.access).await;
 }

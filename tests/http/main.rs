@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod abuse;
 mod accounts;
 mod attacks;
 mod hardening;

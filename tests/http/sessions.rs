@@ -87,7 +87,8 @@ async fn another_users_session_is_not_found(db: TestDb) {
 /// The sweep's deletions with everything so far past the retention period.
 async fn prune_now(app: &TestApp) -> Result<(u64, u64), baton::server::store::StoreError> {
     let cutoff = app.state.clock.now().plus(std::time::Duration::from_millis(1));
-    baton::server::retention::prune(&app.state, cutoff).await
+    let pruned = baton::server::retention::prune(&app.state, cutoff).await?;
+    Ok((pruned.sessions, pruned.events))
 }
 
 /// The sweep, run as if `BATON_RETENTION` had passed since everything so far: ended

@@ -57,6 +57,21 @@ mod tests {
         assert_eq!(bearer_token(&headers("bearer abc")), Some("abc"));
     }
 
+    proptest::proptest! {
+        /// Whatever the header holds: no panic, and a token only from a Bearer scheme.
+        #[test]
+        fn any_authorization_header_is_read_safely(value in "\\PC{0,300}") {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                h.insert(header::AUTHORIZATION, v);
+            }
+            if let Some(token) = bearer_token(&h) {
+                proptest::prop_assert!(value.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("bearer ")));
+                proptest::prop_assert!(!token.is_empty() && value.ends_with(token.trim_end()) || value.contains(token));
+            }
+        }
+    }
+
     #[test]
     fn refuses_other_schemes_and_empty_tokens() {
         assert_eq!(bearer_token(&headers("Basic abc")), None);

@@ -23,22 +23,45 @@ pub struct Device {
     pub user_agent: String,
     /// The client's address, or `unknown` when the connection's is not known.
     pub addr: String,
+    /// What the limits count by: the IPv4 address, or the IPv6 /64 (one subscriber
+    /// usually holds a whole /64, so counting single IPv6 addresses counts nothing).
+    pub net: String,
 }
 
 impl Device {
     pub fn of(parts: &Parts, settings: &AuthSettings) -> Device {
-        let addr = parts
+        let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| client_ip(peer.ip(), &parts.headers, &settings.trusted_proxies).to_string())
-            .unwrap_or_else(|| "unknown".to_string());
+            .map(|ConnectInfo(peer)| client_ip(peer.ip(), &parts.headers, &settings.trusted_proxies));
+        let (addr, net) = match ip {
+            Some(ip) => (ip.to_string(), limit_key(ip)),
+            None => ("unknown".to_string(), "unknown".to_string()),
+        };
         let agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let mut end = agent.len().min(MAX_USER_AGENT);
         while !agent.is_char_boundary(end) {
             end -= 1;
         }
-        Device { user_agent: agent[..end].to_string(), addr }
+        Device { user_agent: agent[..end].to_string(), addr, net }
     }
+}
+
+/// The address an IPv4 client is counted by, or the /64 of an IPv6 one.
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+    }
+}
+
+/// One `X-Forwarded-For` hop: an address, or an address with a port
+/// (`203.0.113.7:4711`, `[2001:db8::1]:4711`), as some proxies write them.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// The client's address: the peer's, or behind trusted proxies the rightmost
@@ -59,7 +82,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .rev();
     for hop in hops {
         // An entry we cannot read ends what we can vouch for: the last good hop stands.
-        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        let Some(ip) = parse_hop(hop) else { break };
         client = ip.to_canonical();
         if !is_trusted(&client) {
             break;
@@ -86,6 +109,23 @@ mod tests {
 
     fn proxies() -> Vec<IpNet> {
         vec!["10.0.0.0/8".parse().unwrap(), "192.168.1.10/32".parse().unwrap()]
+    }
+
+    #[test]
+    fn hops_written_with_a_port_count_as_their_address() {
+        let headers = forwarded(&["1.2.3.4, 203.0.113.7:4711"]);
+        assert_eq!(client_ip(ip("10.0.0.5"), &headers, &proxies()), ip("203.0.113.7"));
+        let headers = forwarded(&["[2001:db8::1]:4711"]);
+        assert_eq!(client_ip(ip("10.0.0.5"), &headers, &proxies()), ip("2001:db8::1"));
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_ipv4_by_address() {
+        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(limit_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")), "2001:db8:1:2::/64");
+        assert_ne!(limit_key(ip("2001:db8:1:3::1")), limit_key(ip("2001:db8:1:2::1")));
+        assert_eq!(limit_key(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(limit_key(ip("::ffff:203.0.113.7")), "203.0.113.7");
     }
 
     #[test]
@@ -121,5 +161,30 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.5"), &forwarded(&["10.1.1.1"]), &proxies()), ip("10.1.1.1"));
         // IPv4 seen through an IPv6 socket is still the IPv4 address.
         assert_eq!(client_ip(ip("::ffff:10.0.0.5"), &forwarded(&["2001:db8::1"]), &proxies()), ip("2001:db8::1"));
+    }
+
+    proptest::proptest! {
+        /// Any X-Forwarded-For through a trusted proxy: no panic, and the client is
+        /// the peer or one of the hops as written.
+        #[test]
+        fn any_forwarded_for_is_read_safely(value in "[0-9a-fA-F:., \\[\\]]{0,200}") {
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = value.parse() {
+                headers.insert("x-forwarded-for", v);
+            }
+            let client = client_ip(ip("10.0.0.5"), &headers, &proxies());
+            let from_hops = value.split(',').filter_map(|hop| parse_hop(hop.trim())).any(|h| h.to_canonical() == client);
+            proptest::prop_assert!(client == ip("10.0.0.5") || from_hops);
+        }
+
+        #[test]
+        fn every_address_has_a_limit_key_that_names_its_network(bits in proptest::num::u128::ANY, v4 in proptest::num::u32::ANY) {
+            let six = limit_key(IpAddr::V6(std::net::Ipv6Addr::from(bits)));
+            if !six.contains('.') {
+                proptest::prop_assert!(six.ends_with("/64") && six.parse::<IpNet>().is_ok(), "{}", six);
+            }
+            let four = limit_key(IpAddr::V4(std::net::Ipv4Addr::from(v4)));
+            proptest::prop_assert!(four.parse::<IpAddr>().is_ok());
+        }
     }
 }

@@ -47,7 +47,12 @@ pub fn grant(state: &AppState, refresh: &RefreshRow, owner: Owner, now: UnixMill
 }
 
 /// A session about to start for `user_id` on `device`, and its first refresh token.
-pub fn new_session(state: &AppState, user_id: UserId, device: &Device, now: UnixMillis) -> (NewSession, RefreshRow) {
+pub fn new_session(
+    state: &AppState,
+    user_id: UserId,
+    device: &Device,
+    now: UnixMillis,
+) -> Result<(NewSession, RefreshRow), AppError> {
     let settings = &state.settings;
     let session = NewSession {
         id: SessionId::random(),
@@ -62,11 +67,11 @@ pub fn new_session(state: &AppState, user_id: UserId, device: &Device, now: Unix
         jti: TokenId::random(),
         session_id: session.id,
         user_id,
-        kid: state.tokens.keys().active().kid,
+        kid: state.tokens.keys().active()?.kid,
         iat,
         exp: iat.plus(settings.refresh_ttl).min(session.expires_at.as_secs()),
     };
-    (session, first)
+    Ok((session, first))
 }
 
 /// Writes a new session and its first refresh token.

@@ -1,10 +1,13 @@
 //! Ed25519 signing keys: kept in the database so restarts and every instance share
 //! them, identified by their RFC 7638 thumbprint (`kid`), published as a JWKS.
 //!
-//! One key is active (signs new tokens); retired keys keep verifying, and stay in the
-//! JWKS, until the last token they could have signed has expired. An operator may
-//! instead name a PKCS#8 PEM file: that key signs, and its public half goes into the
-//! database so every instance still verifies its tokens.
+//! One key is active (signs new tokens): the newest key that the database holds as
+//! active and this instance can sign with. Retired keys keep verifying, and stay in
+//! the JWKS, until the last token they could have signed has expired. An operator may
+//! instead name a PKCS#8 PEM file: its public half goes into the database (so every
+//! instance verifies its tokens) and it signs while the database holds it active. It
+//! takes part in rotation like any key: once retired, it never signs again, and a
+//! restart does not revive it (start-up refuses instead).
 
 use crate::{
     server::{
@@ -48,7 +51,8 @@ struct Entry {
 
 /// One consistent view of the keys; swapped whole on reload.
 struct Ring {
-    active: Signer,
+    /// `None` when the database holds no active key this instance can sign with.
+    active: Option<Signer>,
     by_kid: HashMap<String, Entry>,
     jwks: Arc<str>,
 }
@@ -61,6 +65,8 @@ pub struct KeyRing {
     pem: Option<Signer>,
     retention: Duration,
     last_reload: Arc<Mutex<Instant>>,
+    /// Makes concurrent forced reloads wait for one another instead of each querying.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A new random key, in the form the database keeps it.
@@ -95,12 +101,24 @@ impl KeyRing {
         let pem = match &settings.signing_key_file {
             Some(path) => {
                 let (signer, public_x) = read_pem(path)?;
-                let stored = async {
-                    let mut tx = store.begin().await?;
-                    signing_keys::insert_public(&mut tx, &signer.kid, &public_x, now).await?;
-                    tx.commit().await
-                };
-                stored.await.map_err(|e| format!("cannot store the PEM key's public half: {e}"))?;
+                let known = signing_keys::by_kid(store.pool(), &signer.kid).await.map_err(|e| e.to_string())?;
+                if known.as_ref().is_some_and(|k| k.retired_at.is_some()) {
+                    return Err(format!(
+                        "{} holds key {}, which `baton keys rotate` retired; a retired key never signs again. \
+                         Remove signing-key-file (BATON_SIGNING_KEY_FILE) to sign with the database's active key, \
+                         or name a new key file.",
+                        path.display(),
+                        signer.kid
+                    ));
+                }
+                if known.is_none() {
+                    let stored = async {
+                        let mut tx = store.begin().await?;
+                        signing_keys::insert_public(&mut tx, &signer.kid, &public_x, now).await?;
+                        tx.commit().await
+                    };
+                    stored.await.map_err(|e| format!("cannot store the PEM key's public half: {e}"))?;
+                }
                 Some(signer)
             }
             None => {
@@ -125,6 +143,9 @@ impl KeyRing {
             &signing_keys::usable(store.pool(), now.minus(retention)).await.map_err(|e| e.to_string())?,
             pem.as_ref(),
         )?;
+        if ring.active.is_none() {
+            return Err("the database holds no active signing key this instance can sign with".into());
+        }
         Ok(KeyRing {
             ring: Arc::new(RwLock::new(Arc::new(ring))),
             store,
@@ -132,6 +153,7 @@ impl KeyRing {
             pem,
             retention,
             last_reload: Arc::new(Mutex::new(Instant::now())),
+            reloading: Arc::default(),
         })
     }
 
@@ -144,21 +166,26 @@ impl KeyRing {
         let since = self.clock.now().minus(self.retention);
         let rows = signing_keys::usable(self.store.pool(), since).await?;
         let ring = build_ring(&rows, self.pem.as_ref()).map_err(AppError::internal)?;
+        let active = |ring: &Ring| ring.active.as_ref().map(|s| s.kid.clone());
         let changed = {
             let old = self.snapshot();
-            old.active.kid != ring.active.kid || old.by_kid.len() != ring.by_kid.len()
+            active(&old) != active(&ring) || old.by_kid.len() != ring.by_kid.len()
         };
         if changed {
-            tracing::info!(active = %ring.active.kid, keys = ring.by_kid.len(), "signing keys reloaded");
+            match active(&ring) {
+                Some(kid) => tracing::info!(active = %kid, keys = ring.by_kid.len(), "signing keys reloaded"),
+                None => tracing::error!("no active signing key this instance can sign with: signing refused"),
+            }
         }
         *self.ring.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(ring);
         *self.last_reload.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
         Ok(())
     }
 
-    /// The key new tokens are signed with.
-    pub fn active(&self) -> Signer {
-        self.snapshot().active.clone()
+    /// The key new tokens are signed with; `unavailable` while the database holds no
+    /// active key this instance can sign with (never a key it retired).
+    pub fn active(&self) -> Result<Signer, AppError> {
+        self.snapshot().active.clone().ok_or(AppError::Unavailable { retry_after: 5 })
     }
 
     /// The signer of `kid`, to reproduce a token it signed earlier.
@@ -189,6 +216,23 @@ impl KeyRing {
         None
     }
 
+    /// The verifying key of `kid`, reloading from the database first when it is
+    /// unknown, however recently that was done: for a refresh token, where answering
+    /// "invalid" would sign the person out for this instance's own stale state.
+    /// Concurrent callers share one reload.
+    pub async fn decoding_fresh(&self, kid: &str) -> Result<Option<DecodingKey>, AppError> {
+        let known = |ring: &Ring| ring.by_kid.get(kid).map(|e| e.decoding.clone());
+        if let Some(key) = known(&self.snapshot()) {
+            return Ok(Some(key));
+        }
+        let _one_at_a_time = self.reloading.lock().await;
+        if let Some(key) = known(&self.snapshot()) {
+            return Ok(Some(key));
+        }
+        self.reload().await?;
+        Ok(known(&self.snapshot()))
+    }
+
     /// The JWKS document (RFC 7517), prebuilt at load.
     pub fn jwks(&self) -> Arc<str> {
         self.snapshot().jwks.clone()
@@ -204,6 +248,8 @@ impl KeyRing {
 /// Adds a new active key and retires the others (they keep verifying until their
 /// tokens have expired). Used by `baton keys rotate`.
 pub async fn rotate(store: &Store, clock: &Clock) -> Result<String, AppError> {
+    // A configured PEM key would be retired too, and the instances configured with it
+    // would refuse to start: the operator must choose one way of keeping keys.
     let key = generate()?;
     let mut tx = store.begin().await?;
     signing_keys::rotate(&mut tx, &key, clock.now()).await?;
@@ -238,10 +284,7 @@ fn build_ring(rows: &[KeyRow], pem: Option<&Signer>) -> Result<Ring, String> {
             Entry { public_x: row.public_key.clone(), decoding: DecodingKey::from_ed_der(&raw), signer },
         );
     }
-    let active = match pem {
-        Some(pem) => pem.clone(),
-        None => newest_active.map(|(_, s)| s).ok_or("no active signing key in the database")?,
-    };
+    let active = newest_active.map(|(_, signer)| signer);
     let mut kids: Vec<&String> = by_kid.keys().collect();
     kids.sort();
     let keys: Vec<serde_json::Value> = kids

@@ -12,6 +12,7 @@ pub mod cookie;
 pub mod device;
 pub mod grant;
 pub mod keys;
+pub mod limits;
 pub mod password;
 pub mod rotation;
 pub mod sign_in;

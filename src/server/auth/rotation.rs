@@ -11,13 +11,14 @@ use crate::{
         ids::TokenId,
         state::AppState,
         store::{
-            refresh_tokens::{self, NotClaimed, Successor},
+            refresh_tokens::{self, NotClaimed, RefreshLimit, Successor},
             security_events::{self, Event, EventKind},
             sessions::{self, RevokeReason, Scope},
         },
     },
     shared::error::AppError,
 };
+use std::time::Duration;
 
 /// Rotates the refresh token `presented` (the cookie's value, if there was one).
 pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant, AppError> {
@@ -26,6 +27,11 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
     let claims = match state.tokens.verify_refresh(token, now.as_secs()).await {
         Ok(claims) => claims,
         Err(Refused::Invalid) => return Err(AppError::InvalidRefreshToken),
+        // Keep the cookie: the token may be fine and this instance behind.
+        Err(Refused::UnknownKey) => {
+            tracing::warn!("refresh token signed by a key unknown here even after a reload");
+            return Err(AppError::Unavailable { retry_after: 5 });
+        }
         // Genuine but expired: say "session expired" when the session itself has
         // reached its absolute lifetime (refresh tokens never outlive it).
         Err(Refused::Expired(claims)) => {
@@ -36,12 +42,17 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         }
     };
     let settings = &state.settings;
-    let next = Successor { jti: TokenId::random(), kid: state.tokens.keys().active().kid, ttl: settings.refresh_ttl };
+    let next = Successor { jti: TokenId::random(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl };
+
+    let limit = RefreshLimit { max: settings.refresh_limit, per: Duration::from_secs(60) };
 
     let mut tx = state.store.begin().await?;
-    let outcome = match refresh_tokens::claim(&mut tx, claims.jti, claims.sid, next, now).await? {
+    let outcome = match refresh_tokens::claim(&mut tx, claims.jti, claims.sid, next, limit, now).await? {
         Some((next, owner)) => Ok((next, owner)),
-        None => Err(refresh_tokens::why_not_claimed(&mut tx, claims.jti, claims.sid, settings.reuse_grace, now).await?),
+        None => {
+            Err(refresh_tokens::why_not_claimed(&mut tx, claims.jti, claims.sid, settings.reuse_grace, limit, now)
+                .await?)
+        }
     };
     if let Err(NotClaimed::Reused { user_id }) = &outcome {
         sessions::revoke(&mut tx, Scope::One(claims.sid), RevokeReason::Reuse, now).await?;
@@ -63,6 +74,11 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         }
         Err(NotClaimed::RevokedForReuse) => Err(AppError::RefreshTokenReused),
         Err(NotClaimed::Expired) => Err(AppError::SessionExpired),
+        Err(NotClaimed::RateLimited { until }) => {
+            tracing::warn!(session = %claims.sid, "refresh refused: over the session's refresh limit");
+            let wait = until.since(now).as_millis().div_ceil(1000).max(1);
+            Err(AppError::RateLimited { retry_after: u64::try_from(wait).unwrap_or(u64::MAX) })
+        }
         Err(NotClaimed::Revoked | NotClaimed::Unknown) => Err(AppError::InvalidRefreshToken),
     }
 }

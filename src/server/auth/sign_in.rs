@@ -3,6 +3,7 @@
 use super::{
     device::Device,
     grant::{self, Grant},
+    limits,
 };
 use crate::{
     server::{
@@ -10,10 +11,9 @@ use crate::{
         state::AppState,
         store::{
             refresh_tokens::Owner,
-            security_events::{self, Event, EventKind, FailuresOf},
+            security_events::{self, Event, EventKind},
             users::{self, Inserted, UserRow},
         },
-        time::UnixMillis,
     },
     shared::{
         credentials::{Email, Password},
@@ -25,6 +25,7 @@ use crate::{
 pub async fn register(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_new(password)?;
+    limits::admit_registration(state, device).await?;
     let passwords = &state.passwords;
     let password_hash = {
         let slot = passwords.slot().await?;
@@ -32,7 +33,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     };
     let now = state.clock.now();
     let user = UserRow { id: UserId::random(), email: email.to_string(), password_hash, created_at: now };
-    let (session, first) = grant::new_session(state, user.id, device, now);
+    let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {
         return Err(AppError::EmailTaken);
@@ -57,10 +58,12 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     let passwords = &state.passwords;
     let client = device.addr.as_str();
 
-    // The limit check, the hash and recording a failure happen under one hashing
-    // slot, so a burst of parallel guesses cannot all pass the check first.
+    // Checked before queueing for a hash, so a refused client costs nothing and waits
+    // for nothing; checked again under the slot, with the hash and the recording of a
+    // failure, so a burst of parallel guesses cannot all pass the first check.
+    limits::check_sign_in(state, &email, device).await?;
     let slot = passwords.slot().await?;
-    check_failure_limits(state, &email, client, state.clock.now()).await?;
+    limits::check_sign_in(state, &email, device).await?;
     let user = users::by_email(state.store.pool(), email.as_str()).await?;
     let valid = passwords.verify(&slot, &password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     let user = match user {
@@ -70,6 +73,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
                 user_id: user.map(|u| u.id),
                 email: Some(email.as_str()),
                 client_addr: Some(client),
+                client_net: Some(&device.net),
                 ..Event::new(EventKind::LoginFailed)
             };
             let mut tx = state.store.begin().await?;
@@ -82,7 +86,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     drop(slot);
 
     let now = state.clock.now();
-    let (session, first) = grant::new_session(state, user.id, device, now);
+    let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     grant::open(&mut tx, &session, &first).await?;
     let event = Event {
@@ -95,24 +99,4 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     grant::grant(state, &first, Owner { id: user.id, email: user.email }, now)
-}
-
-/// 429 if the email or the client address has too many recent failed sign-ins.
-async fn check_failure_limits(state: &AppState, email: &Email, client: &str, now: UnixMillis) -> Result<(), AppError> {
-    let settings = &state.settings;
-    let window = settings.login_failure_window;
-    let since = now.minus(window);
-    let pool = state.store.pool();
-    let max = settings.login_max_failures;
-    let by_email = security_events::nth_latest_failure(pool, FailuresOf::Email(email.as_str()), since, max).await?;
-    let by_client = security_events::nth_latest_failure(pool, FailuresOf::ClientAddr(client), since, max).await?;
-    match by_email.max(by_client) {
-        Some(oldest) => {
-            let wait = oldest.plus(window).since(now).as_millis().max(1000);
-            let retry_after = u64::try_from(wait.div_ceil(1000)).unwrap_or(u64::MAX);
-            tracing::warn!(client, retry_after, "sign-in refused: too many failures");
-            Err(AppError::RateLimited { retry_after })
-        }
-        None => Ok(()),
-    }
 }

@@ -41,6 +41,9 @@ pub async fn logout(state: &AppState, presented: Option<&str>) -> Result<(), App
     let claims = match state.tokens.verify_refresh(token, state.clock.now().as_secs()).await {
         Ok(claims) | Err(Refused::Expired(claims)) => claims,
         Err(Refused::Invalid) => return Ok(()),
+        // Perhaps a key this instance cannot load now: keep the cookie, so that
+        // signing out can be retried and really end the session.
+        Err(Refused::UnknownKey) => return Err(AppError::Unavailable { retry_after: 5 }),
     };
     let event = Event { user_id: Some(claims.sub), session_id: Some(claims.sid), ..Event::new(EventKind::Logout) };
     if !end(state, Scope::One(claims.sid), RevokeReason::Logout, event).await?.is_empty() {

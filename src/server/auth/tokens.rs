@@ -66,8 +66,12 @@ pub struct Claims {
 /// Why a token was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refused {
-    /// Malformed, badly signed, wrong kind, issuer or audience, unknown key.
+    /// Malformed, badly signed, wrong kind, issuer or audience.
     Invalid,
+    /// Signed by a key this instance does not know, even after reloading the keys:
+    /// forged, or this instance cannot reach the database. Not the token's fault
+    /// necessarily, so not a reason to sign anyone out.
+    UnknownKey,
     /// Genuine but past `exp` (plus leeway); the claims are trustworthy.
     Expired(Claims),
 }
@@ -130,7 +134,7 @@ impl Tokens {
             iat: now,
             exp: now.plus(self.access_ttl),
         };
-        let signer = self.keys.active();
+        let signer = self.keys.active()?;
         sign(Kind::Access, &claims, &signer.kid, &signer.key)
     }
 
@@ -164,7 +168,8 @@ impl Tokens {
     }
 
     /// Verifies a refresh token's signature, kind and lifetime (its stored state is the
-    /// store's business).
+    /// store's business). An unknown `kid` makes it reload the keys first: a key
+    /// another instance created a moment ago must not sign anyone out.
     pub async fn verify_refresh(&self, token: &str, now: UnixSecs) -> Result<Claims, Refused> {
         self.verify(Kind::Refresh, token, now).await
     }
@@ -187,7 +192,13 @@ impl Tokens {
             return Err(Refused::Invalid);
         }
         let kid = header.kid.as_deref().ok_or(Refused::Invalid)?;
-        let key = self.keys.decoding(kid).await.ok_or(Refused::Invalid)?;
+        let key = match kind {
+            // Access tokens: at most one reload a second, so forged kids cannot turn
+            // every request into a database read; a refused one is renewed anyway.
+            Kind::Access => self.keys.decoding(kid).await,
+            Kind::Refresh => self.keys.decoding_fresh(kid).await.map_err(|_| Refused::UnknownKey)?,
+        };
+        let key = key.ok_or(Refused::UnknownKey)?;
         let validation = match kind {
             Kind::Access => &self.access_validation,
             Kind::Refresh => &self.refresh_validation,
@@ -208,4 +219,82 @@ fn sign(kind: Kind, claims: &Claims, kid: &str, key: &jsonwebtoken::EncodingKey)
     header.typ = Some(kind.typ().to_string());
     header.kid = Some(kid.to_string());
     jsonwebtoken::encode(&header, claims, key).map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{
+        db::{self, Backend},
+        store::Store,
+        time::Clock,
+    };
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use proptest::{prelude::*, test_runner::TestRunner};
+
+    /// The verifier of a fresh SQLite database, with its first key.
+    async fn tokens(dir: &tempfile::TempDir) -> Tokens {
+        let pool = db::connect(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+        let settings = AuthSettings::default();
+        let revoked = RevokedSessions::new(settings.access_ttl);
+        let store = Store::new(pool, Backend::Sqlite, revoked.clone());
+        let keys = KeyRing::load(store, Clock::system(), &settings).await.unwrap();
+        Tokens::new(keys, revoked, &settings)
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Untrusted bytes in the Authorization header or the cookie: whatever they are,
+    /// verification refuses them without a panic, also when they are shaped like a
+    /// JWT (any header, any claims, any signature) or are one of ours with a byte
+    /// changed.
+    #[test]
+    fn arbitrary_and_tampered_tokens_are_refused_without_panicking() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = runtime.block_on(tokens(&dir));
+        let now = Clock::system().now().as_secs();
+        let genuine = tokens.issue_access(UserId::random(), SessionId::random(), now).unwrap();
+        let kid = tokens.keys().active().unwrap().kid;
+        assert!(runtime.block_on(tokens.verify_access(&genuine, now)).is_ok());
+
+        let headers = prop::sample::select(vec![
+            r#"{"alg":"none","typ":"at+jwt"}"#.to_string(),
+            r#"{"alg":"HS256","typ":"at+jwt","kid":"KID"}"#.to_string(),
+            r#"{"alg":"EdDSA","typ":"at+jwt","kid":"KID"}"#.to_string(),
+            r#"{"alg":"EdDSA","typ":"rt+jwt","kid":"KID"}"#.to_string(),
+            r#"{"alg":"EdDSA","typ":"at+jwt","kid":"KID","crit":["exp"]}"#.to_string(),
+            r#"{"alg":"EdDSA","typ":"at+jwt","kid":"nope"}"#.to_string(),
+            r#"{"alg":"EdDSA"}"#.to_string(),
+            "[]".to_string(),
+        ])
+        .prop_map(move |h| h.replace("KID", &kid));
+        let shaped = (headers, "\\PC{0,200}", prop::collection::vec(any::<u8>(), 0..80)).prop_map(
+            |(header, claims, signature)| {
+                format!("{}.{}.{}", b64(header.as_bytes()), b64(claims.as_bytes()), b64(&signature))
+            },
+        );
+        let tampered = (0..genuine.len(), any::<u8>()).prop_map({
+            let genuine = genuine.clone();
+            move |(at, byte)| {
+                let mut bytes = genuine.clone().into_bytes();
+                let replacement =
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."[byte as usize % 65];
+                bytes[at] = if bytes[at] == replacement { b'.' } else { replacement };
+                String::from_utf8(bytes).unwrap_or_default()
+            }
+        });
+        let inputs = prop_oneof!["\\PC{0,5000}", shaped, tampered];
+        TestRunner::default()
+            .run(&inputs, |token| {
+                // A tampered copy can only verify if the change was a no-op.
+                prop_assume!(token != genuine);
+                prop_assert!(runtime.block_on(tokens.verify_access(&token, now)).is_err());
+                prop_assert!(runtime.block_on(tokens.verify_refresh(&token, now)).is_err());
+                Ok(())
+            })
+            .unwrap();
+    }
 }

@@ -32,9 +32,10 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Answering while the body is still arriving makes the server close a socket with
 /// unread data, the kernel then sends a reset, and the client may lose the 413 and
 /// see only "connection reset" (nginx's lingering close exists for the same reason).
-/// Beyond this size, or after `DRAIN_TIME`, the client gets the reset.
+/// Beyond this size, or after `DRAIN_TIME` (long enough for a loaded server and a
+/// slow network to move a megabyte), the client gets the reset.
 const DRAIN_LIMIT: u64 = 1024 * 1024;
-const DRAIN_TIME: Duration = Duration::from_secs(2);
+const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// Reads and drops a body, never more than `DRAIN_LIMIT` bytes or longer than `DRAIN_TIME`.
 async fn drain(body: Body) {

@@ -2,7 +2,7 @@
 //! compression for pages and the bundle but never for API answers.
 
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -27,14 +27,33 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
 ];
 
-/// Adds the security headers, and `Cache-Control: no-store` to API answers: they
-/// carry tokens or account data, which no cache may keep.
-pub async fn response_headers(request: Request, next: Next) -> Response {
+/// What the response-headers layer adds beyond the fixed set.
+#[derive(Clone, Debug, Default)]
+pub struct SiteHeaders {
+    /// `Strict-Transport-Security`, when the public origin is https.
+    hsts: Option<HeaderValue>,
+}
+
+impl SiteHeaders {
+    pub fn for_public_origin(public_origin: Option<&str>) -> Self {
+        // A year, the usual; not `includeSubDomains`: siblings are not ours to decide.
+        let https = public_origin.is_some_and(|o| o.starts_with("https://"));
+        SiteHeaders { hsts: https.then(|| HeaderValue::from_static("max-age=31536000")) }
+    }
+}
+
+/// Adds the security headers (and HSTS on an https site), and `Cache-Control:
+/// no-store` to API answers: they carry tokens or account data, which no cache may
+/// keep.
+pub async fn response_headers(State(site): State<SiteHeaders>, request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if let Some(hsts) = &site.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
     }
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

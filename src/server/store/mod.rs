@@ -66,6 +66,7 @@ macro_rules! text_enum {
 
 pub mod notify;
 pub mod refresh_tokens;
+pub mod revocations;
 pub mod revoked;
 pub mod security_events;
 pub mod sessions;

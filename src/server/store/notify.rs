@@ -81,4 +81,11 @@ mod tests {
         assert_eq!(Notification::parse(REVOKED_CHANNEL, "42:not-a-uuid"), Notification::CatchUp);
         assert_eq!(Notification::parse(KEYS_CHANNEL, ""), Notification::KeysChanged);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_payload_parses_safely(payload in "\\PC{0,300}") {
+            let _ = Notification::parse(REVOKED_CHANNEL, &payload);
+        }
+    }
 }

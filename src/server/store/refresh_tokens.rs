@@ -37,6 +37,14 @@ pub struct Successor {
     pub ttl: Duration,
 }
 
+/// How often a session may rotate: `max` times per `per` (`BATON_REFRESH_LIMIT`), so
+/// one session cannot monopolise the database's writer.
+#[derive(Clone, Copy, Debug)]
+pub struct RefreshLimit {
+    pub max: u32,
+    pub per: Duration,
+}
+
 /// The account a rotation was for, for the token body.
 #[derive(Clone, Debug)]
 pub struct Owner {
@@ -58,6 +66,8 @@ pub enum NotClaimed {
     Revoked,
     /// The session passed its absolute lifetime.
     Expired,
+    /// The session has rotated its limit in the current window; nothing was spent.
+    RateLimited { until: UnixMillis },
     /// No such token (or not of the session it names).
     Unknown,
 }
@@ -85,26 +95,32 @@ struct Claimed {
 }
 
 /// Spends the presented token `jti` of session `sid` and makes `next` the session's
-/// current token, if `jti` is its current, unused token and the session is live.
-/// `None` when it was not (ask [`why_not_claimed`]).
+/// current token, if `jti` is its current, unused token and the session is live and
+/// within its refresh limit. `None` when it was not (ask [`why_not_claimed`]).
 pub async fn claim(
     tx: &mut Tx,
     jti: TokenId,
     sid: SessionId,
     next: Successor,
+    limit: RefreshLimit,
     now: UnixMillis,
 ) -> Result<Option<(RefreshRow, Owner)>, StoreError> {
     // The decision. Nothing is read before it, so two presentations of one token
-    // cannot both see it unused.
+    // cannot both see it unused; the limit is part of it, so a refused refresh spends
+    // nothing.
+    let window_open_since = now.minus(limit.per);
     let spent = sqlx::query(
         "UPDATE refresh_tokens SET used_at = $1 \
          WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
            AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
-                       AND s.revoked_at IS NULL AND s.expires_at > $1)",
+                       AND s.revoked_at IS NULL AND s.expires_at > $1 \
+                       AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5))",
     )
     .bind(now)
     .bind(jti)
     .bind(sid)
+    .bind(window_open_since)
+    .bind(i64::from(limit.max))
     .execute(tx.conn())
     .await?
     .rows_affected();
@@ -128,12 +144,20 @@ pub async fn claim(
         exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
     };
     insert(tx, &next, Some(jti)).await?;
-    sqlx::query("UPDATE sessions SET last_used_at = $1, idle_expires_at = $2 WHERE id = $3")
-        .bind(now)
-        .bind(next.exp.as_millis())
-        .bind(sid)
-        .execute(tx.conn())
-        .await?;
+    // Counts the refresh in the session's window, starting a new window when the
+    // last one is over (every right-hand side reads the row as it was).
+    sqlx::query(
+        "UPDATE sessions SET last_used_at = $1, idle_expires_at = $2, \
+           refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
+           refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
+         WHERE id = $3",
+    )
+    .bind(now)
+    .bind(next.exp.as_millis())
+    .bind(sid)
+    .bind(window_open_since)
+    .execute(tx.conn())
+    .await?;
     Ok(Some((next, Owner { id: claimed.user_id, email: claimed.email })))
 }
 
@@ -146,6 +170,8 @@ struct Presented {
     revoked_at: Option<UnixMillis>,
     revoke_reason: Option<RevokeReason>,
     expires_at: UnixMillis,
+    refresh_window_start: UnixMillis,
+    refreshes_in_window: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -164,10 +190,12 @@ pub async fn why_not_claimed(
     jti: TokenId,
     sid: SessionId,
     grace: Duration,
+    limit: RefreshLimit,
     now: UnixMillis,
 ) -> Result<NotClaimed, StoreError> {
     let presented: Option<Presented> = sqlx::query_as(
-        "SELECT t.session_id, t.used_at, s.user_id, u.email, s.revoked_at, s.revoke_reason, s.expires_at \
+        "SELECT t.session_id, t.used_at, s.user_id, u.email, s.revoked_at, s.revoke_reason, s.expires_at, \
+                s.refresh_window_start, s.refreshes_in_window \
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
          WHERE t.jti = $1",
     )
@@ -187,8 +215,11 @@ pub async fn why_not_claimed(
         return Ok(NotClaimed::Expired);
     }
     let Some(used_at) = presented.used_at else {
-        // Unused and live, yet not spent: nothing explains it, so refuse it.
-        return Ok(NotClaimed::Unknown);
+        // Unused and live, yet not spent: the session is over its refresh limit, or
+        // nothing explains it, so refuse it.
+        let window_end = presented.refresh_window_start.plus(limit.per);
+        let over = presented.refreshes_in_window >= i64::from(limit.max) && window_end > now;
+        return Ok(if over { NotClaimed::RateLimited { until: window_end } } else { NotClaimed::Unknown });
     };
 
     // Spent before. Only the immediate predecessor of an unused current token, back
@@ -264,6 +295,8 @@ mod tests {
         (store, first)
     }
 
+    const NO_LIMIT: RefreshLimit = RefreshLimit { max: u32::MAX, per: Duration::from_secs(60) };
+
     fn successor() -> Successor {
         Successor { jti: TokenId::random(), kid: "k".into(), ttl: Duration::from_secs(3600) }
     }
@@ -275,10 +308,20 @@ mod tests {
         grace: Duration,
         now: UnixMillis,
     ) -> Result<RefreshRow, NotClaimed> {
+        present_limited(store, token, grace, NO_LIMIT, now).await
+    }
+
+    async fn present_limited(
+        store: &Store,
+        token: &RefreshRow,
+        grace: Duration,
+        limit: RefreshLimit,
+        now: UnixMillis,
+    ) -> Result<RefreshRow, NotClaimed> {
         let mut tx = store.begin().await.unwrap();
-        let outcome = match claim(&mut tx, token.jti, token.session_id, successor(), now).await.unwrap() {
+        let outcome = match claim(&mut tx, token.jti, token.session_id, successor(), limit, now).await.unwrap() {
             Some((next, _)) => Ok(next),
-            None => Err(why_not_claimed(&mut tx, token.jti, token.session_id, grace, now).await.unwrap()),
+            None => Err(why_not_claimed(&mut tx, token.jti, token.session_id, grace, limit, now).await.unwrap()),
         };
         tx.commit().await.unwrap();
         outcome
@@ -306,5 +349,22 @@ mod tests {
         let next = present(&store, &first, grace, NOW.plus(Duration::from_millis(5))).await.unwrap();
         let again = present(&store, &first, grace, NOW.plus(Duration::from_millis(2))).await;
         assert!(matches!(&again, Err(NotClaimed::Grace { current, .. }) if *current == next), "{again:?}");
+    }
+
+    /// The window counts rotations: the third within a minute is refused and spends
+    /// nothing; once the window is over the same token rotates.
+    #[tokio::test]
+    async fn a_session_over_its_refresh_limit_is_refused_until_its_window_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, first) = store_with_session(&dir).await;
+        let limit = RefreshLimit { max: 2, per: Duration::from_secs(60) };
+        let second = present_limited(&store, &first, Duration::ZERO, limit, NOW).await.unwrap();
+        let later = NOW.plus(Duration::from_secs(10));
+        let third = present_limited(&store, &second, Duration::ZERO, limit, later).await.unwrap();
+        let refused = present_limited(&store, &third, Duration::ZERO, limit, later).await;
+        let window_end = NOW.plus(Duration::from_secs(60));
+        assert!(matches!(refused, Err(NotClaimed::RateLimited { until }) if until == window_end), "{refused:?}");
+        let next_window = NOW.plus(Duration::from_secs(61));
+        assert!(present_limited(&store, &third, Duration::ZERO, limit, next_window).await.is_ok());
     }
 }

@@ -7,12 +7,17 @@
 //! revoked sessions in memory, each only as long as an access token issued before the
 //! revocation can live. The set is filled when a revoking transaction of this
 //! instance commits (`Tx::commit`), loaded at start-up, and kept in step with other
-//! instances by `crate::server::sync`.
+//! instances by `crate::server::sync`, which reads the revocation log from
+//! [`RevokedSessions::seen`] on.
 
+use super::revocations::Revocation;
 use crate::server::{ids::SessionId, time::UnixMillis};
 use std::{
     collections::HashMap,
-    sync::{Arc, PoisonError, RwLock},
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc, PoisonError, RwLock,
+    },
     time::Duration,
 };
 
@@ -21,13 +26,15 @@ pub struct RevokedSessions {
     /// Session id → the instant after which no access token of it can be valid.
     inner: Arc<RwLock<HashMap<SessionId, UnixMillis>>>,
     keep: Duration,
+    /// The highest revocation-log number applied here.
+    seen: Arc<AtomicI64>,
 }
 
 impl RevokedSessions {
     /// `keep` is the longest an access token can outlive a revocation: its lifetime
     /// plus the clock leeway.
     pub fn new(keep: Duration) -> Self {
-        RevokedSessions { inner: Arc::default(), keep: keep + Duration::from_secs(1) }
+        RevokedSessions { inner: Arc::default(), keep: keep + Duration::from_secs(1), seen: Arc::default() }
     }
 
     /// How far back the start-up load and the catch-up query must look.
@@ -38,6 +45,21 @@ impl RevokedSessions {
     pub fn insert(&self, sid: SessionId, revoked_at: UnixMillis) {
         let forget_at = revoked_at.plus(self.keep);
         self.inner.write().unwrap_or_else(PoisonError::into_inner).insert(sid, forget_at);
+    }
+
+    /// Applies entries of the revocation log; `through` is the highest number the
+    /// reader has seen (all entries up to it are in `entries`, or too old to matter).
+    pub fn apply(&self, entries: &[Revocation], through: i64) {
+        for entry in entries {
+            self.insert(entry.session_id, entry.revoked_at);
+        }
+        let through = entries.iter().map(|e| e.seq).max().unwrap_or(through).max(through);
+        self.seen.fetch_max(through, Ordering::Relaxed);
+    }
+
+    /// The highest revocation-log number applied: catch up from here.
+    pub fn seen(&self) -> i64 {
+        self.seen.load(Ordering::Relaxed)
     }
 
     pub fn contains(&self, sid: &SessionId) -> bool {

@@ -1,13 +1,13 @@
 //! The `audit_events` table: the security trail (sign-ups, sign-ins, failures, sign-outs,
-//! revocations, reuse). It is also what the failed sign-in limits count, so that they
-//! hold across every instance sharing the database.
+//! revocations, reuse). It is also what the sign-in and registration limits count, so
+//! that they hold across every instance sharing the database.
 
 use super::{StoreError, Tx};
 use crate::server::{
     ids::{EventId, SessionId, UserId},
     time::UnixMillis,
 };
-use sqlx::AnyPool;
+use sqlx::{Any, Executor};
 
 text_enum! {
     /// What happened.
@@ -19,6 +19,8 @@ text_enum! {
         Logout = "logout",
         LogoutAll = "logout_all",
         Revoke = "revoke",
+        /// A registration got past the registration limit (whatever came of it).
+        RegisterAttempt = "register_attempt",
     }
 }
 
@@ -30,19 +32,21 @@ pub struct Event<'a> {
     pub session_id: Option<SessionId>,
     pub email: Option<&'a str>,
     pub client_addr: Option<&'a str>,
+    /// What the limits count by (`Device::net`).
+    pub client_net: Option<&'a str>,
 }
 
 impl Event<'_> {
     /// An event of `kind` about nothing yet; the fields say about what.
     pub fn new(kind: EventKind) -> Self {
-        Event { kind, user_id: None, session_id: None, email: None, client_addr: None }
+        Event { kind, user_id: None, session_id: None, email: None, client_addr: None, client_net: None }
     }
 }
 
 pub async fn record(tx: &mut Tx, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(EventId::random())
     .bind(at)
@@ -51,41 +55,43 @@ pub async fn record(tx: &mut Tx, at: UnixMillis, event: &Event<'_>) -> Result<()
     .bind(event.session_id)
     .bind(event.email)
     .bind(event.client_addr)
+    .bind(event.client_net)
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// Whose failed sign-ins to count.
+/// Whose events a limit counts.
 #[derive(Clone, Copy, Debug)]
-pub enum FailuresOf<'a> {
-    Email(&'a str),
-    ClientAddr(&'a str),
+pub enum Counted<'a> {
+    /// Those about one account (by email) from one client net.
+    AccountFrom { email: &'a str, net: &'a str },
+    /// Those from one client net, whatever the account.
+    From { net: &'a str },
 }
 
-/// The instant of the `n`-th most recent failed sign-in of `whose` after `since`, if
-/// there were that many: when the oldest of them leaves the window, one more attempt
-/// is allowed.
-pub async fn nth_latest_failure(
-    pool: &AnyPool,
-    whose: FailuresOf<'_>,
+/// The instant of the `n`-th most recent event of `kind` and `whose` after `since`,
+/// if there were that many: when it leaves the window, one more is allowed.
+pub async fn nth_latest<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    kind: EventKind,
+    whose: Counted<'_>,
     since: UnixMillis,
     n: u32,
 ) -> Result<Option<UnixMillis>, StoreError> {
-    let (column, value) = match whose {
-        FailuresOf::Email(email) => ("email", email),
-        FailuresOf::ClientAddr(addr) => ("client_addr", addr),
+    let filter = match whose {
+        Counted::AccountFrom { .. } => "email = $4 AND client_net = $5",
+        Counted::From { .. } => "client_net = $4",
     };
     let sql = format!(
-        "SELECT at FROM audit_events WHERE kind = $1 AND {column} = $2 AND at > $3 ORDER BY at DESC LIMIT 1 OFFSET $4"
+        "SELECT at FROM audit_events WHERE kind = $1 AND at > $2 AND {filter} ORDER BY at DESC LIMIT 1 OFFSET $3"
     );
-    Ok(sqlx::query_scalar(&sql)
-        .bind(EventKind::LoginFailed)
-        .bind(value)
-        .bind(since)
-        .bind(i64::from(n) - 1)
-        .fetch_optional(pool)
-        .await?)
+    let query = sqlx::query_scalar(&sql).bind(kind).bind(since).bind(i64::from(n) - 1);
+    let query = match whose {
+        Counted::AccountFrom { email, net } => query.bind(email).bind(net),
+        Counted::From { net } => query.bind(net),
+    };
+    Ok(query.fetch_optional(executor).await?)
 }
 
 /// Deletes up to `batch` events older than `cutoff`.

@@ -5,7 +5,7 @@
 //! revocation set: logout, logout everywhere, revoking one session and reuse
 //! detection all end sessions through it.
 
-use super::{notify, StoreError, Tx};
+use super::{notify, revocations, StoreError, Tx};
 use crate::server::{
     ids::{SessionId, UserId},
     time::UnixMillis,
@@ -99,6 +99,7 @@ pub async fn revoke(
         Scope::AllOf(user) => query.bind(user),
     };
     let ended: Vec<SessionId> = query.fetch_all(tx.conn()).await?;
+    revocations::log(tx, &ended, now).await?;
     notify::revoked(tx, &ended, now).await?;
     for sid in &ended {
         tx.ended(*sid, now);
@@ -132,11 +133,6 @@ pub async fn live_of(pool: &AnyPool, user: UserId, now: UnixMillis) -> Result<Ve
 /// When a session reaches its absolute lifetime, if it exists.
 pub async fn absolute_end(pool: &AnyPool, sid: SessionId) -> Result<Option<UnixMillis>, StoreError> {
     Ok(sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = $1").bind(sid).fetch_optional(pool).await?)
-}
-
-/// Sessions revoked at or after `since`, for the in-memory revocation set.
-pub async fn revoked_since(pool: &AnyPool, since: UnixMillis) -> Result<Vec<(SessionId, UnixMillis)>, StoreError> {
-    Ok(sqlx::query_as("SELECT id, revoked_at FROM sessions WHERE revoked_at >= $1").bind(since).fetch_all(pool).await?)
 }
 
 /// Deletes up to `batch` sessions that ended (revoked, idle past their refresh token,

@@ -44,11 +44,18 @@ pub async fn insert(tx: &mut Tx, key: &NewKey, now: UnixMillis) -> Result<(), St
     Ok(())
 }
 
-/// Records the public half of a key kept in a PEM file, once.
+pub async fn by_kid(pool: &AnyPool, kid: &str) -> Result<Option<KeyRow>, StoreError> {
+    Ok(sqlx::query_as("SELECT kid, public_key, private_key, created_at, retired_at FROM signing_keys WHERE kid = $1")
+        .bind(kid)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Records the public half of a key kept in a PEM file, once (a retired one stays
+/// retired).
 pub async fn insert_public(tx: &mut Tx, kid: &str, public_x: &str, now: UnixMillis) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO signing_keys (kid, public_key, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (kid) DO UPDATE SET retired_at = NULL",
+        "INSERT INTO signing_keys (kid, public_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (kid) DO NOTHING",
     )
     .bind(kid)
     .bind(public_x)
