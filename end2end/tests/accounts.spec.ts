@@ -82,6 +82,6 @@ test('a form sent before the app has loaded still signs in, or says what is wron
   // The right password: back on the page, which then carries the new session's cookie.
   await form.signIn(email);
   await expect(form.page).toHaveURL(/\/login\?next=%2Fsessions$/);
-  expect((await early.cookies()).map((c) => c.name)).toContain('__Secure-refresh_token');
+  expect((await early.cookies()).map((c) => c.name)).toContain('__Host-refresh_token');
   await early.close();
 });

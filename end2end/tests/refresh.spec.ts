@@ -89,7 +89,7 @@ test.describe('with steady tokens', () => {
 
   test('a replayed old refresh token ends the session, with the security message', async ({ page, context, playwright }) => {
     await signUp(page);
-    const stolen = (await context.cookies()).find((c) => c.name === '__Secure-refresh_token')!;
+    const stolen = (await context.cookies()).find((c) => c.name === '__Host-refresh_token')!;
     // The rightful owner keeps using the app: two rotations (two reloads).
     for (let i = 0; i < 2; i++) {
       await page.reload();
@@ -98,7 +98,7 @@ test.describe('with steady tokens', () => {
     // An attacker replays the stolen token from elsewhere.
     const attacker = await playwright.request.newContext({ baseURL: steadyURL });
     const replay = await attacker.post('/api/auth/refresh', {
-      headers: { cookie: `__Secure-refresh_token=${stolen.value}`, origin: steadyURL },
+      headers: { cookie: `__Host-refresh_token=${stolen.value}`, origin: steadyURL },
     });
     expect(replay.status()).toBe(401);
     expect((await replay.json()).code).toBe('refresh_token_reused');

@@ -14,19 +14,23 @@ test('no token is readable by scripts; the refresh cookie is locked down', async
   expect(exposed.cookie).toBe('');
 
   const cookies = await context.cookies();
-  const refresh = cookies.find((c) => c.name === '__Secure-refresh_token');
+  // `__Host-`: Secure, no Domain, Path=/, so no sibling subdomain can plant one.
+  const refresh = cookies.find((c) => c.name === '__Host-refresh_token');
   expect(refresh, JSON.stringify(cookies)).toBeDefined();
   expect(refresh!.httpOnly).toBe(true);
   expect(refresh!.secure).toBe(true);
   expect(refresh!.sameSite).toBe('Strict');
-  expect(refresh!.path).toBe('/api/auth');
+  expect(refresh!.path).toBe('/');
+  expect(refresh!.domain).toBe(new URL(page.url()).hostname);
   expect(refresh!.value.startsWith('eyJ')).toBe(true);
-  // It never travels with page loads or protected API calls.
-  const pageRequest = await Promise.all([
-    page.waitForRequest((r) => r.url().endsWith('/sessions')),
+  // It travels with page loads (Path=/), but nothing except /api/auth reads it: a page
+  // answer never sets or echoes it.
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/sessions')),
     page.goto('/sessions'),
   ]);
-  expect(await pageRequest[0].headerValue('cookie')).toBeNull();
+  expect(await response.headerValue('set-cookie')).toBeNull();
+  expect(await response.text()).not.toContain(refresh!.value);
 });
 
 test('injected scripts do not run (Content Security Policy)', async ({ page }) => {

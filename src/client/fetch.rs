@@ -3,18 +3,30 @@
 //! 401 it refreshes once and retries the request once.
 //!
 //! Refreshing is single-flight: however many calls fail at once, one `refresh` request
-//! goes out and they all wait on that one shared future. The refresh call itself never
-//! goes through [`authed`] or waits on anything but the network, so it cannot deadlock
-//! behind the requests waiting for it (axios#5895). When it fails, every waiting call
-//! fails with its error and the session signs out.
+//! goes out and they all wait on that one shared future. Across tabs, refreshes take
+//! turns (`lock::one_at_a_time`): each tab rotates with the cookie the last one left,
+//! so two tabs never spend the same token and no late answer can put back a spent
+//! one. The refresh call itself never goes through [`authed`] or waits on anything but
+//! the network and the other tabs' refreshes, so it cannot deadlock behind the
+//! requests waiting for it (axios#5895).
+//!
+//! A refresh that fails on the way (network, 5xx, 429) is retried at once, within a
+//! second and then with backoff inside the server's grace window (docs/API.md,
+//! "refresh"), and never signs anyone out: a lost answer's retry gets the same new
+//! token back. Only the server saying the session is over does.
 
-use super::session::{use_session_handle, AccessToken, Session, SignedOutBecause, Trigger};
-use crate::shared::error::AppError;
+use super::{
+    lock,
+    session::{use_session_handle, AccessToken, Connection, Session, SignedOutBecause, Trigger},
+};
+use crate::shared::{error::AppError, wire::TokenResponse};
 use futures::{
     future::{FutureExt, LocalBoxFuture, Shared},
     Future,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::Set;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 
@@ -23,6 +35,11 @@ type InFlight = Shared<LocalBoxFuture<'static, Result<AccessToken, AppError>>>;
 thread_local! {
     /// The refresh under way, shared by everyone who needs it.
     static IN_FLIGHT: RefCell<Option<InFlight>> = const { RefCell::new(None) };
+}
+
+/// Whether a refresh is under way in this tab.
+pub fn refreshing() -> bool {
+    IN_FLIGHT.with(|slot| slot.borrow().is_some())
 }
 
 /// Refreshes the session, or joins the refresh already under way.
@@ -40,11 +57,30 @@ pub async fn refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
     shared.await
 }
 
+/// Waits before each retry of a refresh that failed on the way: the first within a
+/// second, the last ending 3.4 s after the first try, inside the server's default
+/// 5-second grace window.
+const RETRY_DELAYS_MS: [u32; 3] = [400, 1_000, 2_000];
+/// A `Retry-After` up to this is waited out inside the flight; a longer one is left
+/// to the renewal schedule.
+const LONGEST_WAIT_IN_FLIGHT_S: u64 = 3;
+/// "Reconnecting…" shows once a refresh has been failing this long.
+const SHOW_RECONNECTING_AFTER_MS: f64 = 1_000.0;
+
+/// The name of the cross-tab lock refreshes take turns on.
+const REFRESH_LOCK: &str = "baton-refresh";
+
 async fn run_refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
-    let result = crate::api::auth::refresh().await;
+    let session = use_session_handle();
+    let epoch = session.epoch();
+    let result = lock::one_at_a_time(REFRESH_LOCK, refresh_with_retries(session)).await;
     // The flight is over for whoever comes next, success or not.
     IN_FLIGHT.with(|slot| *slot.borrow_mut() = None);
-    let session = use_session_handle();
+    if session.epoch() != epoch {
+        // Signed out (here or in another tab) while it was under way: whatever the
+        // answer, it must not sign this tab back in.
+        return Err(AppError::InvalidRefreshToken);
+    }
     match result {
         Ok(response) => {
             session.accept(response, trigger, now());
@@ -56,6 +92,44 @@ async fn run_refresh(trigger: Trigger) -> Result<AccessToken, AppError> {
             }
             Err(error)
         }
+    }
+}
+
+/// Whether a failed refresh says nothing about the session: worth retrying.
+pub fn is_transient(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Network | AppError::Internal | AppError::Unavailable { .. } | AppError::RateLimited { .. }
+    )
+}
+
+/// One refresh, retried while it fails on the way.
+async fn refresh_with_retries(session: Session) -> Result<TokenResponse, AppError> {
+    let started = now();
+    let mut delays = RETRY_DELAYS_MS.iter();
+    loop {
+        let error = match crate::api::auth::refresh().await {
+            Ok(response) => {
+                session.connection.set(Connection::Online);
+                return Ok(response);
+            }
+            Err(error) if is_transient(&error) => error,
+            Err(error) => return Err(error),
+        };
+        let wait_ms = match (&error, delays.next()) {
+            (AppError::RateLimited { retry_after }, Some(_)) if *retry_after <= LONGEST_WAIT_IN_FLIGHT_S => {
+                *retry_after as u32 * 1000
+            }
+            (_, None) | (AppError::RateLimited { .. }, Some(_)) => {
+                session.connection.set(Connection::Reconnecting);
+                return Err(error);
+            }
+            (_, Some(delay)) => *delay,
+        };
+        if now() + f64::from(wait_ms) - started >= SHOW_RECONNECTING_AFTER_MS {
+            session.connection.set(Connection::Reconnecting);
+        }
+        TimeoutFuture::new(wait_ms).await;
     }
 }
 

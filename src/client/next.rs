@@ -1,31 +1,44 @@
 //! Where to go after signing in (`?next=`), without becoming an open redirect.
+//!
+//! `next` is resolved the way the browser will resolve it, by a WHATWG URL parser,
+//! and followed only when the result stays on this site. Comparing strings instead
+//! misses what the parser does: it drops tabs and newlines anywhere, reads `\` as `/`
+//! and a scheme-relative `//host`, so `/\t/evil.example` is `//evil.example`.
 
-/// A local path to go back to after signing in, or `/`. Only same-site paths: a
-/// `next` of `//evil.example` or `https://…` would be an open redirect.
+use url::Url;
+
+/// A base no real page has (RFC 2606 `.invalid`): a `next` that resolves to another
+/// origin than this one is leaving the page's site, whatever the page's site is.
+const BASE: &str = "https://baton.invalid/";
+
+/// The local path (with query and fragment) `next` leads to, or `/` when it would
+/// leave the site, lead back to `/login`, or is anything odd: only an absolute path
+/// is considered (so nothing with a scheme, whose meaning would depend on the page's
+/// own scheme), and whitespace or control characters anywhere, or a backslash, are
+/// refused outright rather than cleaned up.
 pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.starts_with("/login") =>
-        {
-            path
-        }
-        _ => "/".to_string(),
-    }
+    next.as_deref().and_then(local_target).unwrap_or_else(|| "/".to_string())
 }
 
-/// Percent-encodes a URL component (RFC 3986 unreserved characters stay).
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
+fn local_target(next: &str) -> Option<String> {
+    if !next.starts_with('/') || next.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return None;
     }
-    out
+    let base = Url::parse(BASE).ok()?;
+    let target = base.join(next).ok()?;
+    if target.origin() != base.origin() {
+        return None;
+    }
+    let path = target.path();
+    if path == "/login" || path.starts_with("/login/") {
+        return None;
+    }
+    Some(target[url::Position::BeforePath..].to_string())
+}
+
+/// Percent-encodes a query value.
+pub fn encode_component(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -35,14 +48,64 @@ mod tests {
     #[test]
     fn next_is_only_ever_a_local_path() {
         assert_eq!(safe_next(Some("/sessions".into())), "/sessions");
+        assert_eq!(safe_next(Some("/sessions?x=1#top".into())), "/sessions?x=1#top");
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
         assert_eq!(safe_next(None), "/");
     }
 
+    /// The variants of docs/API.md ("Pages"): each would reach evil.example through a
+    /// string check, or is plainly not a path.
+    #[test]
+    fn tricks_that_a_url_parser_turns_into_another_site_go_home() {
+        for next in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "\\\\evil.example",
+            "/\\evil.example",
+            "///evil.example",
+            "////evil.example",
+            "https:evil.example",
+            "https://evil.example/sessions",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,hi",
+            "/login",
+            "/login?next=/sessions",
+            "/login/",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(next.to_string())), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn what_stays_on_the_site_is_kept_normalised() {
+        assert_eq!(safe_next(Some("/a/../sessions".into())), "/sessions");
+        assert_eq!(safe_next(Some("sessions".into())), "/", "only absolute paths");
+        assert_eq!(safe_next(Some("/%2F/evil.example".into())), "/%2F/evil.example");
+    }
+
     #[test]
     fn components_are_percent_encoded() {
         assert_eq!(encode_component("/sessions?x=1&y"), "%2Fsessions%3Fx%3D1%26y");
+    }
+
+    proptest::proptest! {
+        /// Whatever `next` is: a local absolute path, never scheme-relative, never
+        /// `/login`, and the same again when checked twice.
+        #[test]
+        fn next_is_always_a_local_path(next in "\\PC{0,120}", prefix in proptest::sample::select(vec!["", "/", "//", "/\\", "\t/", "http:", "/login"])) {
+            let target = safe_next(Some(format!("{prefix}{next}")));
+            proptest::prop_assert!(target.starts_with('/') && !target.starts_with("//"), "{}", target);
+            proptest::prop_assert!(!target.contains('\\') && !target.chars().any(char::is_whitespace));
+            let base = Url::parse(BASE).unwrap();
+            proptest::prop_assert_eq!(base.join(&target).unwrap().origin(), base.origin());
+            proptest::prop_assert_eq!(safe_next(Some(target.clone())), target);
+        }
     }
 }

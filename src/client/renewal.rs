@@ -1,18 +1,47 @@
 //! Keeping the session alive while the page is open: restore it at start-up (one
 //! refresh), renew the access token shortly before it runs out, follow the other tabs.
+//! While the server cannot be reached, keep trying with backoff, signed in.
 
 use super::{
     fetch,
-    session::{self, Session, SignedOutBecause, Status, Trigger},
+    session::{self, Session, Status, Trigger},
     tabs,
 };
+use crate::shared::error::AppError;
 use leptos::{prelude::*, task::spawn_local};
 use std::{cell::Cell, time::Duration};
 
 thread_local! {
-    /// After a failed scheduled renewal, not before this instant (ms): a server that
-    /// is down is not asked every second.
+    /// After a failed renewal, not before this instant (ms): a server that is down is
+    /// not asked every second.
     static NEXT_RENEWAL_TRY: Cell<f64> = const { Cell::new(0.0) };
+    /// Renewals failed in a row, for the backoff.
+    static FAILED_IN_A_ROW: Cell<u32> = const { Cell::new(0) };
+}
+
+/// After a failed renewal (its own quick retries spent): 5 s, 10 s, 20 s, then every
+/// 30 s; after a 429, its `Retry-After`.
+fn back_off(error: &AppError) {
+    let failures = FAILED_IN_A_ROW.with(|n| {
+        n.set(n.get().saturating_add(1));
+        n.get()
+    });
+    let wait_ms = match error {
+        AppError::RateLimited { retry_after } => *retry_after as f64 * 1000.0,
+        _ => (5_000.0 * 2f64.powi(failures.saturating_sub(1).min(3) as i32)).min(30_000.0),
+    };
+    NEXT_RENEWAL_TRY.with(|t| t.set(fetch::now() + wait_ms));
+}
+
+/// Renews the session (or, still restoring, restores it); on a failure on the way,
+/// schedules the next try.
+async fn renew(trigger: Trigger) {
+    match fetch::refresh(trigger).await {
+        Ok(_) => FAILED_IN_A_ROW.with(|n| n.set(0)),
+        Err(error) if fetch::is_transient(&error) => back_off(&error),
+        // The session is over: `fetch::refresh` has signed out already.
+        Err(_) => {}
+    }
 }
 
 /// Starts the browser side once the app has hydrated: restores the session from the
@@ -25,14 +54,9 @@ pub fn start(session: Session) {
         tabs::listen(session);
 
         // Restore the session: one refresh. Until it answers, protected pages show
-        // "restoring", never a flash of the sign-in page.
-        spawn_local(async move {
-            if let Err(error) = fetch::refresh(Trigger::StartUp).await {
-                if !error.ends_session() {
-                    session.status.set(Status::SignedOut(Some(SignedOutBecause::Unreachable)));
-                }
-            }
-        });
+        // "restoring", never a flash of the sign-in page; if the server cannot be
+        // reached, they keep restoring (and say "reconnecting…") until it can.
+        spawn_local(renew(Trigger::StartUp));
 
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
@@ -64,14 +88,15 @@ pub fn start(session: Session) {
 
 fn renew_if_due(session: Session) {
     let now = fetch::now();
-    let due = matches!(session.status.get_untracked(), Status::SignedIn(_))
-        && session.access_token().is_some_and(|t| t.renew_at <= now)
-        && NEXT_RENEWAL_TRY.with(Cell::get) <= now;
-    if due {
-        spawn_local(async move {
-            if fetch::refresh(Trigger::Scheduled).await.is_err() {
-                NEXT_RENEWAL_TRY.with(|t| t.set(fetch::now() + 5_000.0));
-            }
-        });
+    if NEXT_RENEWAL_TRY.with(Cell::get) > now || fetch::refreshing() {
+        return;
+    }
+    match session.status.get_untracked() {
+        Status::SignedIn(_) if session.access_token().is_some_and(|t| t.renew_at <= now) => {
+            spawn_local(renew(Trigger::Scheduled))
+        }
+        // Start-up's refresh failed on the way: try again.
+        Status::Restoring if FAILED_IN_A_ROW.with(Cell::get) > 0 => spawn_local(renew(Trigger::StartUp)),
+        _ => {}
     }
 }

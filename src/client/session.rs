@@ -27,8 +27,6 @@ pub enum SignedOutBecause {
     SessionExpired,
     /// The refresh cookie was missing, expired or revoked.
     SessionEnded,
-    /// The server could not be reached to restore the session.
-    Unreachable,
 }
 
 impl SignedOutBecause {
@@ -36,7 +34,6 @@ impl SignedOutBecause {
         match error {
             AppError::RefreshTokenReused => SignedOutBecause::SecurityReuse,
             AppError::SessionExpired => SignedOutBecause::SessionExpired,
-            AppError::Network | AppError::Internal => SignedOutBecause::Unreachable,
             _ => SignedOutBecause::SessionEnded,
         }
     }
@@ -48,7 +45,6 @@ impl SignedOutBecause {
                 "Your session was ended for security reasons: the same sign-in was used from two places. Please sign in again.",
             ),
             SignedOutBecause::SessionExpired => Some("Your session reached its maximum lifetime. Please sign in again."),
-            SignedOutBecause::Unreachable => Some("We could not reach the server to restore your session. Please try again."),
             SignedOutBecause::TheyAskedTo | SignedOutBecause::SessionEnded => None,
         }
     }
@@ -126,6 +122,15 @@ pub struct RefreshEvent {
 
 const TIMELINE_LEN: usize = 6;
 
+/// Whether the server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Online,
+    /// Refreshing has failed for a while on the way (network, 5xx, 429) and is being
+    /// retried; the person stays signed in.
+    Reconnecting,
+}
+
 /// The auth context: provided once in `<App/>`; every field is a signal, so it is
 /// `Copy` and cheap to pass around.
 #[derive(Clone, Copy)]
@@ -135,6 +140,10 @@ pub struct Session {
     pub timeline: RwSignal<Vec<RefreshEvent>>,
     /// The local clock, ticking once a second in the browser (for countdowns).
     pub now: RwSignal<f64>,
+    pub connection: RwSignal<Connection>,
+    /// Counts sign-outs: an answer to a refresh that started before the last one is
+    /// stale and must not sign this tab back in.
+    epoch: StoredValue<u64>,
 }
 
 impl Session {
@@ -144,7 +153,14 @@ impl Session {
             token: RwSignal::new(None),
             timeline: RwSignal::new(Vec::new()),
             now: RwSignal::new(0.0),
+            connection: RwSignal::new(Connection::Online),
+            epoch: StoredValue::new(0),
         }
+    }
+
+    /// The number of sign-outs so far (see `epoch`).
+    pub fn epoch(&self) -> u64 {
+        self.epoch.get_value()
     }
 
     /// The current access token, without subscribing to it.
@@ -178,8 +194,11 @@ impl Session {
         });
     }
 
-    /// Forgets the token and the user.
+    /// Forgets the token and the user; refreshes still under way are answered into
+    /// the void.
     pub fn sign_out_locally(&self, because: SignedOutBecause) {
+        self.epoch.update_value(|epoch| *epoch += 1);
+        self.connection.set(Connection::Online);
         self.token.set(None);
         self.timeline.set(Vec::new());
         self.status.set(Status::SignedOut(Some(because)));

@@ -1,7 +1,6 @@
 //! Keeping tabs in step: a sign-in or sign-out in one tab is broadcast to the others
-//! (`BroadcastChannel`), which follow at once. Refreshes are not coordinated: two tabs
-//! refreshing at the same moment both get the same current token from the server's
-//! grace window, which is simpler and safer than cross-tab locks (supabase-js#2235).
+//! (`BroadcastChannel`), which follow at once. (Refreshes take turns across tabs too:
+//! see `super::lock`.)
 
 use super::{
     fetch,

@@ -5,9 +5,9 @@
 use super::components::Spinner;
 use crate::client::{
     next::encode_component,
-    session::{use_session, SignedOutBecause, Status},
+    session::{use_session, Connection, SignedOutBecause, Status},
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{
     components::{Outlet, A},
     hooks::{use_location, use_navigate},
@@ -47,14 +47,15 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         }
     });
     move || match session.status.get() {
-        Status::SignedIn(_) => Either::Left(children()),
-        Status::Restoring => Either::Right(view! {
+        Status::SignedIn(_) => EitherOf3::A(children()),
+        Status::Restoring => EitherOf3::B(view! {
             <div class="restoring" role="status">
                 <Spinner/>
                 "Restoring your session…"
+                {move || (session.connection.get() == Connection::Reconnecting).then_some(" Reconnecting…")}
             </div>
         }),
-        Status::SignedOut(_) => Either::Right(view! {
+        Status::SignedOut(_) => EitherOf3::C(view! {
             <div class="restoring" role="status">
                 <Spinner/>
                 "Taking you to sign in…"
@@ -80,6 +81,20 @@ pub fn SignedInFrame(children: Children) -> impl IntoView {
             </nav>
             <span class="topbar__user" title="Signed in as">{email}</span>
         </header>
+        <ConnectionStatus/>
         <div class="page">{children()}</div>
+    }
+}
+
+/// "Reconnecting…" while the server cannot be reached, in a live region, so that it is
+/// announced and not only shown; empty (and announced as nothing) otherwise.
+#[component]
+pub fn ConnectionStatus() -> impl IntoView {
+    let session = use_session();
+    let reconnecting = move || session.connection.get() == Connection::Reconnecting;
+    view! {
+        <p class="connection" class:connection--lost=reconnecting role="status" data-testid="connection">
+            {move || reconnecting().then_some("Reconnecting… You are still signed in.")}
+        </p>
     }
 }
