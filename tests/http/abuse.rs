@@ -55,14 +55,12 @@ async fn registrations_are_limited_per_address(db: TestDb) {
     assert_eq!(app.client_at("127.0.0.3").register("fourth@example.com", PASSWORD).await.status(), StatusCode::OK);
 }
 
-/// More sign-ins at once than the hashing queue holds: the overflow is told to come
-/// back (503 `unavailable`, `Retry-After`) at once instead of waiting, and nothing
-/// fails otherwise.
-async fn a_full_hashing_queue_answers_unavailable_at_once(db: TestDb) {
-    let app = db.app().await;
-    let attempts: Vec<_> = (0..150)
+/// Sends `logins` at once (wrong passwords for unknown emails), each from the
+/// client `from(i)`; returns how many were told to come back (503).
+async fn logins_at_once(app: &TestApp, logins: usize, from: impl Fn(usize) -> String) -> usize {
+    let attempts: Vec<_> = (0..logins)
         .map(|i| {
-            let client = app.client.clone();
+            let client = app.client_at(&from(i));
             tokio::spawn(async move { client.login(&format!("nobody{i}@example.com"), "wrong password").await })
         })
         .collect();
@@ -79,7 +77,19 @@ async fn a_full_hashing_queue_answers_unavailable_at_once(db: TestDb) {
             other => panic!("unexpected {other}: {}", response.text().await.unwrap()),
         }
     }
-    assert!(unavailable > 0, "150 hashes at once must overflow a queue of 17 per core");
+    unavailable
+}
+
+/// More sign-ins at once than the hashing queue holds: the overflow is told to come
+/// back (503 `unavailable`, `Retry-After`) at once instead of waiting, and nothing
+/// fails otherwise. One client gets only its share of the queue.
+async fn a_full_hashing_queue_answers_unavailable_at_once(db: TestDb) {
+    let app = db.app().await;
+    // One client: past its few places, at once.
+    assert!(logins_at_once(&app, 40, |_| "127.0.0.2".into()).await > 0, "one client's share is bounded");
+    // Many clients: past the whole queue (17 places per core), at once.
+    let many = logins_at_once(&app, 150, |i| format!("127.0.1.{}", i + 1)).await;
+    assert!(many > 0, "150 hashes at once must overflow the queue");
     // The queue drains and serves again.
     let who = app.client_at("127.0.0.9").signed_up().await;
     assert_eq!(app.client_at("127.0.0.9").login(&who.email, PASSWORD).await.status(), StatusCode::OK);

@@ -3,15 +3,20 @@
 //! Hashing is deliberately slow and memory-hungry, so it runs on the blocking pool and
 //! behind a semaphore sized to the cores: a storm of sign-ins queues here instead of
 //! occupying every worker thread, and refreshes (which never hash) keep flowing. The
-//! queue itself is bounded: when it is full, a request is told at once to come back
-//! (503 `unavailable`) instead of waiting behind everyone else.
+//! queue itself is bounded, overall and per client: when either is full, a request is
+//! told at once to come back (503 `unavailable`) instead of waiting. One client
+//! flooding sign-ups or sign-ins thus holds at most a few places, and someone else's
+//! sign-in waits for a few hashes at most, never for the flood.
 
 use crate::shared::{credentials::Password, error::AppError};
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// OWASP Password Storage Cheat Sheet: argon2id, m=19456 KiB, t=2, p=1.
@@ -27,12 +32,17 @@ fn argon2() -> Result<Argon2<'static>, AppError> {
 /// Requests that may wait for a hashing slot, per core: about half a second of
 /// hashing each, at some 40 hashes a second on two cores.
 const QUEUE_PER_CORE: usize = 16;
+/// Places (hashing or waiting) one client may hold, per core.
+const PER_CLIENT_PER_CORE: usize = 2;
 
 #[derive(Clone)]
 pub struct Passwords {
     slots: Arc<Semaphore>,
     /// Hashing or waiting to: bounds the queue in front of `slots`.
     admitted: Arc<Semaphore>,
+    /// Places held per client (`Device::net`), and how many one may hold.
+    per_client: Arc<Mutex<HashMap<String, usize>>>,
+    per_client_max: usize,
     /// Checked when the email is unknown, so that answer and timing match a wrong
     /// password and the endpoint does not reveal which emails have accounts.
     dummy_hash: Arc<str>,
@@ -42,8 +52,27 @@ pub struct Passwords {
 /// recording a failure, so that parallel guesses cannot all slip past the limit
 /// before one is recorded.
 pub struct HashSlot {
-    _admitted: OwnedSemaphorePermit,
+    _place: Place,
     _permit: OwnedSemaphorePermit,
+}
+
+/// A client's place in the queue; given back when dropped.
+struct Place {
+    _admitted: OwnedSemaphorePermit,
+    client: String,
+    per_client: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut held = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = held.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.client);
+            }
+        }
+    }
 }
 
 impl Passwords {
@@ -54,18 +83,31 @@ impl Passwords {
         Ok(Passwords {
             slots: Arc::new(Semaphore::new(cores)),
             admitted: Arc::new(Semaphore::new(cores * (1 + QUEUE_PER_CORE))),
+            per_client: Arc::default(),
+            per_client_max: cores * PER_CLIENT_PER_CORE,
             dummy_hash: dummy.into(),
         })
     }
 
-    /// Waits for a hashing slot, or answers `unavailable` at once when the queue is full.
-    pub async fn slot(&self) -> Result<HashSlot, AppError> {
-        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
-            tracing::warn!("password hashing queue full: answering 503");
+    /// Waits for a hashing slot for `client`, or answers `unavailable` at once when
+    /// the queue, or this client's share of it, is full.
+    pub async fn slot(&self, client: &str) -> Result<HashSlot, AppError> {
+        let busy = |why: &str| {
+            tracing::warn!(client, "password hashing queue full ({why}): answering 503");
             AppError::Unavailable { retry_after: 1 }
-        })?;
+        };
+        let place = {
+            let mut held = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
+            let count = held.entry(client.to_string()).or_insert(0);
+            if *count >= self.per_client_max {
+                return Err(busy("this client's share"));
+            }
+            let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| busy("overall"))?;
+            *count += 1;
+            Place { _admitted: admitted, client: client.to_string(), per_client: self.per_client.clone() }
+        };
         let permit = self.slots.clone().acquire_owned().await.map_err(AppError::internal)?;
-        Ok(HashSlot { _admitted: admitted, _permit: permit })
+        Ok(HashSlot { _place: place, _permit: permit })
     }
 
     /// Hashes a new password into a PHC string.
@@ -102,7 +144,7 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_no_other() {
         let passwords = Passwords::new().unwrap();
-        let slot = passwords.slot().await.unwrap();
+        let slot = passwords.slot("test").await.unwrap();
         let right = Password::parse_new("correct horse battery").unwrap();
         let wrong = Password::parse_new("correct horse battery!").unwrap();
         let hash = passwords.hash(&slot, &right).await.unwrap();
@@ -118,20 +160,45 @@ mod tests {
         // Every core hashing: the next request waits its turn.
         let cores = passwords.slots.available_permits() as u32;
         let busy = passwords.slots.clone().try_acquire_many_owned(cores).unwrap();
-        assert!(tokio::time::timeout(wait, passwords.slot()).await.is_err(), "it waits");
+        assert!(tokio::time::timeout(wait, passwords.slot("a")).await.is_err(), "it waits");
         // Every place in the queue taken as well: the answer comes at once.
         let places = passwords.admitted.available_permits() as u32;
         let full = passwords.admitted.clone().try_acquire_many_owned(places).unwrap();
-        let refused = tokio::time::timeout(wait, passwords.slot()).await.expect("no waiting");
+        let refused = tokio::time::timeout(wait, passwords.slot("b")).await.expect("no waiting");
         assert!(matches!(refused, Err(AppError::Unavailable { retry_after: 1 })));
         drop((busy, full));
-        assert!(tokio::time::timeout(wait, passwords.slot()).await.is_ok_and(|slot| slot.is_ok()));
+        assert!(tokio::time::timeout(wait, passwords.slot("c")).await.is_ok_and(|slot| slot.is_ok()));
+    }
+
+    /// One client holds at most its share of the queue; others still get places.
+    #[tokio::test]
+    async fn one_client_holds_at_most_its_share_of_the_queue() {
+        let passwords = Passwords::new().unwrap();
+        let wait = std::time::Duration::from_millis(100);
+        let cores = passwords.slots.available_permits() as u32;
+        let busy = passwords.slots.clone().try_acquire_many_owned(cores).unwrap();
+        let flood: Vec<_> = (0..passwords.per_client_max)
+            .map(|_| {
+                let passwords = passwords.clone();
+                tokio::spawn(async move { passwords.slot("flooder").await.map(|_| ()) })
+            })
+            .collect();
+        tokio::time::sleep(wait).await;
+        let refused = tokio::time::timeout(wait, passwords.slot("flooder")).await.expect("no waiting");
+        assert!(matches!(refused, Err(AppError::Unavailable { .. })));
+        // Someone else queues (and waits its turn) as usual.
+        assert!(tokio::time::timeout(wait, passwords.slot("someone else")).await.is_err(), "it waits");
+        drop(busy);
+        for waiting in flood {
+            assert!(waiting.await.unwrap().is_ok());
+        }
+        assert!(passwords.per_client.lock().unwrap().is_empty(), "every place given back");
     }
 
     #[tokio::test]
     async fn an_unknown_account_never_verifies_even_with_the_dummy_password() {
         let passwords = Passwords::new().unwrap();
-        let slot = passwords.slot().await.unwrap();
+        let slot = passwords.slot("test").await.unwrap();
         let dummy = Password::parse_new("not a real password: timing equaliser").unwrap();
         assert!(!passwords.verify(&slot, &dummy, None).await.unwrap());
     }

@@ -28,7 +28,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     limits::admit_registration(state, device).await?;
     let passwords = &state.passwords;
     let password_hash = {
-        let slot = passwords.slot().await?;
+        let slot = passwords.slot(&device.net).await?;
         passwords.hash(&slot, &password).await?
     };
     let now = state.clock.now();
@@ -62,7 +62,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     // for nothing; checked again under the slot, with the hash and the recording of a
     // failure, so a burst of parallel guesses cannot all pass the first check.
     limits::check_sign_in(state, &email, device).await?;
-    let slot = passwords.slot().await?;
+    let slot = passwords.slot(&device.net).await?;
     limits::check_sign_in(state, &email, device).await?;
     let user = users::by_email(state.store.pool(), email.as_str()).await?;
     let valid = passwords.verify(&slot, &password, user.as_ref().map(|u| u.password_hash.as_str())).await?;

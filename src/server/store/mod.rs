@@ -146,13 +146,15 @@ impl Store {
             Some(writer) => Some(writer.clone().lock_owned().await),
             None => None,
         };
-        Ok(Tx {
-            inner: self.pool.begin().await?,
-            backend: self.backend,
-            revoked: self.revoked.clone(),
-            ended: Vec::new(),
-            _turn: turn,
-        })
+        let inner = match self.backend {
+            // Take SQLite's write lock at once: a transaction that reads first and
+            // writes later would fail outright (SQLITE_BUSY, no busy wait) if another
+            // connection wrote meanwhile, such as one still rolling back a dropped
+            // transaction after its write turn was released.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
     }
 }
 
