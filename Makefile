@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood
+.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood perf
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
@@ -41,6 +41,7 @@ http: ## HTTP tests against real servers, on SQLite and a throwaway PostgreSQL
 
 site:
 	cargo leptos build --release
+	scripts/precompress.sh
 
 e2e: site ## The Playwright suite in Chromium against the release build
 	scripts/e2e.sh
@@ -53,3 +54,6 @@ load: setup ## Refresh rotations per second on SQLite and on PostgreSQL, same lo
 
 flood: setup ## Sign-in latency while another address floods registration
 	scripts/flood.sh
+
+perf: setup site ## The performance table: rotations, /api/me, storms, bundle bytes, RSS
+	scripts/perf.sh

@@ -31,7 +31,7 @@ fn benchmarks(c: &mut Criterion) {
     c.bench_function("access token: issue (EdDSA sign)", |b| b.iter(|| tokens.issue_access(sub, sid, now).unwrap()));
 
     let token = tokens.issue_access(sub, sid, now).unwrap();
-    c.bench_function("access token: verify (header, kid, EdDSA, claims, revocation)", |b| {
+    c.bench_function("access token: verify again (cache: SHA-256, lookup, expiry, revocation)", |b| {
         b.to_async(&runtime).iter(|| async { tokens.verify_access(&token, now).await.unwrap() })
     });
 
@@ -39,6 +39,9 @@ fn benchmarks(c: &mut Criterion) {
     let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into(), net: "127.0.0.1".into() };
     let email = format!("bench-{}@example.com", UserId::random());
     let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();
+    c.bench_function("refresh token: verify (header, kid, EdDSA, claims; never cached)", |b| {
+        b.to_async(&runtime).iter(|| async { tokens.verify_refresh(&first.refresh_token, now).await.unwrap() })
+    });
     let current = Mutex::new(first.refresh_token);
     let backend = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     c.bench_function(&format!("refresh: rotate + sign both tokens ({backend})"), |b| {

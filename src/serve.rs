@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(headers::compression())
                 .layer(middleware::from_fn_with_state(
-                    headers::SiteHeaders::for_public_origin(state.settings.public_origin.as_deref()),
+                    headers::SiteHeaders::new(state.settings.public_origin.as_deref(), &state.leptos_options),
                     headers::response_headers,
                 ))
                 .layer(middleware::from_fn(limit_body))

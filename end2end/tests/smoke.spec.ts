@@ -5,7 +5,7 @@ test('a page arrives rendered, then hydrates', async ({ page }) => {
   expect(response?.status()).toBe(200);
   // The markup is there before any script runs (server-side rendering) …
   const html = await response!.text();
-  expect(html).toContain('/pkg/baton.js');
+  expect(html).toMatch(/\/pkg\/baton\.[\w-]+\.js/);
   expect(html).toContain('Sign in');
   // … and the WASM bundle takes it over.
   await hydrated(page);
@@ -14,9 +14,19 @@ test('a page arrives rendered, then hydrates', async ({ page }) => {
   await page.screenshot({ path: 'screenshots/smoke-login.png', fullPage: true });
 });
 
-test('the bundle and its assets are served', async ({ request }) => {
-  for (const path of ['/pkg/baton.js', '/pkg/baton.wasm', '/pkg/baton.css', '/favicon.ico']) {
-    const response = await request.get(path);
+test('the bundle is served precompressed, with names that change with the content', async ({ request }) => {
+  const html = await (await request.get('/login')).text();
+  // The page names its script, bundle and stylesheet with a content hash …
+  const assets = [...new Set(html.match(/\/pkg\/baton\.[\w-]+\.(js|wasm|css)/g))];
+  expect(assets.map((path) => path.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
+  for (const path of assets) {
+    // … so each is cached for good, and sent as brotli made at build time.
+    const response = await request.get(path, { headers: { 'Accept-Encoding': 'br, gzip' } });
     expect(response.status(), path).toBe(200);
+    expect(response.headers()['content-encoding'], path).toBe('br');
+    expect(response.headers()['cache-control'], path).toContain('immutable');
+    const gzip = await request.get(path, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gzip.headers()['content-encoding'], path).toBe('gzip');
   }
+  expect((await request.get('/favicon.ico')).status()).toBe(200);
 });

@@ -1,13 +1,17 @@
 //! `GET /api/me`: the signed-in account.
 
 use crate::{
-    server::{auth::bearer::Authenticated, state::AppState, store::users},
+    server::{auth::bearer::Authenticated, state::AppState},
     shared::{error::AppError, wire::Me},
 };
 use axum::{extract::State, Json};
 
 pub async fn me(State(state): State<AppState>, caller: Authenticated) -> Result<Json<Me>, AppError> {
-    // A token outliving its account (none can be deleted yet) would be refused here.
-    let user = users::by_id(state.store.pool(), caller.user_id).await?.ok_or(AppError::InvalidToken)?;
-    Ok(Json(Me { id: user.id.to_string(), email: user.email, created_at: user.created_at.to_rfc3339()? }))
+    // A token outliving its account would be refused here.
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    Ok(Json(Me {
+        id: account.id.to_string(),
+        email: account.email.clone(),
+        created_at: account.created_at.to_rfc3339()?,
+    }))
 }

@@ -43,6 +43,10 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
             Backend::Postgres => 16,
         })
         .acquire_timeout(Duration::from_secs(5))
+        // A SQLite connection is a file handle in this process: it cannot go stale
+        // the way a network connection can, so it is not pinged before each use (a
+        // round trip to its worker thread). PostgreSQL's are, to survive a restart.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

@@ -9,18 +9,37 @@ use super::{
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// A handle on the shared state: axum clones it into every request (and each
+/// middleware with state once more), so it is one reference count, not a copy of
+/// the settings, validations and pools.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub store: Store,
-    pub settings: Arc<AuthSettings>,
+    pub settings: AuthSettings,
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub clock: Clock,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Leptos' handlers find their options in the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +61,7 @@ impl AppState {
 
     /// [`AppState::build`] with a clock of the caller's (tests move it forward).
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<AppState, StartupError> {
+        super::auth::ed25519::install();
         let auth = &settings.auth;
         let pool = db::connect(&settings.database_url).await?;
         let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
@@ -56,14 +76,14 @@ impl AppState {
             .await
             .map_err(|e| StartupError::Other(e.to_string()))?
             .map_err(|e| StartupError::Other(e.to_string()))?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
             tokens: Tokens::new(keys, revoked, auth),
             store,
-            settings: Arc::new(auth.clone()),
+            settings: auth.clone(),
             passwords,
             clock,
             database_url: settings.database_url.clone().into(),
-        })
+        })))
     }
 }

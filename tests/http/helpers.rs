@@ -148,6 +148,8 @@ pub struct Client {
 pub fn test_settings(database_url: &str) -> Settings {
     let mut settings = Settings::from_sources("test", None, &|_| None).expect("default settings");
     settings.database_url = database_url.to_string();
+    // No bundle is built for these tests: there is no hash file to name it.
+    settings.leptos.hash_files = false;
     settings.auth = AuthSettings { clock_leeway: Duration::ZERO, ..AuthSettings::default() };
     settings
 }
@@ -273,10 +275,17 @@ impl std::ops::Deref for Instance {
     }
 }
 
-impl Drop for Instance {
-    fn drop(&mut self) {
+impl Instance {
+    /// SIGKILL: the process dies at once, mid-request, as in a power cut of the process.
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

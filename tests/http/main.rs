@@ -9,6 +9,7 @@ mod helpers;
 mod abuse;
 mod accounts;
 mod attacks;
+mod group_commit;
 mod hardening;
 mod instances;
 mod keys;

@@ -8,6 +8,7 @@ use serde_json::Value;
 on_both_backends!(
     sessions_lists_live_sessions_newest_first_marking_the_current_one,
     revoking_another_session_ends_it_at_once,
+    a_revoked_sessions_cached_access_token_is_refused_at_once,
     another_users_session_is_not_found,
     the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones,
 );
@@ -65,6 +66,23 @@ async fn revoking_another_session_ends_it_at_once(db: TestDb) {
     assert_error(app.refresh(&phone.refresh).await, 401, "invalid_refresh_token").await;
     assert_eq!(app.get("/api/me", Some(&laptop.access)).await.status(), StatusCode::OK);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'revoke' AND session_id = $1", sid).await, 1);
+}
+
+/// Access tokens are verified once and then served from a cache; revocation is
+/// checked on every request all the same.
+async fn a_revoked_sessions_cached_access_token_is_refused_at_once(db: TestDb) {
+    let app = db.app().await;
+    let laptop = app.signed_up().await;
+    let phone = app.signed_in_again(&laptop).await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/me", Some(&phone.access)).await.status(), StatusCode::OK);
+    }
+    let sid = decode_parts(&phone.access).1["sid"].as_str().unwrap().to_string();
+    let revoked =
+        app.http.delete(app.url(&format!("/api/sessions/{sid}"))).bearer_auth(&laptop.access).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get("/api/me", Some(&phone.access)).await, 401, "invalid_token").await;
+    assert_eq!(app.get("/api/me", Some(&laptop.access)).await.status(), StatusCode::OK);
 }
 
 async fn another_users_session_is_not_found(db: TestDb) {

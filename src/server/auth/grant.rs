@@ -7,8 +7,9 @@ use crate::{
         ids::{SessionId, TokenId, UserId},
         state::AppState,
         store::{
-            refresh_tokens::{self, Owner, RefreshRow},
+            refresh_tokens::{self, RefreshRow},
             sessions::{self, NewSession},
+            users::Account,
             StoreError, Tx,
         },
         time::UnixMillis,
@@ -29,8 +30,8 @@ pub struct Grant {
 }
 
 /// Signs the refresh token `refresh` stands for and a new access token of its
-/// session.
-pub fn grant(state: &AppState, refresh: &RefreshRow, owner: Owner, now: UnixMillis) -> Result<Grant, AppError> {
+/// session, for `owner`.
+pub fn grant(state: &AppState, refresh: &RefreshRow, owner: &Account, now: UnixMillis) -> Result<Grant, AppError> {
     let tokens = &state.tokens;
     let refresh_token = tokens.sign_refresh(refresh)?;
     let access_token = tokens.issue_access(owner.id, refresh.session_id, now.as_secs())?;
@@ -41,7 +42,7 @@ pub fn grant(state: &AppState, refresh: &RefreshRow, owner: Owner, now: UnixMill
             access_token,
             token_type: "Bearer".to_string(),
             expires_in: i64::try_from(tokens.access_ttl().as_secs()).unwrap_or(i64::MAX),
-            user: UserInfo { id: owner.id.to_string(), email: owner.email },
+            user: UserInfo { id: owner.id.to_string(), email: owner.email.clone() },
         },
     })
 }
@@ -75,7 +76,7 @@ pub fn new_session(
 }
 
 /// Writes a new session and its first refresh token.
-pub async fn open(tx: &mut Tx, session: &NewSession, first: &RefreshRow) -> Result<(), StoreError> {
+pub async fn open(tx: &mut Tx<'_>, session: &NewSession, first: &RefreshRow) -> Result<(), StoreError> {
     sessions::insert(tx, session, first.exp.as_millis()).await?;
     refresh_tokens::insert(tx, first, None).await
 }

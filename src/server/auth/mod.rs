@@ -10,6 +10,7 @@
 pub mod bearer;
 pub mod cookie;
 pub mod device;
+pub mod ed25519;
 pub mod grant;
 pub mod keys;
 pub mod limits;

@@ -1,8 +1,11 @@
 //! Password hashing with argon2id at OWASP's minimum (19 MiB, t=2, p=1).
 //!
-//! Hashing is deliberately slow and memory-hungry, so it runs on the blocking pool and
-//! behind a semaphore sized to the cores: a storm of sign-ins queues here instead of
-//! occupying every worker thread, and refreshes (which never hash) keep flowing. The
+//! Hashing is deliberately slow and memory-hungry, so it runs on threads of its own,
+//! one per core, at the lowest OS priority (nice 19): when the cores are idle it has
+//! them all, and when requests that never hash (refreshes, `/api/me`) want them, the
+//! scheduler gives the async runtime's threads the CPU first. A semaphore sized to the
+//! cores lets that many hashes run at once; a storm of sign-ins queues here instead
+//! of piling onto the threads. The
 //! queue itself is bounded, overall and per client: when either is full, a request is
 //! told at once to come back (503 `unavailable`) instead of waiting. One client
 //! flooding sign-ups or sign-ins thus holds at most a few places, and someone else's
@@ -37,6 +40,8 @@ const PER_CLIENT_PER_CORE: usize = 2;
 
 #[derive(Clone)]
 pub struct Passwords {
+    /// The hashing threads.
+    hashers: Arc<rayon::ThreadPool>,
     slots: Arc<Semaphore>,
     /// Hashing or waiting to: bounds the queue in front of `slots`.
     admitted: Arc<Semaphore>,
@@ -80,7 +85,14 @@ impl Passwords {
     pub fn new() -> Result<Self, AppError> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let dummy = hash_blocking("not a real password: timing equaliser")?;
+        let hashers = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores)
+            .thread_name(|i| format!("argon2-{i}"))
+            .start_handler(|_| lowest_priority())
+            .build()
+            .map_err(AppError::internal)?;
         Ok(Passwords {
+            hashers: Arc::new(hashers),
             slots: Arc::new(Semaphore::new(cores)),
             admitted: Arc::new(Semaphore::new(cores * (1 + QUEUE_PER_CORE))),
             per_client: Arc::default(),
@@ -110,10 +122,22 @@ impl Passwords {
         Ok(HashSlot { _place: place, _permit: permit })
     }
 
+    /// Runs `work` on a hashing thread.
+    async fn on_hasher<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.hashers.spawn(move || {
+            let _ = done.send(work());
+        });
+        result.await.map_err(AppError::internal)?
+    }
+
     /// Hashes a new password into a PHC string.
     pub async fn hash(&self, _slot: &HashSlot, password: &Password) -> Result<String, AppError> {
         let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_blocking(password.expose())).await.map_err(AppError::internal)?
+        self.on_hasher(move || hash_blocking(password.expose())).await
     }
 
     /// Checks a password against a stored hash, or against the dummy when there is no
@@ -122,13 +146,23 @@ impl Passwords {
         let password = password.clone();
         let known = stored.is_some();
         let hash: String = stored.unwrap_or(&self.dummy_hash).to_string();
-        let matches = tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-            Ok::<_, AppError>(argon2()?.verify_password(password.expose().as_bytes(), &parsed).is_ok())
-        })
-        .await
-        .map_err(AppError::internal)??;
+        let matches = self
+            .on_hasher(move || {
+                let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
+                Ok(argon2()?.verify_password(password.expose().as_bytes(), &parsed).is_ok())
+            })
+            .await?;
         Ok(known && matches)
+    }
+}
+
+/// Nice 19 for the calling thread (on Linux a thread's nice value is its own). If the
+/// system refuses, hashing runs at normal priority, as it always did.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `who = 0` is this thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }
 

@@ -11,9 +11,9 @@ use crate::{
         ids::TokenId,
         state::AppState,
         store::{
-            refresh_tokens::{self, NotClaimed, RefreshLimit, Successor},
-            security_events::{self, Event, EventKind},
-            sessions::{self, RevokeReason, Scope},
+            refresh_tokens::{NotClaimed, RefreshLimit, Successor},
+            rotation::Presented,
+            sessions,
         },
     },
     shared::error::AppError,
@@ -42,43 +42,33 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         }
     };
     let settings = &state.settings;
-    let next = Successor { jti: TokenId::random(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl };
-
-    let limit = RefreshLimit { max: settings.refresh_limit, per: Duration::from_secs(60) };
-
-    let mut tx = state.store.begin().await?;
-    let outcome = match refresh_tokens::claim(&mut tx, claims.jti, claims.sid, next, limit, now).await? {
-        Some((next, owner)) => Ok((next, owner)),
-        None => {
-            Err(refresh_tokens::why_not_claimed(&mut tx, claims.jti, claims.sid, settings.reuse_grace, limit, now)
-                .await?)
-        }
+    let presented = Presented {
+        jti: claims.jti,
+        sid: claims.sid,
+        next: Successor { jti: TokenId::random(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl },
+        grace: settings.reuse_grace,
+        limit: RefreshLimit { max: settings.refresh_limit, per: Duration::from_secs(60) },
+        now,
     };
-    if let Err(NotClaimed::Reused { user_id }) = &outcome {
-        sessions::revoke(&mut tx, Scope::One(claims.sid), RevokeReason::Reuse, now).await?;
-        let event =
-            Event { user_id: Some(*user_id), session_id: Some(claims.sid), ..Event::new(EventKind::RefreshReuse) };
-        security_events::record(&mut tx, now, &event).await?;
-    }
-    tx.commit().await?;
-
-    match outcome {
-        Ok((next, owner)) => grant::grant(state, &next, owner, now),
-        Err(NotClaimed::Grace { current, owner }) => {
+    let current = match state.store.rotate(presented).await? {
+        Ok(next) => next,
+        Err(NotClaimed::Grace { current }) => {
             tracing::info!(session = %claims.sid, "predecessor refresh token within the grace window");
-            grant::grant(state, &current, owner, now)
+            current
         }
         Err(NotClaimed::Reused { user_id }) => {
             tracing::warn!(user = %user_id, session = %claims.sid, "refresh token reuse: session revoked");
-            Err(AppError::RefreshTokenReused)
+            return Err(AppError::RefreshTokenReused);
         }
-        Err(NotClaimed::RevokedForReuse) => Err(AppError::RefreshTokenReused),
-        Err(NotClaimed::Expired) => Err(AppError::SessionExpired),
+        Err(NotClaimed::RevokedForReuse) => return Err(AppError::RefreshTokenReused),
+        Err(NotClaimed::Expired) => return Err(AppError::SessionExpired),
         Err(NotClaimed::RateLimited { until }) => {
             tracing::warn!(session = %claims.sid, "refresh refused: over the session's refresh limit");
             let wait = until.since(now).as_millis().div_ceil(1000).max(1);
-            Err(AppError::RateLimited { retry_after: u64::try_from(wait).unwrap_or(u64::MAX) })
+            return Err(AppError::RateLimited { retry_after: u64::try_from(wait).unwrap_or(u64::MAX) });
         }
-        Err(NotClaimed::Revoked | NotClaimed::Unknown) => Err(AppError::InvalidRefreshToken),
-    }
+        Err(NotClaimed::Revoked | NotClaimed::Unknown) => return Err(AppError::InvalidRefreshToken),
+    };
+    let account = state.store.account(current.user_id).await?.ok_or(AppError::InvalidRefreshToken)?;
+    grant::grant(state, &current, &account, now)
 }

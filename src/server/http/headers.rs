@@ -32,22 +32,30 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
 pub struct SiteHeaders {
     /// `Strict-Transport-Security`, when the public origin is https.
     hsts: Option<HeaderValue>,
+    /// The bundle's files carry content hashes in their names: cache them for good.
+    immutable_bundle: Option<String>,
 }
 
 impl SiteHeaders {
-    pub fn for_public_origin(public_origin: Option<&str>) -> Self {
+    pub fn new(public_origin: Option<&str>, site: &leptos::config::LeptosOptions) -> Self {
         // A year, the usual; not `includeSubDomains`: siblings are not ours to decide.
         let https = public_origin.is_some_and(|o| o.starts_with("https://"));
-        SiteHeaders { hsts: https.then(|| HeaderValue::from_static("max-age=31536000")) }
+        SiteHeaders {
+            hsts: https.then(|| HeaderValue::from_static("max-age=31536000")),
+            immutable_bundle: site.hash_files.then(|| format!("/{}/", site.site_pkg_dir)),
+        }
     }
 }
 
-/// Adds the security headers (and HSTS on an https site), and `Cache-Control:
-/// no-store` to API answers: they carry tokens or account data, which no cache may
-/// keep.
+/// Adds the security headers (and HSTS on an https site), `Cache-Control: no-store`
+/// to API answers (they carry tokens or account data, which no cache may keep), and
+/// a year's caching to the hashed bundle.
 pub async fn response_headers(State(site): State<SiteHeaders>, request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/");
+    let is_bundle = site.immutable_bundle.as_deref().is_some_and(|pkg| path.starts_with(pkg));
     let mut response = next.run(request).await;
+    let bundle_file = is_bundle && response.status().is_success();
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
@@ -57,6 +65,8 @@ pub async fn response_headers(State(site): State<SiteHeaders>, request: Request,
     }
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if bundle_file {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     }
     response
 }

@@ -68,127 +68,73 @@ pub mod notify;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod revoked;
+pub mod rotation;
 pub mod security_events;
 pub mod sessions;
 pub mod signing_keys;
+mod tx;
 pub mod users;
 
-use super::{db::Backend, ids::SessionId, time::UnixMillis};
-use crate::shared::error::AppError;
+use super::{db::Backend, ids::UserId};
 use revoked::RevokedSessions;
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use rotation::{GroupCommit, Outcome, Presented};
+use sqlx::AnyPool;
 use std::sync::Arc;
-use tokio::sync::{Mutex, OwnedMutexGuard};
-
-/// A database failure: the connection, a constraint nobody expected, a bug.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct StoreError(#[from] sqlx::Error);
-
-impl From<StoreError> for AppError {
-    #[track_caller]
-    fn from(error: StoreError) -> Self {
-        AppError::internal(error)
-    }
-}
-
-/// Turns a unique-key violation into the outcome `taken`, as realworld-axum-sqlx's
-/// `on_constraint` does: the caller decides what it means, not the database driver.
-pub trait OnUnique<T> {
-    fn on_unique(self, taken: T) -> Result<T, StoreError>;
-}
-
-impl<T> OnUnique<T> for Result<T, sqlx::Error> {
-    fn on_unique(self, taken: T) -> Result<T, StoreError> {
-        match self {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(taken),
-            other => Ok(other?),
-        }
-    }
-}
+use tx::Core;
+pub use tx::{OnUnique, StoreError, Tx};
+use users::{Account, AccountCache};
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
-    /// SQLite allows one writer at a time; a second one waits in SQLite's busy
-    /// handler, which sleeps in growing steps and wrecks tail latency under load.
-    /// Queueing this process's writers here, first come first served, keeps them
-    /// off each other. (PostgreSQL has row locks and needs none.)
-    writer: Option<Arc<Mutex<()>>>,
-    revoked: RevokedSessions,
+    core: Core,
+    accounts: AccountCache,
+    /// SQLite's group commit of rotations (`rotation`); PostgreSQL needs none.
+    rotations: Option<GroupCommit>,
 }
 
 impl Store {
+    /// Starts the group commit's task on SQLite: call it inside the async runtime.
     pub fn new(pool: AnyPool, backend: Backend, revoked: RevokedSessions) -> Self {
-        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Store { pool, backend, writer, revoked }
+        let core = Core::new(pool, backend, revoked);
+        let rotations = (backend == Backend::Sqlite).then(|| GroupCommit::start(core.clone()));
+        Store { core, accounts: AccountCache::new(), rotations }
+    }
+
+    /// Rotates `presented`, durably: the outcome is returned once it is committed.
+    pub async fn rotate(&self, presented: Presented) -> Result<Outcome, StoreError> {
+        match &self.rotations {
+            Some(group) => group.rotate(presented).await,
+            None => rotation::alone(&self.core, &presented).await,
+        }
+    }
+
+    /// The account `id`, from this instance's cache or the database.
+    pub async fn account(&self, id: UserId) -> Result<Option<Arc<Account>>, StoreError> {
+        self.accounts.get(&self.core.pool, id).await
+    }
+
+    /// Drops `id` from this instance's cache: call it with every change of the account.
+    pub fn forget(&self, id: UserId) {
+        self.accounts.forget(id);
     }
 
     /// For reads, which need no transaction.
     pub fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.core.pool
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.core.backend
     }
 
     /// The sessions revoked recently (on this instance or, through `sync`, another).
     pub fn revoked(&self) -> &RevokedSessions {
-        &self.revoked
+        &self.core.revoked
     }
 
     /// Starts a write transaction (after waiting for this process's write turn on
     /// SQLite).
-    pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let turn = match &self.writer {
-            Some(writer) => Some(writer.clone().lock_owned().await),
-            None => None,
-        };
-        let inner = match self.backend {
-            // Take SQLite's write lock at once: a transaction that reads first and
-            // writes later would fail outright (SQLITE_BUSY, no busy wait) if another
-            // connection wrote meanwhile, such as one still rolling back a dropped
-            // transaction after its write turn was released.
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
-    }
-}
-
-/// A write transaction. Dropping it without [`Tx::commit`] rolls it back.
-pub struct Tx {
-    inner: Transaction<'static, Any>,
-    backend: Backend,
-    revoked: RevokedSessions,
-    /// Sessions this transaction ends: refused in memory once it commits.
-    ended: Vec<(SessionId, UnixMillis)>,
-    _turn: Option<OwnedMutexGuard<()>>,
-}
-
-impl Tx {
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    /// Makes the work durable; then access tokens of the sessions it ended stop
-    /// working on this instance at once (other instances hear it from `sync`).
-    pub async fn commit(self) -> Result<(), StoreError> {
-        self.inner.commit().await?;
-        for (sid, at) in self.ended {
-            self.revoked.insert(sid, at);
-        }
-        Ok(())
-    }
-
-    /// Called by [`sessions::revoke`] only.
-    fn ended(&mut self, sid: SessionId, at: UnixMillis) {
-        self.ended.push((sid, at));
+    pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
+        self.core.begin().await
     }
 }

@@ -4,7 +4,7 @@
 //! `crate::server::sync` listens and decodes with [`Notification::parse`]. SQLite has
 //! one instance and no notifications: announcing is a no-op there.
 
-use super::{StoreError, Tx};
+use super::tx::{StoreError, Tx};
 use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
 use sqlx::Executor;
 
@@ -43,7 +43,7 @@ impl Notification {
     }
 }
 
-pub async fn revoked(tx: &mut Tx, sids: &[SessionId], at: UnixMillis) -> Result<(), StoreError> {
+pub async fn revoked(tx: &mut Tx<'_>, sids: &[SessionId], at: UnixMillis) -> Result<(), StoreError> {
     if tx.backend() != Backend::Postgres || sids.is_empty() {
         return Ok(());
     }
@@ -59,7 +59,7 @@ pub async fn revoked(tx: &mut Tx, sids: &[SessionId], at: UnixMillis) -> Result<
     Ok(())
 }
 
-pub async fn keys_changed(tx: &mut Tx) -> Result<(), StoreError> {
+pub async fn keys_changed(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     if tx.backend() == Backend::Postgres {
         tx.conn().execute(format!("NOTIFY {KEYS_CHANNEL}").as_str()).await?;
     }

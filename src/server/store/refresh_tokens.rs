@@ -10,7 +10,10 @@
 //! When nothing was claimed, [`why_not_claimed`] explains it from the rows as they
 //! now are.
 
-use super::{sessions::RevokeReason, StoreError, Tx};
+use super::{
+    sessions::RevokeReason,
+    tx::{StoreError, Tx},
+};
 use crate::server::{
     ids::{SessionId, TokenId, UserId},
     time::{UnixMillis, UnixSecs},
@@ -30,6 +33,7 @@ pub struct RefreshRow {
 }
 
 /// The token a rotation would make current.
+#[derive(Debug)]
 pub struct Successor {
     pub jti: TokenId,
     pub kid: String,
@@ -45,19 +49,12 @@ pub struct RefreshLimit {
     pub per: Duration,
 }
 
-/// The account a rotation was for, for the token body.
-#[derive(Clone, Debug)]
-pub struct Owner {
-    pub id: UserId,
-    pub email: String,
-}
-
 /// Why a presented token was not claimed.
 #[derive(Debug)]
 pub enum NotClaimed {
     /// It was the immediate predecessor, back within the grace window while the
     /// current token is unused: the current token, unchanged (the family never forks).
-    Grace { current: RefreshRow, owner: Owner },
+    Grace { current: RefreshRow },
     /// An already rotated token came back, outside the grace: the session must end.
     Reused { user_id: UserId },
     /// The session had been ended earlier because of reuse.
@@ -72,7 +69,7 @@ pub enum NotClaimed {
     Unknown,
 }
 
-pub async fn insert(tx: &mut Tx, token: &RefreshRow, parent: Option<TokenId>) -> Result<(), StoreError> {
+pub async fn insert(tx: &mut Tx<'_>, token: &RefreshRow, parent: Option<TokenId>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -90,21 +87,21 @@ pub async fn insert(tx: &mut Tx, token: &RefreshRow, parent: Option<TokenId>) ->
 #[derive(sqlx::FromRow)]
 struct Claimed {
     user_id: UserId,
-    email: String,
     expires_at: UnixMillis,
 }
 
 /// Spends the presented token `jti` of session `sid` and makes `next` the session's
 /// current token, if `jti` is its current, unused token and the session is live and
 /// within its refresh limit. `None` when it was not (ask [`why_not_claimed`]).
+/// Three statements: the decision, the session's bookkeeping, the successor.
 pub async fn claim(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     jti: TokenId,
     sid: SessionId,
-    next: Successor,
+    next: &Successor,
     limit: RefreshLimit,
     now: UnixMillis,
-) -> Result<Option<(RefreshRow, Owner)>, StoreError> {
+) -> Result<Option<RefreshRow>, StoreError> {
     // The decision. Nothing is read before it, so two presentations of one token
     // cannot both see it unused; the limit is part of it, so a refused refresh spends
     // nothing.
@@ -128,37 +125,147 @@ pub async fn claim(
         return Ok(None);
     }
 
+    // The successor expires after its lifetime, but never after the session's
+    // absolute end: in whole seconds, as the JWT's `exp`. The session is stamped
+    // used, idle until then, and the refresh counted in its window (starting a new
+    // window when the last one is over; every right-hand side reads the row as it was).
+    let iat = now.as_secs();
+    let wanted = iat.plus(next.ttl).as_millis();
     let claimed: Claimed = sqlx::query_as(
-        "SELECT s.user_id, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+        "UPDATE sessions SET last_used_at = $1, \
+           idle_expires_at = CASE WHEN $2 < expires_at THEN $2 ELSE (expires_at / 1000) * 1000 END, \
+           refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
+           refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
+         WHERE id = $3 RETURNING user_id, expires_at",
     )
+    .bind(now)
+    .bind(wanted)
     .bind(sid)
+    .bind(window_open_since)
     .fetch_one(tx.conn())
     .await?;
-    let iat = now.as_secs();
     let next = RefreshRow {
         jti: next.jti,
         session_id: sid,
         user_id: claimed.user_id,
-        kid: next.kid,
+        kid: next.kid.clone(),
         iat,
         exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
     };
     insert(tx, &next, Some(jti)).await?;
-    // Counts the refresh in the session's window, starting a new window when the
-    // last one is over (every right-hand side reads the row as it was).
-    sqlx::query(
-        "UPDATE sessions SET last_used_at = $1, idle_expires_at = $2, \
-           refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
-           refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
-         WHERE id = $3",
-    )
-    .bind(now)
-    .bind(next.exp.as_millis())
-    .bind(sid)
-    .bind(window_open_since)
-    .execute(tx.conn())
-    .await?;
-    Ok(Some((next, Owner { id: claimed.user_id, email: claimed.email })))
+    Ok(Some(next))
+}
+
+/// One presentation for [`claim_many`].
+pub struct Claim<'a> {
+    pub jti: TokenId,
+    pub sid: SessionId,
+    pub next: &'a Successor,
+    pub now: UnixMillis,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimedSession {
+    id: SessionId,
+    user_id: UserId,
+    expires_at: UnixMillis,
+}
+
+/// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
+fn values(rows: usize, columns: usize, first: usize) -> String {
+    let row = |r: usize| {
+        let numbers: Vec<String> = (0..columns).map(|c| format!("${}", first + r * columns + c)).collect();
+        format!("({})", numbers.join(", "))
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
+/// [`claim`] for many presentations in three statements, whatever their number: the
+/// decision for all of them, the sessions' bookkeeping for those claimed, and their
+/// successors. Each presentation must name a different token (the caller sends a
+/// token presented twice through [`claim`] afterwards). Claims of different tokens
+/// do not depend on each other (at most one token per session is claimable), so this
+/// decides exactly what [`claim`] one after the other would. `None` for each one not
+/// claimed (ask [`why_not_claimed`]).
+pub async fn claim_many(
+    tx: &mut Tx<'_>,
+    claims: &[Claim<'_>],
+    limit: RefreshLimit,
+) -> Result<Vec<Option<RefreshRow>>, StoreError> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The decisions: (jti, presented at, session, its window opened before).
+    let sql = format!(
+        "UPDATE refresh_tokens SET used_at = v.column2 FROM (VALUES {}) AS v \
+         WHERE refresh_tokens.jti = v.column1 AND refresh_tokens.session_id = v.column3 \
+           AND refresh_tokens.used_at IS NULL \
+           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.column3 \
+                       AND s.revoked_at IS NULL AND s.expires_at > v.column2 \
+                       AND (s.refresh_window_start <= v.column4 OR s.refreshes_in_window < $1)) \
+         RETURNING refresh_tokens.jti",
+        values(claims.len(), 4, 2)
+    );
+    let mut query = sqlx::query_scalar::<_, TokenId>(&sql).bind(i64::from(limit.max));
+    for claim in claims {
+        query = query.bind(claim.jti).bind(claim.now).bind(claim.sid).bind(claim.now.minus(limit.per));
+    }
+    let spent: std::collections::HashSet<TokenId> = query.fetch_all(tx.conn()).await?.into_iter().collect();
+    let claimed: Vec<&Claim<'_>> = claims.iter().filter(|c| spent.contains(&c.jti)).collect();
+    if claimed.is_empty() {
+        return Ok(claims.iter().map(|_| None).collect());
+    }
+
+    // The sessions of those claimed, as `claim` does it: (session, presented at, the
+    // successor's wanted expiry, window opened before).
+    let sql = format!(
+        "UPDATE sessions SET last_used_at = v.column2, \
+           idle_expires_at = CASE WHEN v.column3 < sessions.expires_at THEN v.column3 \
+                             ELSE (sessions.expires_at / 1000) * 1000 END, \
+           refreshes_in_window = CASE WHEN sessions.refresh_window_start <= v.column4 THEN 1 \
+                                 ELSE sessions.refreshes_in_window + 1 END, \
+           refresh_window_start = CASE WHEN sessions.refresh_window_start <= v.column4 THEN v.column2 \
+                                  ELSE sessions.refresh_window_start END \
+         FROM (VALUES {}) AS v WHERE sessions.id = v.column1 \
+         RETURNING sessions.id, sessions.user_id, sessions.expires_at",
+        values(claimed.len(), 4, 1)
+    );
+    let mut query = sqlx::query_as::<_, ClaimedSession>(&sql);
+    for claim in &claimed {
+        let wanted = claim.now.as_secs().plus(claim.next.ttl).as_millis();
+        query = query.bind(claim.sid).bind(claim.now).bind(wanted).bind(claim.now.minus(limit.per));
+    }
+    let sessions: std::collections::HashMap<SessionId, ClaimedSession> =
+        query.fetch_all(tx.conn()).await?.into_iter().map(|s| (s.id, s)).collect();
+
+    // Their successors, in one insert.
+    let mut successors = Vec::with_capacity(claimed.len());
+    for claim in &claimed {
+        let session = sessions.get(&claim.sid).ok_or(sqlx::Error::RowNotFound)?;
+        let iat = claim.now.as_secs();
+        successors.push(RefreshRow {
+            jti: claim.next.jti,
+            session_id: claim.sid,
+            user_id: session.user_id,
+            kid: claim.next.kid.clone(),
+            iat,
+            exp: iat.plus(claim.next.ttl).min(session.expires_at.as_secs()),
+        });
+    }
+    let sql = format!(
+        "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES {}",
+        values(successors.len(), 6, 1)
+    );
+    let mut query = sqlx::query(&sql);
+    for (claim, next) in claimed.iter().zip(&successors) {
+        query =
+            query.bind(next.jti).bind(next.session_id).bind(claim.jti).bind(&next.kid).bind(next.iat).bind(next.exp);
+    }
+    query.execute(tx.conn()).await?;
+
+    let mut by_jti: std::collections::HashMap<TokenId, RefreshRow> =
+        claimed.iter().zip(successors).map(|(claim, next)| (claim.jti, next)).collect();
+    Ok(claims.iter().map(|claim| by_jti.remove(&claim.jti)).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,7 +273,6 @@ struct Presented {
     session_id: SessionId,
     used_at: Option<UnixMillis>,
     user_id: UserId,
-    email: String,
     revoked_at: Option<UnixMillis>,
     revoke_reason: Option<RevokeReason>,
     expires_at: UnixMillis,
@@ -186,7 +292,7 @@ struct Child {
 /// Why [`claim`] spent nothing for `jti` of `sid`, read inside the same transaction.
 /// `grace` is how long the predecessor of an unused current token is forgiven.
 pub async fn why_not_claimed(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     jti: TokenId,
     sid: SessionId,
     grace: Duration,
@@ -194,9 +300,9 @@ pub async fn why_not_claimed(
     now: UnixMillis,
 ) -> Result<NotClaimed, StoreError> {
     let presented: Option<Presented> = sqlx::query_as(
-        "SELECT t.session_id, t.used_at, s.user_id, u.email, s.revoked_at, s.revoke_reason, s.expires_at, \
+        "SELECT t.session_id, t.used_at, s.user_id, s.revoked_at, s.revoke_reason, s.expires_at, \
                 s.refresh_window_start, s.refreshes_in_window \
-         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id \
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
          WHERE t.jti = $1",
     )
     .bind(jti)
@@ -244,7 +350,6 @@ pub async fn why_not_claimed(
                 iat: child.iat,
                 exp: child.exp,
             },
-            owner: Owner { id: presented.user_id, email: presented.email },
         }),
         _ => Ok(NotClaimed::Reused { user_id: presented.user_id }),
     }
@@ -319,8 +424,8 @@ mod tests {
         now: UnixMillis,
     ) -> Result<RefreshRow, NotClaimed> {
         let mut tx = store.begin().await.unwrap();
-        let outcome = match claim(&mut tx, token.jti, token.session_id, successor(), limit, now).await.unwrap() {
-            Some((next, _)) => Ok(next),
+        let outcome = match claim(&mut tx, token.jti, token.session_id, &successor(), limit, now).await.unwrap() {
+            Some(next) => Ok(next),
             None => Err(why_not_claimed(&mut tx, token.jti, token.session_id, grace, limit, now).await.unwrap()),
         };
         tx.commit().await.unwrap();
@@ -348,7 +453,7 @@ mod tests {
         let grace = Duration::from_secs(5);
         let next = present(&store, &first, grace, NOW.plus(Duration::from_millis(5))).await.unwrap();
         let again = present(&store, &first, grace, NOW.plus(Duration::from_millis(2))).await;
-        assert!(matches!(&again, Err(NotClaimed::Grace { current, .. }) if *current == next), "{again:?}");
+        assert!(matches!(&again, Err(NotClaimed::Grace { current }) if *current == next), "{again:?}");
     }
 
     /// The window counts rotations: the third within a minute is refused and spends

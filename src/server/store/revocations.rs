@@ -7,7 +7,7 @@
 //! higher-numbered one: nothing is missed however late a transaction commits or
 //! however far apart two hosts' clocks are.
 
-use super::{StoreError, Tx};
+use super::tx::{StoreError, Tx};
 use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
 use sqlx::AnyPool;
 
@@ -23,7 +23,7 @@ pub struct Revocation {
 }
 
 /// Records that `sids` ended at `at`.
-pub async fn log(tx: &mut Tx, sids: &[SessionId], at: UnixMillis) -> Result<(), StoreError> {
+pub async fn log(tx: &mut Tx<'_>, sids: &[SessionId], at: UnixMillis) -> Result<(), StoreError> {
     if sids.is_empty() {
         return Ok(());
     }
@@ -67,7 +67,7 @@ pub async fn since(pool: &AnyPool, since: UnixMillis) -> Result<(Vec<Revocation>
 
 /// Deletes up to `batch` entries older than `cutoff`, never the newest one (its
 /// number is where the next one counts on from).
-pub async fn prune(tx: &mut Tx, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
+pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
     Ok(sqlx::query(
         "DELETE FROM revocations WHERE seq IN (SELECT seq FROM revocations \
          WHERE revoked_at < $1 AND seq < (SELECT MAX(seq) FROM revocations) LIMIT $2)",

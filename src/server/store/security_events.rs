@@ -2,7 +2,7 @@
 //! revocations, reuse). It is also what the sign-in and registration limits count, so
 //! that they hold across every instance sharing the database.
 
-use super::{StoreError, Tx};
+use super::tx::{StoreError, Tx};
 use crate::server::{
     ids::{EventId, SessionId, UserId},
     time::UnixMillis,
@@ -43,7 +43,7 @@ impl Event<'_> {
     }
 }
 
-pub async fn record(tx: &mut Tx, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
+pub async fn record(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -95,7 +95,7 @@ pub async fn nth_latest<'e>(
 }
 
 /// Deletes up to `batch` events older than `cutoff`.
-pub async fn prune(tx: &mut Tx, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
+pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 LIMIT $2)")
         .bind(cutoff)
         .bind(batch)

@@ -5,7 +5,10 @@
 //! revocation set: logout, logout everywhere, revoking one session and reuse
 //! detection all end sessions through it.
 
-use super::{notify, revocations, StoreError, Tx};
+use super::{
+    notify, revocations,
+    tx::{StoreError, Tx},
+};
 use crate::server::{
     ids::{SessionId, UserId},
     time::UnixMillis,
@@ -60,7 +63,7 @@ pub enum Scope {
 }
 
 /// Creates the session; `idle_expires_at` is when its first refresh token expires.
-pub async fn insert(tx: &mut Tx, session: &NewSession, idle_expires_at: UnixMillis) -> Result<(), StoreError> {
+pub async fn insert(tx: &mut Tx<'_>, session: &NewSession, idle_expires_at: UnixMillis) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, client_addr) \
          VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
@@ -79,7 +82,7 @@ pub async fn insert(tx: &mut Tx, session: &NewSession, idle_expires_at: UnixMill
 
 /// Ends the live sessions in `scope` and returns their ids.
 pub async fn revoke(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     scope: Scope,
     reason: RevokeReason,
     now: UnixMillis,
@@ -139,7 +142,7 @@ pub async fn absolute_end(pool: &AnyPool, sid: SessionId) -> Result<Option<UnixM
 /// or past their absolute lifetime) before `cutoff`, their refresh tokens with them
 /// (the foreign key cascades). A token of an ended session is refused either way, so
 /// nothing a request can still use is touched.
-pub async fn prune(tx: &mut Tx, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
+pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u64, StoreError> {
     Ok(sqlx::query(
         "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
          WHERE revoked_at < $1 OR idle_expires_at < $1 OR expires_at < $1 LIMIT $2)",

@@ -1,6 +1,9 @@
 //! The `signing_keys` table: Ed25519 keys by their RFC 7638 thumbprint.
 
-use super::{notify, StoreError, Tx};
+use super::{
+    notify,
+    tx::{StoreError, Tx},
+};
 use crate::server::time::UnixMillis;
 use sqlx::AnyPool;
 
@@ -33,7 +36,7 @@ pub async fn usable(pool: &AnyPool, retired_after: UnixMillis) -> Result<Vec<Key
     .await?)
 }
 
-pub async fn insert(tx: &mut Tx, key: &NewKey, now: UnixMillis) -> Result<(), StoreError> {
+pub async fn insert(tx: &mut Tx<'_>, key: &NewKey, now: UnixMillis) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO signing_keys (kid, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&key.kid)
         .bind(&key.public_x)
@@ -53,7 +56,7 @@ pub async fn by_kid(pool: &AnyPool, kid: &str) -> Result<Option<KeyRow>, StoreEr
 
 /// Records the public half of a key kept in a PEM file, once (a retired one stays
 /// retired).
-pub async fn insert_public(tx: &mut Tx, kid: &str, public_x: &str, now: UnixMillis) -> Result<(), StoreError> {
+pub async fn insert_public(tx: &mut Tx<'_>, kid: &str, public_x: &str, now: UnixMillis) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO signing_keys (kid, public_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (kid) DO NOTHING",
     )
@@ -66,7 +69,7 @@ pub async fn insert_public(tx: &mut Tx, kid: &str, public_x: &str, now: UnixMill
 }
 
 /// Adds `key` as the active key, retires every other, and tells the other instances.
-pub async fn rotate(tx: &mut Tx, key: &NewKey, now: UnixMillis) -> Result<(), StoreError> {
+pub async fn rotate(tx: &mut Tx<'_>, key: &NewKey, now: UnixMillis) -> Result<(), StoreError> {
     sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
         .bind(now)
         .execute(tx.conn())

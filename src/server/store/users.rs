@@ -1,8 +1,13 @@
 //! The `users` table: one row per account.
 
-use super::{OnUnique, StoreError, Tx};
+use super::tx::{OnUnique, StoreError, Tx};
 use crate::server::{ids::UserId, time::UnixMillis};
+use quick_cache::sync::Cache;
 use sqlx::AnyPool;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserRow {
@@ -14,13 +19,67 @@ pub struct UserRow {
     pub created_at: UnixMillis,
 }
 
+/// An account as the API shows it (no password hash).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Account {
+    pub id: UserId,
+    pub email: String,
+    pub created_at: UnixMillis,
+}
+
+/// Accounts kept in memory: every `GET /api/me` and every refresh's token body needs
+/// one, and they rarely change. An entry is used for a few seconds at most, so a
+/// change made by another instance shows within that time; changes made here call
+/// [`super::Store::forget`].
+#[derive(Clone)]
+pub struct AccountCache {
+    entries: Arc<Cache<UserId, (Instant, Arc<Account>)>>,
+}
+
+/// How long a cached account is believed.
+const ACCOUNT_MAX_AGE: Duration = Duration::from_secs(5);
+
+impl AccountCache {
+    pub fn new() -> Self {
+        AccountCache { entries: Arc::new(Cache::new(50_000)) }
+    }
+
+    /// The account `id`, from the cache or the database.
+    pub async fn get(&self, pool: &AnyPool, id: UserId) -> Result<Option<Arc<Account>>, StoreError> {
+        if let Some((loaded, account)) = self.entries.get(&id) {
+            if loaded.elapsed() < ACCOUNT_MAX_AGE {
+                return Ok(Some(account));
+            }
+        }
+        let found: Option<Account> = sqlx::query_as("SELECT id, email, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        Ok(found.map(|account| {
+            let account = Arc::new(account);
+            self.entries.insert(id, (Instant::now(), account.clone()));
+            account
+        }))
+    }
+
+    pub fn forget(&self, id: UserId) {
+        self.entries.remove(&id);
+    }
+}
+
+impl Default for AccountCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Inserted {
     Created,
     EmailTaken,
 }
 
-pub async fn insert(tx: &mut Tx, user: &UserRow) -> Result<Inserted, StoreError> {
+pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreError> {
     sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
         .bind(user.id)
         .bind(&user.email)
@@ -35,13 +94,6 @@ pub async fn insert(tx: &mut Tx, user: &UserRow) -> Result<Inserted, StoreError>
 pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as("SELECT id, email, password_hash, created_at FROM users WHERE email = $1")
         .bind(email)
-        .fetch_optional(pool)
-        .await?)
-}
-
-pub async fn by_id(pool: &AnyPool, id: UserId) -> Result<Option<UserRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT id, email, password_hash, created_at FROM users WHERE id = $1")
-        .bind(id)
         .fetch_optional(pool)
         .await?)
 }

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# `make perf`: Baton's performance table on this machine, with wrk from Debian against
+# the release build. Each row is one run (DURATION, default 10s, after a 3s warm-up):
+#   - refresh rotations/s, 16 sessions, on SQLite (synchronous=FULL) and on PostgreSQL
+#     (a throwaway cluster with fsync on);
+#   - Bearer GET /api/me at 16 connections, the same server's trivial JSON route
+#     (GET /api/nope, a 404) as the ceiling, and /api/me's p99 at 64 connections;
+#   - refreshes during a sign-in storm (16 clients signing in in a loop) against idle,
+#     and the storm's own sign-ins/s and CPU alone;
+#   - the bundle's bytes on the wire per encoding; the server's RSS after the runs.
+# The request log is at WARN (RUST_LOG), and the per-address/per-session limits are
+# lifted: the load comes from one address and 16 sessions rotating hundreds of times a
+# second. The storm's sign-ins name 16 client addresses in X-Forwarded-For (the server
+# trusts 127.0.0.1 as its proxy), as sixteen people behind a load balancer would.
+# Usage: scripts/perf.sh [sqlite|postgres|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+which=${1:-all}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+PASSWORD="perf test password"
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  pg_stop
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "perf: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+[ -x target/release/baton ] || { echo "perf: build the release site first (make site)"; exit 1; }
+
+cores=$(nproc)
+ticks=$(getconf CLK_TCK)
+field() { grep -o "$1=[^ ]*" <<<"$2" | cut -d= -f2; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$server_pid/stat"; }
+
+start_server() {
+  local url=$1
+  port=$(pg_free_port)
+  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-warn}" \
+    BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
+    BATON_TRUSTED_PROXIES=127.0.0.1 \
+    target/release/baton >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 1 200); do curl -fsS "$base/healthz" >/dev/null 2>&1 && return; sleep 0.05; done
+  cat "$tmp/server.log"; exit 1
+}
+
+stop_server() {
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+}
+
+# new_sessions N FILE: N accounts signed up; their refresh tokens in FILE (and emails
+# in FILE.emails, the last access token in $access).
+new_sessions() {
+  : >"$2"; : >"$2.emails"
+  for _ in $(seq 1 "$1"); do
+    local email="perf-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')@example.com"
+    local body
+    body=$(curl -fsS -D "$tmp/headers" --data-urlencode "email=$email" --data-urlencode "password=$PASSWORD" \
+      "$base/api/auth/register")
+    grep -io '__Host-refresh_token=[^;]*' "$tmp/headers" | head -1 | cut -d= -f2 >>"$2"
+    echo "$email" >>"$2.emails"
+    access=$(sed -E 's/.*"access_token":"([^"]+)".*/\1/' <<<"$body")
+  done
+}
+
+prepare_rotations() { # CONNS: fresh sessions for a warm-up and for the measured run
+  # One more than connections: wrk asks for one request more than it has connections.
+  new_sessions "$(($1 + 1))" "$tmp/warm"
+  new_sessions "$(($1 + 1))" "$tmp/sessions"
+}
+
+rotations() { # CONNS -> RESULT line of a measured run after a warm-up (prepare first)
+  wrk -t1 -c"$1" -d"$WARMUP" -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/warm" >/dev/null
+  wrk -t1 -c"$1" -d"$DURATION" --latency -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/sessions" |
+    grep '^RESULT'
+}
+
+get() { # CONNS PATH EXPECTED-STATUS [header]
+  local conns=$1 path=$2 expect=$3; shift 3
+  wrk -t1 -c"$conns" -d"$WARMUP" "$@" "$base$path" >/dev/null
+  wrk -t1 -c"$conns" -d"$DURATION" --latency -s scripts/perf/plain.lua "$@" "$base$path" -- "$expect" | grep '^RESULT'
+}
+
+row() { printf '| %s | %s |\n' "$1" "$2"; }
+rate() { printf "%s/s (p50 %s ms, p99 %s ms)" "$(field rps "$1")" "$(field p50_ms "$1")" "$(field p99_ms "$1")"; }
+
+echo "== Baton on $(nproc) cores, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'), $DURATION per run"
+echo
+echo "| metric | measured |"
+echo "|---|---|"
+
+if [ "$which" = all ] || [ "$which" = sqlite ]; then
+  start_server "sqlite://$tmp/perf.db"
+  prepare_rotations 16
+  idle=$(rotations 16)
+  row "refresh rotations, SQLite synchronous=FULL, 16 sessions" "$(rate "$idle") , failed $(field failed "$idle")"
+
+  new_sessions 1 "$tmp/me"
+  me=$(get 16 /api/me 200 -H "Authorization: Bearer $access")
+  trivial=$(get 16 /api/nope 404)
+  ratio=$(python3 -c "print(f'{100*$(field rps "$me")/$(field rps "$trivial"):.0f}')")
+  row "Bearer GET /api/me, 16 connections" "$(rate "$me"), failed $(field failed "$me")"
+  row "trivial JSON route (GET /api/nope), 16 connections" "$(rate "$trivial")"
+  row "/api/me against the trivial route" "$ratio %"
+  me64=$(get 64 /api/me 200 -H "Authorization: Bearer $access")
+  row "Bearer GET /api/me, 64 connections" "$(rate "$me64")"
+
+  # Sign-ins alone: their rate and the CPU they use.
+  new_sessions 16 "$tmp/storm"
+  t0=$(cpu_ticks); s0=$(date +%s.%N)
+  alone=$(wrk -t1 -c16 -d"$DURATION" --latency -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" | grep '^RESULT')
+  used=$(python3 -c "print(f'{100*($(cpu_ticks)-$t0)/$ticks/($(date +%s.%N)-$s0)/$cores:.0f}')")
+  row "sign-ins alone, 16 clients" "$(rate "$alone"), server CPU $used % of $cores cores"
+
+  # Refreshes while the storm runs.
+  prepare_rotations 16
+  wrk -t1 -c16 -d"$(( ${DURATION%s} + 4 ))s" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" >"$tmp/storm.out" &
+  storm_pid=$!
+  sleep 1
+  during=$(rotations 16)
+  wait "$storm_pid"
+  storm=$(grep '^RESULT' "$tmp/storm.out")
+  row "refresh rotations during the sign-in storm" "$(rate "$during")"
+  row "sign-ins during it" "$(rate "$storm")"
+  row "storm: refresh p99 against idle / throughput against idle" \
+    "$(python3 -c "print(f'{$(field p99_ms "$during")/$(field p99_ms "$idle"):.2f}x / {100*$(field rps "$during")/$(field rps "$idle"):.0f} %')")"
+  row "server RSS after these runs" "$(( $(ps -o rss= -p "$server_pid") / 1024 )) MiB"
+  stop_server
+
+  pkg=target/site/pkg
+  if [ -d "$pkg" ]; then
+    for encoding in raw gz br; do
+      total=0
+      for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
+        case $encoding in
+          raw) n=$(stat -c %s "$f") ;;
+          gz) n=$( ([ -f "$f.gz" ] && cat "$f.gz" || gzip -9 -c "$f") | wc -c) ;;
+          br) n=$( ([ -f "$f.br" ] && cat "$f.br" || brotli -c -q 11 "$f" 2>/dev/null || echo) | wc -c) ;;
+        esac
+        total=$((total + n))
+      done
+      row "bundle on the wire (wasm + js + css), $encoding" "$total bytes ($((total / 1024)) KiB)"
+    done
+  fi
+fi
+
+if [ "$which" = all ] || [ "$which" = postgres ]; then
+  pg_start >/dev/null
+  # Production durability, unlike the test cluster.
+  "$pg_bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U baton -d postgres -c "ALTER SYSTEM SET fsync = on" \
+    -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM SET full_page_writes = on" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+  start_server "$BATON_TEST_POSTGRES_URL"
+  prepare_rotations 16
+  pg=$(rotations 16)
+  row "refresh rotations, PostgreSQL fsync on, 16 sessions" "$(rate "$pg"), failed $(field failed "$pg")"
+  row "server RSS after the PostgreSQL run" "$(( $(ps -o rss= -p "$server_pid") / 1024 )) MiB"
+  stop_server
+fi

@@ -1,0 +1,122 @@
+//! Write transactions and the store's error: what every table module builds on.
+
+use super::revoked::RevokedSessions;
+use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
+use crate::shared::error::AppError;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// A database failure: the connection, a constraint nobody expected, a bug.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StoreError(#[from] sqlx::Error);
+
+impl From<StoreError> for AppError {
+    #[track_caller]
+    fn from(error: StoreError) -> Self {
+        AppError::internal(error)
+    }
+}
+
+/// Turns a unique-key violation into the outcome `taken`, as realworld-axum-sqlx's
+/// `on_constraint` does: the caller decides what it means, not the database driver.
+pub trait OnUnique<T> {
+    fn on_unique(self, taken: T) -> Result<T, StoreError>;
+}
+
+impl<T> OnUnique<T> for Result<T, sqlx::Error> {
+    fn on_unique(self, taken: T) -> Result<T, StoreError> {
+        match self {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(taken),
+            other => Ok(other?),
+        }
+    }
+}
+
+/// What starts write transactions: the pool and, on SQLite, this process's write turn.
+#[derive(Clone)]
+pub(super) struct Core {
+    pub(super) pool: AnyPool,
+    pub(super) backend: Backend,
+    /// SQLite allows one writer at a time; a second one waits in SQLite's busy
+    /// handler, which sleeps in growing steps and wrecks tail latency under load.
+    /// Queueing this process's writers here, first come first served, keeps them
+    /// off each other. (PostgreSQL has row locks and needs none.)
+    writer: Option<Arc<Mutex<()>>>,
+    pub(super) revoked: RevokedSessions,
+}
+
+impl Core {
+    pub(super) fn new(pool: AnyPool, backend: Backend, revoked: RevokedSessions) -> Self {
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Core { pool, backend, writer, revoked }
+    }
+
+    async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.clone().lock_owned().await),
+            None => None,
+        }
+    }
+
+    /// The statement that starts a write transaction. SQLite's write lock is taken at
+    /// once: a transaction that reads first and writes later would fail outright
+    /// (SQLITE_BUSY, no busy wait) if another connection wrote meanwhile, such as one
+    /// still rolling back a dropped transaction after its write turn was released.
+    fn begin_statement(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    pub(super) async fn begin(&self) -> Result<Tx<'static>, StoreError> {
+        let turn = self.turn().await;
+        let inner = self.pool.begin_with(self.begin_statement()).await?;
+        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
+    }
+
+    /// A write transaction on a connection the caller holds (the group commit's own).
+    pub(super) async fn begin_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<Tx<'c>, StoreError> {
+        use sqlx::Connection;
+        let turn = self.turn().await;
+        let inner = conn.begin_with(self.begin_statement()).await?;
+        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
+    }
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls it back.
+pub struct Tx<'c> {
+    inner: Transaction<'c, Any>,
+    backend: Backend,
+    revoked: RevokedSessions,
+    /// Sessions this transaction ends: refused in memory once it commits.
+    ended: Vec<(SessionId, UnixMillis)>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx<'_> {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Makes the work durable; then access tokens of the sessions it ended stop
+    /// working on this instance at once (other instances hear it from `sync`).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.inner.commit().await?;
+        for (sid, at) in self.ended {
+            self.revoked.insert(sid, at);
+        }
+        Ok(())
+    }
+
+    /// Called by [`sessions::revoke`] only.
+    pub(super) fn ended(&mut self, sid: SessionId, at: UnixMillis) {
+        self.ended.push((sid, at));
+    }
+}
