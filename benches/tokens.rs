@@ -26,7 +26,7 @@ fn benchmarks(c: &mut Criterion) {
     let state = runtime.block_on(AppState::build(&settings)).unwrap();
     let tokens = state.tokens.clone();
 
-    let (sub, sid) = (UserId::random(), SessionId::random());
+    let (sub, sid) = (UserId::generate(), SessionId::generate());
     let now = state.clock.now().as_secs();
     c.bench_function("access token: issue (EdDSA sign)", |b| b.iter(|| tokens.issue_access(sub, sid, now).unwrap()));
 
@@ -37,7 +37,7 @@ fn benchmarks(c: &mut Criterion) {
 
     // One account with one session, rotated over and over through the real flow.
     let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into(), net: "127.0.0.1".into() };
-    let email = format!("bench-{}@example.com", UserId::random());
+    let email = format!("bench-{}@example.com", UserId::generate());
     let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();
     c.bench_function("refresh token: verify (header, kid, EdDSA, claims; never cached)", |b| {
         b.to_async(&runtime).iter(|| async { tokens.verify_refresh(&first.refresh_token, now).await.unwrap() })

@@ -6,7 +6,11 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     AnyPool, ConnectOptions, Executor,
 };
-use std::{str::FromStr, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -50,17 +54,7 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
-                    // WAL lets readers run beside the writer; FULL makes a commit durable
-                    // before the answer leaves (NORMAL may lose the last commits on power
-                    // loss, which for rotation would hand out a token the database forgot);
-                    // the busy timeout makes a second writer wait instead of failing.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; \
-                         PRAGMA synchronous = FULL; \
-                         PRAGMA busy_timeout = 5000; \
-                         PRAGMA foreign_keys = ON;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                 }
                 Ok(())
             })
@@ -69,6 +63,38 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
         .await?;
     MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
     Ok(pool)
+}
+
+/// Every SQLite connection's settings. WAL lets readers run beside the writer; FULL
+/// makes a commit durable before the answer leaves (NORMAL may lose the last commits
+/// on power loss, which for rotation would hand out a token the database forgot); the
+/// busy timeout makes a second writer wait instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+                              PRAGMA synchronous = FULL; \
+                              PRAGMA busy_timeout = 5000; \
+                              PRAGMA foreign_keys = ON;";
+
+/// The file of a SQLite URL; `None` for PostgreSQL and for an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if Backend::of_url(url) != Backend::Sqlite || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&sqlite_url(url)).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
+/// A connection to the (migrated) SQLite database in `file` outside sqlx's pool, with
+/// the pool's settings: the group commit's (`store::rotation`).
+pub fn open_sqlite(file: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(SQLITE_PRAGMAS)?;
+    // One cached statement per batch size in use, up to the largest batch.
+    conn.set_prepared_statement_cache_capacity(3 * 128);
+    Ok(conn)
 }
 
 /// `sqlite://baton.db` must create the file on first start: ask for read-write-create

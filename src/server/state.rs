@@ -3,7 +3,7 @@
 use super::{
     auth::{keys::KeyRing, password::Passwords, tokens::Tokens},
     config::{AuthSettings, Settings},
-    db::{self, Backend},
+    db,
     store::{revocations, revoked::RevokedSessions, Store},
     time::Clock,
 };
@@ -65,7 +65,7 @@ impl AppState {
         let auth = &settings.auth;
         let pool = db::connect(&settings.database_url).await?;
         let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
-        let store = Store::new(pool, Backend::of_url(&settings.database_url), revoked.clone());
+        let store = Store::new(pool, &settings.database_url, revoked.clone());
         let keys = KeyRing::load(store.clone(), clock.clone(), auth).await.map_err(StartupError::Keys)?;
         let (recent, latest) = revocations::since(store.pool(), clock.now().minus(revoked.horizon()))
             .await

@@ -295,8 +295,19 @@ pub fn free_port() -> u16 {
 
 impl Instance {
     /// Starts `baton` on `database_url` with extra variables, and waits until it
-    /// answers `/healthz`. Its log is discarded (outage tests make it noisy).
+    /// answers `/healthz`. Its log is discarded (outage tests make it noisy). The free
+    /// port it is given may be taken by a parallel test before it binds it: then it
+    /// exits at once, and it is started again on another.
     pub async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
+        for _ in 0..5 {
+            if let Some(instance) = Self::try_spawn(database_url, env).await {
+                return instance;
+            }
+        }
+        panic!("baton exited at start five times (run it by hand with these settings to see why)");
+    }
+
+    async fn try_spawn(database_url: &str, env: &[(&str, &str)]) -> Option<Instance> {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
         command
@@ -315,15 +326,18 @@ impl Instance {
             http: client_from("127.0.0.1"),
             cookie_name: "__Host-refresh_token",
         };
-        let instance = Instance { client, child };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut instance = Instance { client, child };
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = instance.http.get(instance.url("/healthz")).send().await {
                 if r.status() == StatusCode::OK {
-                    return instance;
+                    return Some(instance);
                 }
             }
-            assert!(Instant::now() < deadline, "baton did not come up");
+            if matches!(instance.child.try_wait(), Ok(Some(_))) {
+                return None;
+            }
+            assert!(Instant::now() < deadline, "baton did not come up within a minute");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

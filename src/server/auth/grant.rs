@@ -56,7 +56,7 @@ pub fn new_session(
 ) -> Result<(NewSession, RefreshRow), AppError> {
     let settings = &state.settings;
     let session = NewSession {
-        id: SessionId::random(),
+        id: SessionId::generate(),
         user_id,
         created_at: now,
         expires_at: now.plus(settings.session_ttl),
@@ -65,7 +65,7 @@ pub fn new_session(
     };
     let iat = now.as_secs();
     let first = RefreshRow {
-        jti: TokenId::random(),
+        jti: TokenId::generate(),
         session_id: session.id,
         user_id,
         kid: state.tokens.keys().active()?.kid,

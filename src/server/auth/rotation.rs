@@ -45,7 +45,7 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
     let presented = Presented {
         jti: claims.jti,
         sid: claims.sid,
-        next: Successor { jti: TokenId::random(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl },
+        next: Successor { jti: TokenId::generate(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl },
         grace: settings.reuse_grace,
         limit: RefreshLimit { max: settings.refresh_limit, per: Duration::from_secs(60) },
         now,

@@ -31,7 +31,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         passwords.hash(&slot, &password).await?
     };
     let now = state.clock.now();
-    let user = UserRow { id: UserId::random(), email: email.to_string(), password_hash, created_at: now };
+    let user = UserRow { id: UserId::generate(), email: email.to_string(), password_hash, created_at: now };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {

@@ -143,7 +143,7 @@ impl Tokens {
             aud: ACCESS_AUDIENCE.to_string(),
             sub,
             sid,
-            jti: TokenId::random(),
+            jti: TokenId::generate(),
             iat: now,
             exp: now.plus(self.access_ttl),
         };
@@ -248,20 +248,17 @@ fn sign(kind: Kind, claims: &Claims, kid: &str, key: &jsonwebtoken::EncodingKey)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::{
-        db::{self, Backend},
-        store::Store,
-        time::Clock,
-    };
+    use crate::server::{db, store::Store, time::Clock};
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     use proptest::{prelude::*, test_runner::TestRunner};
 
     /// The verifier of a fresh SQLite database, with its first key.
     async fn tokens(dir: &tempfile::TempDir) -> Tokens {
-        let pool = db::connect(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let pool = db::connect(&url).await.unwrap();
         let settings = AuthSettings::default();
         let revoked = RevokedSessions::new(settings.access_ttl);
-        let store = Store::new(pool, Backend::Sqlite, revoked.clone());
+        let store = Store::new(pool, &url, revoked.clone());
         let keys = KeyRing::load(store, Clock::system(), &settings).await.unwrap();
         Tokens::new(keys, revoked, &settings)
     }
@@ -280,7 +277,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tokens = runtime.block_on(tokens(&dir));
         let now = Clock::system().now().as_secs();
-        let genuine = tokens.issue_access(UserId::random(), SessionId::random(), now).unwrap();
+        let genuine = tokens.issue_access(UserId::generate(), SessionId::generate(), now).unwrap();
         let kid = tokens.keys().active().unwrap().kid;
         assert!(runtime.block_on(tokens.verify_access(&genuine, now)).is_ok());
 

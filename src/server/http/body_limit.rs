@@ -50,15 +50,25 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
         if len <= DRAIN_LIMIT {
             drain(request.into_body()).await;
         }
-        return AppError::PayloadTooLarge.into_response();
+        return too_large();
     }
     let exceeded = Arc::new(AtomicBool::new(false));
     let request =
         request.map(|body| Body::new(Capped { inner: Limited::new(body, BODY_LIMIT), exceeded: exceeded.clone() }));
     let response = next.run(request).await;
     if exceeded.load(Ordering::Relaxed) {
-        return AppError::PayloadTooLarge.into_response();
+        return too_large();
     }
+    response
+}
+
+/// The 413, with `Connection: close`: what is left of the body (or of a drain that
+/// gave up) is not read, so the connection cannot carry another request. Saying so
+/// keeps the client from sending its next request on a socket about to close, where
+/// it would get no answer at all.
+fn too_large() -> Response {
+    let mut response = AppError::PayloadTooLarge.into_response();
+    response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     response
 }
 

@@ -75,7 +75,10 @@ pub mod signing_keys;
 mod tx;
 pub mod users;
 
-use super::{db::Backend, ids::UserId};
+use super::{
+    db::{self, Backend},
+    ids::UserId,
+};
 use revoked::RevokedSessions;
 use rotation::{GroupCommit, Outcome, Presented};
 use sqlx::AnyPool;
@@ -93,10 +96,12 @@ pub struct Store {
 }
 
 impl Store {
-    /// Starts the group commit's task on SQLite: call it inside the async runtime.
-    pub fn new(pool: AnyPool, backend: Backend, revoked: RevokedSessions) -> Self {
+    /// The store of the database at `url`, connected as `pool` (`db::connect`). On a
+    /// SQLite file it starts the group commit of rotations, on a thread of its own.
+    pub fn new(pool: AnyPool, url: &str, revoked: RevokedSessions) -> Self {
+        let backend = Backend::of_url(url);
         let core = Core::new(pool, backend, revoked);
-        let rotations = (backend == Backend::Sqlite).then(|| GroupCommit::start(core.clone()));
+        let rotations = db::sqlite_file(url).map(|file| GroupCommit::start(core.clone(), file));
         Store { core, accounts: AccountCache::new(), rotations }
     }
 

@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn revocations_parse_back_and_anything_else_means_catch_up() {
-        let sid = SessionId::random();
+        let sid = SessionId::generate();
         assert_eq!(
             Notification::parse(REVOKED_CHANNEL, &format!("42:{sid}")),
             Notification::Revoked { at: UnixMillis(42), sids: vec![sid] }

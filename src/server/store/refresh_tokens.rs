@@ -164,17 +164,10 @@ pub struct Claim<'a> {
     pub now: UnixMillis,
 }
 
-#[derive(sqlx::FromRow)]
-struct ClaimedSession {
-    id: SessionId,
-    user_id: UserId,
-    expires_at: UnixMillis,
-}
-
 /// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
 fn values(rows: usize, columns: usize, first: usize) -> String {
     let row = |r: usize| {
-        let numbers: Vec<String> = (0..columns).map(|c| format!("${}", first + r * columns + c)).collect();
+        let numbers: Vec<String> = (0..columns).map(|c| format!("?{}", first + r * columns + c)).collect();
         format!("({})", numbers.join(", "))
     };
     (0..rows).map(row).collect::<Vec<_>>().join(", ")
@@ -182,19 +175,26 @@ fn values(rows: usize, columns: usize, first: usize) -> String {
 
 /// [`claim`] for many presentations in three statements, whatever their number: the
 /// decision for all of them, the sessions' bookkeeping for those claimed, and their
-/// successors. Each presentation must name a different token (the caller sends a
-/// token presented twice through [`claim`] afterwards). Claims of different tokens
-/// do not depend on each other (at most one token per session is claimable), so this
-/// decides exactly what [`claim`] one after the other would. `None` for each one not
-/// claimed (ask [`why_not_claimed`]).
-pub async fn claim_many(
-    tx: &mut Tx<'_>,
+/// successors. SQLite only, on the group commit's own connection (`rotation`), which
+/// talks to SQLite directly: through sqlx each statement would be a round trip to its
+/// worker thread. Each token's decision is [`claim`]'s; `claims` must name distinct
+/// tokens. Returns, for each claim in order, its successor if it was claimed.
+pub fn claim_many(
+    tx: &rusqlite::Transaction<'_>,
     claims: &[Claim<'_>],
     limit: RefreshLimit,
-) -> Result<Vec<Option<RefreshRow>>, StoreError> {
+) -> rusqlite::Result<Vec<Option<RefreshRow>>> {
+    use rusqlite::types::Value;
     if claims.is_empty() {
         return Ok(Vec::new());
     }
+    let text = |id: &dyn std::fmt::Display| Value::Text(id.to_string());
+    let parse = |row: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<uuid::Uuid> {
+        let text: String = row.get(i)?;
+        uuid::Uuid::parse_str(&text)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+    };
+
     // The decisions: (jti, presented at, session, its window opened before).
     let sql = format!(
         "UPDATE refresh_tokens SET used_at = v.column2 FROM (VALUES {}) AS v \
@@ -202,15 +202,23 @@ pub async fn claim_many(
            AND refresh_tokens.used_at IS NULL \
            AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.column3 \
                        AND s.revoked_at IS NULL AND s.expires_at > v.column2 \
-                       AND (s.refresh_window_start <= v.column4 OR s.refreshes_in_window < $1)) \
+                       AND (s.refresh_window_start <= v.column4 OR s.refreshes_in_window < ?1)) \
          RETURNING refresh_tokens.jti",
         values(claims.len(), 4, 2)
     );
-    let mut query = sqlx::query_scalar::<_, TokenId>(&sql).bind(i64::from(limit.max));
+    let mut args = vec![Value::Integer(i64::from(limit.max))];
     for claim in claims {
-        query = query.bind(claim.jti).bind(claim.now).bind(claim.sid).bind(claim.now.minus(limit.per));
+        args.extend([
+            text(&claim.jti),
+            Value::Integer(claim.now.0),
+            text(&claim.sid),
+            Value::Integer(claim.now.minus(limit.per).0),
+        ]);
     }
-    let spent: std::collections::HashSet<TokenId> = query.fetch_all(tx.conn()).await?.into_iter().collect();
+    let mut statement = tx.prepare_cached(&sql)?;
+    let spent: std::collections::HashSet<TokenId> = statement
+        .query_map(rusqlite::params_from_iter(args), |row| Ok(TokenId(parse(row, 0)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let claimed: Vec<&Claim<'_>> = claims.iter().filter(|c| spent.contains(&c.jti)).collect();
     if claimed.is_empty() {
         return Ok(claims.iter().map(|_| None).collect());
@@ -230,38 +238,54 @@ pub async fn claim_many(
          RETURNING sessions.id, sessions.user_id, sessions.expires_at",
         values(claimed.len(), 4, 1)
     );
-    let mut query = sqlx::query_as::<_, ClaimedSession>(&sql);
+    let mut args = Vec::with_capacity(claimed.len() * 4);
     for claim in &claimed {
         let wanted = claim.now.as_secs().plus(claim.next.ttl).as_millis();
-        query = query.bind(claim.sid).bind(claim.now).bind(wanted).bind(claim.now.minus(limit.per));
+        args.extend([
+            text(&claim.sid),
+            Value::Integer(claim.now.0),
+            Value::Integer(wanted.0),
+            Value::Integer(claim.now.minus(limit.per).0),
+        ]);
     }
-    let sessions: std::collections::HashMap<SessionId, ClaimedSession> =
-        query.fetch_all(tx.conn()).await?.into_iter().map(|s| (s.id, s)).collect();
+    let mut statement = tx.prepare_cached(&sql)?;
+    // Each claimed session: its account and its absolute expiry.
+    let sessions: std::collections::HashMap<SessionId, (UserId, UnixMillis)> = statement
+        .query_map(rusqlite::params_from_iter(args), |row| {
+            Ok((SessionId(parse(row, 0)?), (UserId(parse(row, 1)?), UnixMillis(row.get(2)?))))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
 
     // Their successors, in one insert.
     let mut successors = Vec::with_capacity(claimed.len());
     for claim in &claimed {
-        let session = sessions.get(&claim.sid).ok_or(sqlx::Error::RowNotFound)?;
+        let (user_id, expires_at) = *sessions.get(&claim.sid).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let iat = claim.now.as_secs();
         successors.push(RefreshRow {
             jti: claim.next.jti,
             session_id: claim.sid,
-            user_id: session.user_id,
+            user_id,
             kid: claim.next.kid.clone(),
             iat,
-            exp: iat.plus(claim.next.ttl).min(session.expires_at.as_secs()),
+            exp: iat.plus(claim.next.ttl).min(expires_at.as_secs()),
         });
     }
     let sql = format!(
         "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES {}",
         values(successors.len(), 6, 1)
     );
-    let mut query = sqlx::query(&sql);
+    let mut args = Vec::with_capacity(successors.len() * 6);
     for (claim, next) in claimed.iter().zip(&successors) {
-        query =
-            query.bind(next.jti).bind(next.session_id).bind(claim.jti).bind(&next.kid).bind(next.iat).bind(next.exp);
+        args.extend([
+            text(&next.jti),
+            text(&next.session_id),
+            text(&claim.jti),
+            Value::Text(next.kid.clone()),
+            Value::Integer(next.iat.0),
+            Value::Integer(next.exp.0),
+        ]);
     }
-    query.execute(tx.conn()).await?;
+    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
 
     let mut by_jti: std::collections::HashMap<TokenId, RefreshRow> =
         claimed.iter().zip(successors).map(|(claim, next)| (claim.jti, next)).collect();
@@ -359,7 +383,7 @@ pub async fn why_not_claimed(
 mod tests {
     use super::*;
     use crate::server::{
-        db::{self, Backend},
+        db,
         store::{
             revoked::RevokedSessions,
             sessions::{self, NewSession},
@@ -372,12 +396,17 @@ mod tests {
 
     /// A store on a fresh SQLite file, with one session whose first token is returned.
     async fn store_with_session(dir: &tempfile::TempDir) -> (Store, RefreshRow) {
-        let pool = db::connect(&format!("sqlite://{}/store.db", dir.path().display())).await.unwrap();
-        let store = Store::new(pool, Backend::Sqlite, RevokedSessions::new(Duration::from_secs(60)));
-        let user =
-            UserRow { id: UserId::random(), email: "a@example.com".into(), password_hash: "x".into(), created_at: NOW };
+        let url = format!("sqlite://{}/store.db", dir.path().display());
+        let pool = db::connect(&url).await.unwrap();
+        let store = Store::new(pool, &url, RevokedSessions::new(Duration::from_secs(60)));
+        let user = UserRow {
+            id: UserId::generate(),
+            email: "a@example.com".into(),
+            password_hash: "x".into(),
+            created_at: NOW,
+        };
         let session = NewSession {
-            id: SessionId::random(),
+            id: SessionId::generate(),
             user_id: user.id,
             created_at: NOW,
             expires_at: NOW.plus(Duration::from_secs(86_400)),
@@ -385,7 +414,7 @@ mod tests {
             client_addr: "127.0.0.1".into(),
         };
         let first = RefreshRow {
-            jti: TokenId::random(),
+            jti: TokenId::generate(),
             session_id: session.id,
             user_id: user.id,
             kid: "k".into(),
@@ -403,7 +432,7 @@ mod tests {
     const NO_LIMIT: RefreshLimit = RefreshLimit { max: u32::MAX, per: Duration::from_secs(60) };
 
     fn successor() -> Successor {
-        Successor { jti: TokenId::random(), kid: "k".into(), ttl: Duration::from_secs(3600) }
+        Successor { jti: TokenId::generate(), kid: "k".into(), ttl: Duration::from_secs(3600) }
     }
 
     /// Claims `token`, or explains why not, in one transaction (as a refresh does).

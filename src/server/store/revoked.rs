@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn an_id_is_kept_while_its_access_tokens_can_live_and_then_forgotten() {
         let revoked = RevokedSessions::new(Duration::from_secs(60));
-        let sid = SessionId::random();
+        let sid = SessionId::generate();
         revoked.insert(sid, UnixMillis(1_000_000));
         revoked.prune(UnixMillis(1_000_000 + 60_000));
         assert!(revoked.contains(&sid));

@@ -48,7 +48,7 @@ pub async fn record(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Resul
         "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(EventId::random())
+    .bind(EventId::generate())
     .bind(at)
     .bind(event.kind)
     .bind(event.user_id)

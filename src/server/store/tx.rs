@@ -9,8 +9,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// A database failure: the connection, a constraint nobody expected, a bug.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct StoreError(#[from] sqlx::Error);
+pub enum StoreError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// From the group commit's own SQLite connection (`rotation`).
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
 
 impl From<StoreError> for AppError {
     #[track_caller]
@@ -53,7 +58,7 @@ impl Core {
         Core { pool, backend, writer, revoked }
     }
 
-    async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
+    pub(super) async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
         match &self.writer {
             Some(writer) => Some(writer.clone().lock_owned().await),
             None => None,
@@ -74,14 +79,6 @@ impl Core {
     pub(super) async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         let turn = self.turn().await;
         let inner = self.pool.begin_with(self.begin_statement()).await?;
-        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
-    }
-
-    /// A write transaction on a connection the caller holds (the group commit's own).
-    pub(super) async fn begin_on<'c>(&self, conn: &'c mut AnyConnection) -> Result<Tx<'c>, StoreError> {
-        use sqlx::Connection;
-        let turn = self.turn().await;
-        let inner = conn.begin_with(self.begin_statement()).await?;
         Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
     }
 }
