@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood perf
+.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood perf soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
@@ -41,8 +41,7 @@ http: ## HTTP tests against real servers, on SQLite and a throwaway PostgreSQL
 	scripts/http.sh
 
 site:
-	cargo leptos build --release
-	scripts/precompress.sh
+	cargo leptos build --release --precompress
 
 e2e: site ## The Playwright suite in Chromium against the release build
 	scripts/e2e.sh
@@ -58,3 +57,6 @@ flood: setup ## Sign-in latency while another address floods registration
 
 perf: setup site ## The performance table: rotations, /api/me, storms, bundle bytes, RSS
 	scripts/perf.sh
+
+soak: setup site ## Ten minutes of rotations and /api/me, the server's RSS every 30 s
+	scripts/soak.sh

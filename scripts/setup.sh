@@ -19,12 +19,10 @@ apt_install() {
 }
 
 # 1. Chromium for Playwright (Playwright's own browser download is unreachable here),
-#    curl, which the test scripts use to wait for a server, and brotli.
+#    and curl, which the test scripts use to wait for a server.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-# brotli precompresses the bundle at build time (scripts/precompress.sh).
-command -v brotli >/dev/null 2>&1 || missing+=(brotli)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

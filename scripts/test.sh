@@ -34,8 +34,7 @@ rust_lane() {
 }
 
 browser_lane() {
-  step "release site" build cargo leptos build --release &&
-    step "precompress" build scripts/precompress.sh &&
+  step "release site" build cargo leptos build --release --precompress &&
     step "Playwright" scripts/e2e.sh
 }
 

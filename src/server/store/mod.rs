@@ -109,7 +109,7 @@ impl Store {
     pub async fn rotate(&self, presented: Presented) -> Result<Outcome, StoreError> {
         match &self.rotations {
             Some(group) => group.rotate(presented).await,
-            None => rotation::alone(&self.core, &presented).await,
+            None => rotation::at_once(&self.core, &presented).await,
         }
     }
 

@@ -164,6 +164,63 @@ pub struct Claim<'a> {
     pub now: UnixMillis,
 }
 
+/// [`claim`] in one statement on its own, committed as it runs: PostgreSQL only (its
+/// `WITH` may hold `UPDATE`s and an `INSERT`). One round trip and one commit instead
+/// of five round trips; the decision, its row lock and what follows are [`claim`]'s,
+/// in the same order (the token's row, then its session's). `None` when nothing was
+/// claimed: nothing was written, and the caller asks [`why_not_claimed`].
+pub async fn claim_at_once(
+    pool: &sqlx::AnyPool,
+    jti: TokenId,
+    sid: SessionId,
+    next: &Successor,
+    limit: RefreshLimit,
+    now: UnixMillis,
+) -> Result<Option<RefreshRow>, StoreError> {
+    let iat = now.as_secs();
+    let claimed: Option<Claimed> = sqlx::query_as(
+        "WITH spent AS ( \
+           UPDATE refresh_tokens SET used_at = $1 \
+           WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
+                         AND s.revoked_at IS NULL AND s.expires_at > $1 \
+                         AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5)) \
+           RETURNING session_id), \
+         session AS ( \
+           UPDATE sessions SET last_used_at = $1, \
+             idle_expires_at = CASE WHEN $6 < expires_at THEN $6 ELSE (expires_at / 1000) * 1000 END, \
+             refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
+             refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
+           FROM spent WHERE sessions.id = spent.session_id \
+           RETURNING sessions.user_id, sessions.expires_at), \
+         successor AS ( \
+           INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) \
+           SELECT $7, $3, $2, $8, $9, LEAST($10, session.expires_at / 1000) FROM session \
+           RETURNING jti) \
+         SELECT session.user_id, session.expires_at FROM session, successor",
+    )
+    .bind(now)
+    .bind(jti)
+    .bind(sid)
+    .bind(now.minus(limit.per))
+    .bind(i64::from(limit.max))
+    .bind(iat.plus(next.ttl).as_millis())
+    .bind(next.jti)
+    .bind(&next.kid)
+    .bind(iat)
+    .bind(iat.plus(next.ttl))
+    .fetch_optional(pool)
+    .await?;
+    Ok(claimed.map(|claimed| RefreshRow {
+        jti: next.jti,
+        session_id: sid,
+        user_id: claimed.user_id,
+        kid: next.kid.clone(),
+        iat,
+        exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
+    }))
+}
+
 /// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
 fn values(rows: usize, columns: usize, first: usize) -> String {
     let row = |r: usize| {

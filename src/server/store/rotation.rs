@@ -4,8 +4,8 @@
 //! explanation of why nothing was claimed; a reused token ends its session (and is
 //! recorded) in the same transaction.
 //!
-//! On PostgreSQL each rotation commits on its own; the server flushes concurrent
-//! commits together. On SQLite every commit is its own fsync (`synchronous=FULL`: an
+//! On PostgreSQL each rotation commits on its own, its claim in one statement
+//! ([`refresh_tokens::claim_at_once`]); the server flushes concurrent commits together. On SQLite every commit is its own fsync (`synchronous=FULL`: an
 //! answer leaves only once its rotation is durable), and one writer at a time. So
 //! rotations go through a group commit ([`GroupCommit`]): one thread takes every
 //! rotation waiting at that moment and claims them in one transaction of three
@@ -22,7 +22,7 @@ use super::{
     sessions::{self, RevokeReason, Scope},
     tx::{Core, StoreError, Tx},
 };
-use crate::server::db;
+use crate::server::db::{self, Backend};
 use crate::server::{
     ids::{SessionId, TokenId},
     time::UnixMillis,
@@ -59,6 +59,21 @@ pub async fn rotate_in(tx: &mut Tx<'_>, presented: &Presented) -> Result<Outcome
         security_events::record(tx, *now, &event).await?;
     }
     Ok(Err(why))
+}
+
+/// PostgreSQL's way: the claim in one statement committed on its own (the server
+/// flushes concurrent commits together); a presentation it did not claim then goes
+/// through [`rotate_in`] in a transaction.
+/// (An in-memory SQLite database, which has no group commit, takes the transaction.)
+pub(super) async fn at_once(core: &Core, presented: &Presented) -> Result<Outcome, StoreError> {
+    if core.backend != Backend::Postgres {
+        return alone(core, presented).await;
+    }
+    let Presented { jti, sid, next, limit, now, .. } = presented;
+    match refresh_tokens::claim_at_once(&core.pool, *jti, *sid, next, *limit, *now).await? {
+        Some(next) => Ok(Ok(next)),
+        None => alone(core, presented).await,
+    }
 }
 
 /// One rotation in a transaction of its own.
