@@ -9,7 +9,7 @@ local name = "__Host-refresh_token"
 -- The same, as a Lua pattern ("-" is a quantifier there).
 local pattern = "__Host%-refresh_token=([^;]+)"
 local tokens = {}
-failures = 0 -- global: done() reads it with thread:get
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "result.lua")
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -33,19 +33,4 @@ function response(status, headers, body)
   else
     failures = failures + 1
   end
-end
-
-local threads = {}
-function setup(thread)
-  threads[#threads + 1] = thread
-end
-
-function done(summary, latency, requests)
-  local failed = 0
-  for _, thread in ipairs(threads) do
-    failed = failed + thread:get("failures")
-  end
-  local ok = summary.requests - failed
-  io.write(string.format("RESULT ok=%d failed=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f\n",
-    ok, failed, ok / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
