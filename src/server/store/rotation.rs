@@ -152,21 +152,23 @@ async fn run(core: Core, file: PathBuf, mut waiting: mpsc::UnboundedReceiver<Job
             tracing::warn!(error = %e, "a group commit failed; its rotations go one by one");
             own = None;
         }
-        // Those claimed are durable: answer them. Nothing of a failed batch was
-        // committed: each of its rotations goes again on its own, so that one that
-        // fails does not fail the others. So do those not claimed, which need the
-        // explanation (and a reuse its revocation) that `rotate_in` gives, after
-        // the claims and in arrival order.
+        // Those claimed are durable: answer them all first. Nothing of a failed batch
+        // was committed: each of its rotations goes again on its own, so that one
+        // that fails does not fail the others. So do those not claimed, which need the
+        // explanation (and a reuse its revocation) that `rotate_in` gives, after the
+        // claims and in arrival order.
         let mut claimed = claimed.unwrap_or_default().into_iter();
+        let mut rest = Vec::new();
         for job in batch.drain(..) {
             match claimed.next().flatten() {
                 Some(next) => {
                     let _ = job.answer.send(Ok(Ok(next)));
                 }
-                None => {
-                    let _ = job.answer.send(alone(&core, &job.presented).await);
-                }
+                None => rest.push(job),
             }
+        }
+        for job in rest {
+            let _ = job.answer.send(alone(&core, &job.presented).await);
         }
     }
 }
