@@ -47,7 +47,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     security_events::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
-    grant::grant(state, &first, &Account { id: user.id, email: user.email, created_at: user.created_at }, now)
+    grant::grant(state, &first, &Account::from(&user), now)
 }
 
 /// Signs in with email and password: a new session on this device.
@@ -97,5 +97,5 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     security_events::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
-    grant::grant(state, &first, &Account { id: user.id, email: user.email, created_at: user.created_at }, now)
+    grant::grant(state, &first, &Account::from(&user), now)
 }

@@ -90,6 +90,35 @@ struct Claimed {
     expires_at: UnixMillis,
 }
 
+/// The decision of [`claim`] (and of [`claim_at_once`], which wraps it): spend `$2` of
+/// session `$3` at `$1` if it is unused and its session is live and within its limit
+/// (`$5` refreshes since `$4`). One text, so the two cannot drift apart.
+macro_rules! spend_sql {
+    () => {
+        "UPDATE refresh_tokens SET used_at = $1 \
+         WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
+           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
+                       AND s.revoked_at IS NULL AND s.expires_at > $1 \
+                       AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5))"
+    };
+}
+
+impl Successor {
+    /// Its row, issued at `iat` in session `sid` of `user_id`: it expires after its
+    /// lifetime, but never after the session's absolute end (`session_expires_at`),
+    /// in whole seconds, as the JWT's `exp`.
+    fn row(&self, sid: SessionId, user_id: UserId, session_expires_at: UnixMillis, iat: UnixSecs) -> RefreshRow {
+        RefreshRow {
+            jti: self.jti,
+            session_id: sid,
+            user_id,
+            kid: self.kid.clone(),
+            iat,
+            exp: iat.plus(self.ttl).min(session_expires_at.as_secs()),
+        }
+    }
+}
+
 /// Spends the presented token `jti` of session `sid` and makes `next` the session's
 /// current token, if `jti` is its current, unused token and the session is live and
 /// within its refresh limit. `None` when it was not (ask [`why_not_claimed`]).
@@ -106,29 +135,22 @@ pub async fn claim(
     // cannot both see it unused; the limit is part of it, so a refused refresh spends
     // nothing.
     let window_open_since = now.minus(limit.per);
-    let spent = sqlx::query(
-        "UPDATE refresh_tokens SET used_at = $1 \
-         WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
-           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
-                       AND s.revoked_at IS NULL AND s.expires_at > $1 \
-                       AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5))",
-    )
-    .bind(now)
-    .bind(jti)
-    .bind(sid)
-    .bind(window_open_since)
-    .bind(i64::from(limit.max))
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    let spent = sqlx::query(spend_sql!())
+        .bind(now)
+        .bind(jti)
+        .bind(sid)
+        .bind(window_open_since)
+        .bind(i64::from(limit.max))
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
     if spent == 0 {
         return Ok(None);
     }
 
-    // The successor expires after its lifetime, but never after the session's
-    // absolute end: in whole seconds, as the JWT's `exp`. The session is stamped
-    // used, idle until then, and the refresh counted in its window (starting a new
-    // window when the last one is over; every right-hand side reads the row as it was).
+    // The session is stamped used, idle until its successor expires, and the refresh
+    // counted in its window (starting a new window when the last one is over; every
+    // right-hand side reads the row as it was).
     let iat = now.as_secs();
     let wanted = iat.plus(next.ttl).as_millis();
     let claimed: Claimed = sqlx::query_as(
@@ -144,14 +166,7 @@ pub async fn claim(
     .bind(window_open_since)
     .fetch_one(tx.conn())
     .await?;
-    let next = RefreshRow {
-        jti: next.jti,
-        session_id: sid,
-        user_id: claimed.user_id,
-        kid: next.kid.clone(),
-        iat,
-        exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
-    };
+    let next = next.row(sid, claimed.user_id, claimed.expires_at, iat);
     insert(tx, &next, Some(jti)).await?;
     Ok(Some(next))
 }
@@ -178,14 +193,10 @@ pub async fn claim_at_once(
     now: UnixMillis,
 ) -> Result<Option<RefreshRow>, StoreError> {
     let iat = now.as_secs();
-    let claimed: Option<Claimed> = sqlx::query_as(
-        "WITH spent AS ( \
-           UPDATE refresh_tokens SET used_at = $1 \
-           WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
-             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
-                         AND s.revoked_at IS NULL AND s.expires_at > $1 \
-                         AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5)) \
-           RETURNING session_id), \
+    let claimed: Option<Claimed> = sqlx::query_as(concat!(
+        "WITH spent AS (",
+        spend_sql!(),
+        " RETURNING session_id), \
          session AS ( \
            UPDATE sessions SET last_used_at = $1, \
              idle_expires_at = CASE WHEN $6 < expires_at THEN $6 ELSE (expires_at / 1000) * 1000 END, \
@@ -197,8 +208,8 @@ pub async fn claim_at_once(
            INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) \
            SELECT $7, $3, $2, $8, $9, LEAST($10, session.expires_at / 1000) FROM session \
            RETURNING jti) \
-         SELECT session.user_id, session.expires_at FROM session, successor",
-    )
+         SELECT session.user_id, session.expires_at FROM session, successor"
+    ))
     .bind(now)
     .bind(jti)
     .bind(sid)
@@ -211,14 +222,7 @@ pub async fn claim_at_once(
     .bind(iat.plus(next.ttl))
     .fetch_optional(pool)
     .await?;
-    Ok(claimed.map(|claimed| RefreshRow {
-        jti: next.jti,
-        session_id: sid,
-        user_id: claimed.user_id,
-        kid: next.kid.clone(),
-        iat,
-        exp: iat.plus(next.ttl).min(claimed.expires_at.as_secs()),
-    }))
+    Ok(claimed.map(|claimed| next.row(sid, claimed.user_id, claimed.expires_at, iat)))
 }
 
 /// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
@@ -317,15 +321,7 @@ pub fn claim_many(
     let mut successors = Vec::with_capacity(claimed.len());
     for claim in &claimed {
         let (user_id, expires_at) = *sessions.get(&claim.sid).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let iat = claim.now.as_secs();
-        successors.push(RefreshRow {
-            jti: claim.next.jti,
-            session_id: claim.sid,
-            user_id,
-            kid: claim.next.kid.clone(),
-            iat,
-            exp: iat.plus(claim.next.ttl).min(expires_at.as_secs()),
-        });
+        successors.push(claim.next.row(claim.sid, user_id, expires_at, claim.now.as_secs()));
     }
     let sql = format!(
         "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES {}",

@@ -27,6 +27,12 @@ pub struct Account {
     pub created_at: UnixMillis,
 }
 
+impl From<&UserRow> for Account {
+    fn from(user: &UserRow) -> Account {
+        Account { id: user.id, email: user.email.clone(), created_at: user.created_at }
+    }
+}
+
 /// Accounts kept in memory: every `GET /api/me` and every refresh's token body needs
 /// one, and they rarely change. An entry is used for a few seconds at most, so a
 /// change made by another instance shows within that time; changes made here call
