@@ -21,7 +21,7 @@ run: setup site ## Build the release site and serve http://127.0.0.1:3000 with .
 watch: setup ## Development server with live reload (cargo leptos watch)
 	cargo leptos watch
 
-test: setup ## Everything CI checks (`check`, `http`, `e2e`), in two lanes side by side (scripts/test.sh)
+test: setup ## Everything CI checks: one linted release build, then unit, HTTP and browser tests (scripts/test.sh)
 	scripts/test.sh
 
 check: lint unit ## Formatting, clippy on both builds, unit tests (quick, no database server)

@@ -12,7 +12,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 2,
-  reporter: [['list']],
+  reporter: [['list'], ['./failures-reporter.ts']],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -55,8 +55,11 @@ status=0
 (cd end2end && npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
   for name in short steady; do
-    echo "---- $name server log (last 60 lines) ----"
-    tail -n 60 "$tmp/$name.log"
+    echo "---- $name server log (last 40 lines) ----"
+    tail -n 40 "$tmp/$name.log"
   done
+  # Last, so that a log cut to its end still says which test failed and why.
+  echo "---- failed tests ----"
+  cat end2end/test-results/failures.txt 2>/dev/null || echo "(no summary: Playwright stopped before reporting)"
 fi
 exit "$status"

@@ -1,50 +1,63 @@
 #!/usr/bin/env bash
-# `make test`: every check CI runs, in two lanes side by side, since on a clean clone
-# most of the time is compiling and each lane leaves the cores idle at times (linking,
-# wasm-bindgen and wasm-opt run on one core; the tests mostly wait on sockets,
-# timers and the browser):
-#   rust     formatting, clippy (server and browser builds), unit tests, the layering
-#            check, then the HTTP tests on SQLite and PostgreSQL;
-#   browser  the release site (server binary and WASM bundle), then Playwright.
-# Cargo locks each profile's directory, not the whole target/, so the debug and
-# release builds do not wait for each other. Compiling runs at a lower priority than
-# the tests, so a test that waits on a timer is not starved by the other lane's build.
-# Each lane's output is prefixed with its name; the script fails if either fails, and
-# prints how long each step took.
+# `make test`: every check CI runs. On a clean clone nearly all of the time is
+# compiling, so the gate compiles each dependency once:
+#
+#   1. formatting;
+#   2. one release build, linted: cargo-leptos builds the site (server binary and WASM
+#      bundle) and, through --bin-cargo-args, every test and bench target in the same
+#      cargo run, so the server and the tests share one build of every dependency
+#      (with dev-dependencies' features, which a build that includes tests turns on
+#      for the whole run). clippy-driver compiles our own crate as cargo's workspace
+#      wrapper, which is how `cargo clippy` runs it too: the lints of
+#      `cargo clippy --all-targets` on the server build and of `cargo clippy --lib` on
+#      the browser build, with `-D warnings`, without the check-only build of every
+#      dependency that `cargo clippy` would add;
+#   3. the unit tests and the layering check, from that build;
+#   4. the HTTP tests (SQLite and PostgreSQL) and Playwright side by side: both mostly
+#      wait on sockets, timers and the browser.
+#
+# clippy-driver turns MIR optimisations off, so these binaries are a little slower than
+# `make site`'s; `make perf` measures the latter. `make check` / `make http` /
+# `make e2e` are the same checks one at a time, in the dev profile.
+# Prints how long each step took; fails if any step fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export PATH="$PWD/end2end/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-build() { nice -n 10 "$@"; }
+# Every cargo command below must see the same environment, or cargo rebuilds: the
+# wrapper and its arguments, and the output name cargo-leptos sets (Leptos reads it
+# at compile time).
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+export LEPTOS_OUTPUT_NAME=baton
 
-step() { # NAME COMMAND… : runs it, prints its duration, and stops the lane on failure
+step() { # NAME COMMAND… : runs it, prints its duration, fails on failure
   local name=$1 start=$SECONDS; shift
   echo "── $name"
   "$@" || { echo "── $name FAILED after $((SECONDS - start)) s"; return 1; }
   echo "── $name: $((SECONDS - start)) s"
 }
 
-rust_lane() {
-  step "format" cargo fmt --check &&
-    step "clippy (server)" build cargo clippy --features ssr --all-targets -- -D warnings &&
-    step "clippy (browser)" build cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings &&
-    step "build tests" build cargo test --features ssr --lib --test architecture --test http --no-run &&
-    step "unit tests" cargo test --features ssr --lib --test architecture &&
-    step "HTTP tests" scripts/http.sh
-}
-
-browser_lane() {
-  step "release site" build cargo leptos build --release --precompress &&
-    step "Playwright" scripts/e2e.sh
+# LANE COMMAND… : runs a step with its output prefixed by the lane's name.
+lane() {
+  local name=$1; shift
+  step "$@" 2>&1 | sed -u "s/^/[$name] /"
+  return "${PIPESTATUS[0]}"
 }
 
 start=$SECONDS
-rust_lane 2>&1 | sed -u 's/^/[rust]    /' &
-rust=$!
-browser_lane 2>&1 | sed -u 's/^/[browser] /' &
+finish() { echo "test: $((SECONDS - start)) s in all"; exit "$1"; }
+
+step "format" cargo fmt --check || finish 1
+step "release build, linted" cargo leptos build --release --precompress \
+  --bin-cargo-args=--tests --bin-cargo-args=--benches || finish 1
+step "unit tests" cargo test --release --features ssr --lib --test architecture || finish 1
+
+TEST_PROFILE=release lane http "HTTP tests" scripts/http.sh &
+http=$!
+lane browser "Playwright" scripts/e2e.sh &
 browser=$!
 status=0
-wait "$rust" || { status=1; echo "test: the rust lane failed (lines marked [rust])"; }
-wait "$browser" || { status=1; echo "test: the browser lane failed (lines marked [browser])"; }
-echo "test: $((SECONDS - start)) s in all"
-exit "$status"
+wait "$http" || { status=1; echo "test: the HTTP tests failed (lines marked [http])"; }
+wait "$browser" || { status=1; echo "test: Playwright failed (lines marked [browser])"; }
+finish "$status"
