@@ -13,8 +13,10 @@
 #      the browser build, with `-D warnings`, without the check-only build of every
 #      dependency that `cargo clippy` would add;
 #   3. the unit tests and the layering check, from that build;
-#   4. the HTTP tests (SQLite and PostgreSQL) and Playwright side by side: both mostly
-#      wait on sockets, timers and the browser.
+#   4. the HTTP tests (SQLite and PostgreSQL), then Playwright. One after the other:
+#      the server hashes passwords in the idle scheduling class (so that sign-in
+#      storms never slow refreshes), and side by side each suite's servers starved
+#      the other's sign-ins past the tests' timeouts.
 #
 # clippy-driver turns MIR optimisations off, so these binaries are a little slower than
 # `make site`'s; `make perf` measures the latter. `make check` / `make http` /
@@ -38,13 +40,6 @@ step() { # NAME COMMAND… : runs it, prints its duration, fails on failure
   echo "── $name: $((SECONDS - start)) s"
 }
 
-# LANE COMMAND… : runs a step with its output prefixed by the lane's name.
-lane() {
-  local name=$1; shift
-  step "$@" 2>&1 | sed -u "s/^/[$name] /"
-  return "${PIPESTATUS[0]}"
-}
-
 start=$SECONDS
 finish() { echo "test: $((SECONDS - start)) s in all"; exit "$1"; }
 
@@ -52,12 +47,6 @@ step "format" cargo fmt --check || finish 1
 step "release build, linted" cargo leptos build --release --precompress \
   --bin-cargo-args=--tests --bin-cargo-args=--benches || finish 1
 step "unit tests" cargo test --release --features ssr --lib --test architecture || finish 1
-
-TEST_PROFILE=release lane http "HTTP tests" scripts/http.sh &
-http=$!
-lane browser "Playwright" scripts/e2e.sh &
-browser=$!
-status=0
-wait "$http" || { status=1; echo "test: the HTTP tests failed (lines marked [http])"; }
-wait "$browser" || { status=1; echo "test: Playwright failed (lines marked [browser])"; }
-finish "$status"
+TEST_PROFILE=release step "HTTP tests" scripts/http.sh || finish 1
+step "Playwright" scripts/e2e.sh || finish 1
+finish 0

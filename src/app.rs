@@ -3,8 +3,8 @@
 use crate::{
     client::{renewal, session::Session},
     pages::{
-        dashboard::DashboardPage, layout::SignedInLayout, login::LoginPage, register::RegisterPage,
-        sessions::SessionsPage,
+        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, layout::SignedInLayout,
+        login::LoginPage, register::RegisterPage, sessions::SessionsPage,
     },
 };
 use leptos::prelude::*;
@@ -82,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=StaticSegment("") view=SignedInLayout>
                         <Route path=StaticSegment("") view=DashboardPage/>
                         <Route path=StaticSegment("sessions") view=SessionsPage/>
+                        <Route path=StaticSegment("account") view=AccountPage/>
+                        <Route path=StaticSegment("activity") view=ActivityPage/>
                     </ParentRoute>
                 </Routes>
             </main>

@@ -4,7 +4,7 @@
 
 use crate::shared::{
     error::AppError,
-    wire::{LoggedOut, TokenResponse},
+    wire::{LoggedOut, StrongEnough, TokenResponse},
 };
 use leptos::prelude::*;
 
@@ -59,6 +59,24 @@ pub async fn logout() -> Result<LoggedOut, AppError> {
         call.clear_cookie()?;
     }
     call.respond(result.map(|()| LoggedOut {}))
+}
+
+/// How guessable a new password is, for the advice shown while it is typed (the page
+/// asks once typing pauses, never per keystroke). Stores and counts nothing. `{}` when
+/// it is strong enough, else what register or a password change would answer:
+/// `invalid_input` (too short or long) or `weak_password` with the advice.
+#[server(prefix = "/api/auth", endpoint = "password_strength")]
+pub async fn password_strength(email: String, password: String) -> Result<StrongEnough, AppError> {
+    use crate::{server::auth::strength, shared::credentials};
+    let call = ssr::Call::get()?;
+    let verdict = credentials::Password::parse_new(&password).and_then(|password| {
+        // Without a valid address yet (registration, still typing it), judge the
+        // password alone.
+        let email =
+            credentials::Email::parse(&email).or_else(|_| credentials::Email::parse("someone@example.invalid"))?;
+        strength::check(&password, &email)
+    });
+    call.respond(verdict.map(|()| StrongEnough {}))
 }
 
 #[cfg(feature = "ssr")]

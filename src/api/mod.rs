@@ -10,6 +10,10 @@
 //! Each endpoint parses its input, calls `crate::server`, and turns the outcome into
 //! the contract's answer.
 
+#[cfg(feature = "ssr")]
+pub mod account;
+#[cfg(feature = "ssr")]
+pub mod activity;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod health;
@@ -37,6 +41,11 @@ mod ssr {
             .route("/healthz", get(super::health::health))
             .route("/.well-known/jwks.json", get(super::keys::jwks))
             .route("/api/auth/logout_all", post(super::auth::ssr::logout_all))
+            .route("/api/auth/reauth", post(super::account::reauth))
+            .route("/api/account/password", post(super::account::change_password))
+            .route("/api/account/delete", post(super::account::delete))
+            .route("/api/account/export", get(super::account::export))
+            .route("/api/activity", get(super::activity::list))
             .route("/api/me", get(super::me::me))
             .route("/api/sessions", get(super::sessions::list))
             .route("/api/sessions/{id}", delete(super::sessions::revoke))
@@ -48,11 +57,12 @@ mod ssr {
     /// linker may drop an unreferenced registration from a library (test binaries
     /// do): the contract's endpoints must not depend on that.
     pub fn register_server_functions() {
-        use super::auth::{Login, Logout, Refresh, Register};
+        use super::auth::{Login, Logout, PasswordStrength, Refresh, Register};
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
         register_explicit::<Login>();
         register_explicit::<Refresh>();
         register_explicit::<Logout>();
+        register_explicit::<PasswordStrength>();
     }
 }

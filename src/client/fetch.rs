@@ -147,10 +147,20 @@ where
         // send a request bound to fail.
         _ => refresh(Trigger::Expired).await?.value,
     };
-    match call(token.clone()).await {
+    let result = match call(token.clone()).await {
         Err(AppError::InvalidToken) => {
             let fresh = fresh_token_after_rejection(&session, &token).await?;
             call(fresh).await
+        }
+        other => other,
+    };
+    match result {
+        // A sensitive action and a sign-in too long ago: the password again (the
+        // prompt renews the token in memory), then the action once more.
+        Err(AppError::ReauthRequired) => {
+            super::reauth::confirm().await?;
+            let renewed = session.access_token().map(|t| t.value).ok_or(AppError::InvalidToken)?;
+            call(renewed).await
         }
         other => other,
     }
@@ -180,14 +190,39 @@ pub async fn delete(path: &str) -> Result<(), AppError> {
     authed(|token| async move { send(Method::DELETE, path, &token).await.map(|_| ()) }).await
 }
 
+/// `POST` named fields (a form) to a protected endpoint; its answer, to read as the
+/// caller needs (`json`, or nothing for a 204).
+pub async fn post_fields(path: &str, fields: &[(&str, &str)]) -> Result<Response, AppError> {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    authed(|token| {
+        let body = body.clone();
+        async move { send_body(Method::POST, path, &token, Some(body)).await }
+    })
+    .await
+}
+
+/// `GET` a protected resource as text (a download).
+pub async fn get_text(path: &str) -> Result<String, AppError> {
+    authed(|token| async move { send(Method::GET, path, &token).await?.text().await.map_err(|_| AppError::Network) })
+        .await
+}
+
 /// One request with the Bearer token; a non-2xx answer becomes its error.
 async fn send(method: Method, path: &str, token: &str) -> Result<Response, AppError> {
-    let response = RequestBuilder::new(path)
-        .method(method)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|_| AppError::Network)?;
+    send_body(method, path, token, None).await
+}
+
+/// [`send`] with a form body.
+async fn send_body(method: Method, path: &str, token: &str, form: Option<String>) -> Result<Response, AppError> {
+    let request = RequestBuilder::new(path).method(method).header("Authorization", &format!("Bearer {token}"));
+    let request = match form {
+        Some(body) => request
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .map_err(|_| AppError::Network)?,
+        None => request.build().map_err(|_| AppError::Network)?,
+    };
+    let response = request.send().await.map_err(|_| AppError::Network)?;
     if response.ok() {
         Ok(response)
     } else {
@@ -195,7 +230,8 @@ async fn send(method: Method, path: &str, token: &str) -> Result<Response, AppEr
     }
 }
 
-async fn json<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
+/// A JSON answer's body.
+pub async fn json<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
     response.json::<T>().await.map_err(|_| AppError::Network)
 }
 

@@ -7,6 +7,7 @@
 pub mod fetch;
 pub mod lock;
 pub mod next;
+pub mod reauth;
 pub mod renewal;
 pub mod session;
 pub mod tabs;

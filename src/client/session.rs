@@ -27,6 +27,8 @@ pub enum SignedOutBecause {
     SessionExpired,
     /// The refresh cookie was missing, expired or revoked.
     SessionEnded,
+    /// They deleted their account.
+    AccountDeleted,
 }
 
 impl SignedOutBecause {
@@ -45,6 +47,7 @@ impl SignedOutBecause {
                 "Your session was ended for security reasons: the same sign-in was used from two places. Please sign in again.",
             ),
             SignedOutBecause::SessionExpired => Some("Your session reached its maximum lifetime. Please sign in again."),
+            SignedOutBecause::AccountDeleted => Some("Your account was deleted. Everything Baton kept about it is gone."),
             SignedOutBecause::TheyAskedTo | SignedOutBecause::SessionEnded => None,
         }
     }
@@ -88,6 +91,8 @@ pub enum Trigger {
     Rejected,
     OtherTab,
     SignIn,
+    /// The person entered their password again for a sensitive action.
+    Reauthenticated,
 }
 
 impl Trigger {
@@ -96,6 +101,7 @@ impl Trigger {
     pub fn refresh_token_fate(self) -> &'static str {
         match self {
             Trigger::SignIn => "refresh token issued",
+            Trigger::Reauthenticated => "refresh token kept",
             _ => "refresh token rotated",
         }
     }
@@ -108,6 +114,7 @@ impl Trigger {
             Trigger::Rejected => "renewed after the server refused an expired token",
             Trigger::OtherTab => "signed in from another tab",
             Trigger::SignIn => "signed in",
+            Trigger::Reauthenticated => "renewed after you confirmed your password",
         }
     }
 }
@@ -141,6 +148,8 @@ pub struct Session {
     /// The local clock, ticking once a second in the browser (for countdowns).
     pub now: RwSignal<f64>,
     pub connection: RwSignal<Connection>,
+    /// The password prompt of re-authentication is open (`client::reauth`).
+    pub reauth: RwSignal<bool>,
     /// Counts sign-outs: an answer to a refresh that started before the last one is
     /// stale and must not sign this tab back in.
     epoch: StoredValue<u64>,
@@ -154,6 +163,7 @@ impl Session {
             timeline: RwSignal::new(Vec::new()),
             now: RwSignal::new(0.0),
             connection: RwSignal::new(Connection::Online),
+            reauth: RwSignal::new(false),
             epoch: StoredValue::new(0),
         }
     }

@@ -55,3 +55,58 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
 pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     move || message.get().map(|text| view! { <p class="alert" role="alert">{text}</p> })
 }
+
+/// How long typing must pause before a new password is judged.
+const ADVICE_PAUSE_MS: u32 = 500;
+
+/// Advice under a new-password field while it is typed: the server's strength check
+/// (`password_strength`, the one registration and a password change run), asked once
+/// typing pauses, never per keystroke, and only for the latest text. `idle` shows
+/// before anything is typed. A live region, so the advice is read out as it changes.
+#[component]
+pub fn PasswordAdvice(
+    id: &'static str,
+    /// The account's email (what the password must not be built from).
+    #[prop(into)]
+    email: Signal<String>,
+    #[prop(into)] password: Signal<String>,
+    #[prop(into, optional)] idle: String,
+) -> impl IntoView {
+    use crate::{api::auth::password_strength, shared::credentials::Password, shared::error::AppError};
+    // `(strong enough, what to say)`.
+    let advice = RwSignal::new(None::<(bool, String)>);
+    let latest = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let typed = password.get();
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
+        if typed.chars().count() < Password::MIN_CHARS {
+            let short = format!("At least {} characters.", Password::MIN_CHARS);
+            advice.set((!typed.is_empty()).then_some((false, short)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(ADVICE_PAUSE_MS).await;
+            if latest.get_value() != ticket {
+                return;
+            }
+            let verdict = password_strength(email.get_untracked(), typed).await;
+            if latest.get_value() != ticket {
+                return;
+            }
+            advice.set(match verdict {
+                Ok(_) => Some((true, "Strong enough.".to_string())),
+                Err(AppError::WeakPassword(message) | AppError::InvalidInput(message)) => Some((false, message)),
+                // No advice is better than a wrong one; the submit will say.
+                Err(_) => None,
+            });
+        });
+    });
+    let strong = move || advice.get().is_some_and(|(strong, _)| strong);
+    let weak = move || advice.get().is_some_and(|(strong, _)| !strong);
+    view! {
+        <p id=id class="hint" class:hint--ok=strong class:hint--weak=weak aria-live="polite" data-testid="password-advice">
+            {move || advice.get().map(|(_, text)| text).unwrap_or_else(|| idle.clone())}
+        </p>
+    }
+}

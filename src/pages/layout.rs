@@ -2,7 +2,7 @@
 //! it, and the frame with the navigation. A new signed-in page is one `<Route>` under
 //! the layout route in `crate::app`.
 
-use super::components::Spinner;
+use super::{components::Spinner, reauth_dialog::ReauthDialog};
 use crate::client::{
     next::encode_component,
     session::{use_session, Connection, SignedOutBecause, Status},
@@ -37,7 +37,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         if let Status::SignedOut(because) = session.status.get() {
             let target = match because {
-                Some(SignedOutBecause::TheyAskedTo) => "/login".to_string(),
+                Some(SignedOutBecause::TheyAskedTo | SignedOutBecause::AccountDeleted) => "/login".to_string(),
                 _ => {
                     let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
                     format!("/login?next={}", encode_component(&here))
@@ -78,11 +78,14 @@ pub fn SignedInFrame(children: Children) -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/" exact=true>"Dashboard"</A>
                 <A href="/sessions">"Sessions"</A>
+                <A href="/account">"Account"</A>
+                <A href="/activity">"Activity"</A>
             </nav>
             <span class="topbar__user" title="Signed in as">{email}</span>
         </header>
         <ConnectionStatus/>
         <div class="page">{children()}</div>
+        <ReauthDialog/>
     }
 }
 

@@ -1,11 +1,14 @@
 //! One module per page, and what they share: [`components`], the signed-out pages'
 //! flow ([`signed_out`]), the signed-in [`layout`], and [`format`] for instants.
 
+pub mod account;
+pub mod activity;
 pub mod components;
 pub mod dashboard;
 pub mod format;
 pub mod layout;
 pub mod login;
+pub mod reauth_dialog;
 pub mod register;
 pub mod sessions;
 pub mod signed_out;

@@ -1,7 +1,7 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
 use super::{
-    components::{AuthCard, EmailField, ErrorAlert, SubmitButton},
+    components::{AuthCard, EmailField, ErrorAlert, PasswordAdvice, SubmitButton},
     signed_out::{continue_when_signed_in, keeping_next},
 };
 use crate::{api::auth::Register, shared::credentials::Password};
@@ -19,6 +19,16 @@ pub fn RegisterPage() -> impl IntoView {
         _ => None,
     });
     let pending = action.pending();
+    // What is typed, for the advice (the form itself posts its own fields).
+    let password = RwSignal::new(String::new());
+    let email = Signal::derive(|| {
+        use wasm_bindgen::JsCast;
+        document()
+            .get_element_by_id("email")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .unwrap_or_default()
+    });
 
     view! {
         <Title text="Create account · Baton"/>
@@ -35,8 +45,9 @@ pub fn RegisterPage() -> impl IntoView {
                         minlength=Password::MIN_CHARS.to_string()
                         aria-describedby="password-hint"
                         required
+                        on:input=move |ev| password.set(event_target_value(&ev))
                     />
-                    <p id="password-hint" class="hint">{format!("At least {} characters.", Password::MIN_CHARS)}</p>
+                    <PasswordAdvice id="password-hint" email=email password=password idle=format!("At least {} characters.", Password::MIN_CHARS)/>
                 </div>
                 <ErrorAlert message=error/>
                 <SubmitButton label="Create account" pending=pending/>

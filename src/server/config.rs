@@ -43,6 +43,9 @@ pub struct AuthSettings {
     pub register_limit: u32,
     /// Refreshes allowed per session per minute.
     pub refresh_limit: u32,
+    /// How recently the person must have proved who they are (signed in or
+    /// re-authenticated) for a sensitive action: deleting the account, exporting data.
+    pub reauth_window: Duration,
     /// Clock skew tolerated on `exp` (RFC 7519 §4.1.4 allows "a small leeway").
     pub clock_leeway: Duration,
     /// How long an ended session (with its refresh tokens) and an audit event are
@@ -69,6 +72,7 @@ impl Default for AuthSettings {
             login_window: Duration::from_secs(15 * 60),
             register_limit: 10,
             refresh_limit: 60,
+            reauth_window: Duration::from_secs(10 * 60),
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
             trusted_proxies: Vec::new(),
@@ -153,6 +157,7 @@ impl Settings {
             login_window: source.parse_or("login-window", positive_duration, d.login_window)?,
             register_limit: source.parse_or("register-limit", parse_count, d.register_limit)?,
             refresh_limit: source.parse_or("refresh-limit", parse_count, d.refresh_limit)?,
+            reauth_window: source.parse_or("reauth-window", positive_duration, d.reauth_window)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,
             trusted_proxies: source.parse_or("trusted-proxies", parse_networks, d.trusted_proxies)?,

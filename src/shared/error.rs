@@ -120,6 +120,8 @@ macro_rules! app_errors {
 app_errors! {
     /// A field is missing, malformed or out of bounds; the message says which.
     InvalidInput(message) => 400, "invalid_input", message,
+    /// A new password is too guessable; the message says why and what would help.
+    WeakPassword(message) => 400, "weak_password", message,
     /// Identical for an unknown email and a wrong password, so it reveals neither.
     InvalidCredentials => 401, "invalid_credentials", "Email or password is wrong.",
     InvalidToken => 401, "invalid_token", "The access token is missing, invalid or expired."; BearerChallenge,
@@ -129,6 +131,8 @@ app_errors! {
         "This session was ended for security reasons: a refresh token was used twice. Please sign in again.",
     SessionExpired => 401, "session_expired", "This session has reached its maximum lifetime. Please sign in again.",
     ForbiddenOrigin => 403, "forbidden_origin", "Cross-origin requests are not allowed here.",
+    /// A sensitive action, and the person last proved who they are too long ago.
+    ReauthRequired => 403, "reauth_required", "Please confirm it is you: enter your password again.",
     NotFound => 404, "not_found", "Not found.",
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
     PayloadTooLarge => 413, "payload_too_large", "The request body is too large.",

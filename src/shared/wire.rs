@@ -23,6 +23,10 @@ pub struct UserInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggedOut {}
 
+/// `{}`: a new password is strong enough (`password_strength`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrongEnough {}
+
 /// `{"revoked": n}`: the answer to logout_all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokedCount {
@@ -50,4 +54,29 @@ pub struct SessionInfo {
     pub user_agent: String,
     /// The session of the access token that asked.
     pub current: bool,
+}
+
+/// One security event of `GET /api/activity` (and of the data export).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEvent {
+    pub id: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The contract's kind: `signed_in`, `refresh_token_reused`, …
+    pub kind: String,
+    pub session_id: Option<String>,
+    /// "Firefox on Linux": the device of the session the event is about, else of the
+    /// request that caused it.
+    pub device: Option<String>,
+    pub address: Option<String>,
+    /// The event is about the session that is asking.
+    pub current_session: bool,
+}
+
+/// `GET /api/activity`: a page of events, newest first, and the cursor of the next
+/// (older) page, if there is one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub events: Vec<ActivityEvent>,
+    pub next: Option<String>,
 }

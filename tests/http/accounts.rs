@@ -94,7 +94,7 @@ async fn login_opens_a_new_session(db: TestDb) {
     assert_ne!(a["sid"], b["sid"], "each sign-in is its own session");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id = $1", &first.user_id).await, 2);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'login_ok' AND user_id = $1", &first.user_id).await,
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'signed_in' AND user_id = $1", &first.user_id).await,
         1
     );
 }
@@ -111,7 +111,7 @@ async fn wrong_password_and_unknown_email_get_the_same_answer(db: TestDb) {
     let unknown: Value = unknown.json().await.unwrap();
     assert_eq!(wrong, unknown);
     assert_eq!(wrong["code"], "invalid_credentials");
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "login_failed").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "sign_in_failed").await, 2);
 }
 
 async fn me_returns_the_account(db: TestDb) {
@@ -227,7 +227,7 @@ async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: TestD
     // That client is stopped; another one behind the same balancer is not.
     assert_error(login_via(&app, "203.0.113.7", &who.email, PASSWORD).await, 429, "rate_limited").await;
     assert_eq!(login_via(&app, "203.0.113.8", &who.email, PASSWORD).await.status(), StatusCode::OK);
-    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'login_failed' AND client_addr = $1";
+    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' AND client_addr = $1";
     assert_eq!(app.count(failed_from, "203.0.113.7").await, 3, "the audit trail names the real client");
 }
 
@@ -257,6 +257,6 @@ async fn a_forged_forwarded_for_does_not_escape_the_limit(db: TestDb) {
         assert_error(response, 401, "invalid_credentials").await;
     }
     assert_error(login_via(&app, "203.0.113.99", &who.email, PASSWORD).await, 429, "rate_limited").await;
-    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'login_failed' AND client_addr = $1";
+    let failed_from = "SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' AND client_addr = $1";
     assert_eq!(app.count(failed_from, "127.0.0.1").await, 3);
 }

@@ -244,6 +244,11 @@ impl Client {
         request.send().await.expect("request")
     }
 
+    /// POSTs a form to a Bearer route.
+    pub async fn post_bearer(&self, path: &str, bearer: &str, form: &[(&str, &str)]) -> Response {
+        self.http.post(self.url(path)).bearer_auth(bearer).form(form).send().await.expect("request")
+    }
+
     /// Registers a fresh account and returns its signed-in session.
     pub async fn signed_up(&self) -> SignedIn {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());

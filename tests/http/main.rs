@@ -7,6 +7,7 @@
 mod helpers;
 
 mod abuse;
+mod account;
 mod accounts;
 mod attacks;
 mod group_commit;

@@ -69,7 +69,8 @@ async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: TestDb) {
     let (_, claims) = decode_parts(&victim.refresh);
     let sid = claims["sid"].as_str().unwrap();
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'refresh_reuse' AND session_id = $1", sid).await,
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'refresh_token_reused' AND session_id = $1", sid)
+            .await,
         1
     );
 

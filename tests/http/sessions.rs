@@ -65,7 +65,10 @@ async fn revoking_another_session_ends_it_at_once(db: TestDb) {
     assert_error(app.get("/api/me", Some(&phone.access)).await, 401, "invalid_token").await;
     assert_error(app.refresh(&phone.refresh).await, 401, "invalid_refresh_token").await;
     assert_eq!(app.get("/api/me", Some(&laptop.access)).await.status(), StatusCode::OK);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'revoke' AND session_id = $1", sid).await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'session_revoked' AND session_id = $1", sid).await,
+        1
+    );
 }
 
 /// Access tokens are verified once and then served from a cache; revocation is

@@ -1,11 +1,13 @@
 //! The one place a request's access token is read: `Authorization: Bearer …`
 //! (RFC 6750 §2.1). JSON routes take [`Authenticated`] as an extractor, and it ends
-//! in `Tokens::verify_access`.
+//! in `Tokens::verify_access`; sensitive ones take [`Recent`], which also wants the
+//! person to have proved who they are lately (docs/API.md, "Account and security").
 
 use crate::{
     server::{
         ids::{SessionId, UserId},
         state::AppState,
+        time::UnixSecs,
     },
     shared::error::AppError,
 };
@@ -18,7 +20,16 @@ use http::{header, HeaderMap};
 pub struct Authenticated {
     pub user_id: UserId,
     pub session_id: SessionId,
+    /// When the person last proved who they are in this session (the token's
+    /// `auth_time`).
+    pub auth_time: UnixSecs,
 }
+
+/// A caller who proved who they are within `BATON_REAUTH_WINDOW`: what a sensitive
+/// action needs. Otherwise 403 `reauth_required`, which the browser answers by asking
+/// for the password (`POST /api/auth/reauth`) and trying again.
+#[derive(Clone, Copy, Debug)]
+pub struct Recent(pub Authenticated);
 
 /// The token of an `Authorization: Bearer <token>` header; the scheme is
 /// case-insensitive (RFC 9110 §11.1). Only the header is read: never a cookie, never
@@ -36,7 +47,22 @@ impl FromRequestParts<AppState> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(AppError::InvalidToken)?;
         let claims = state.tokens.verify_access(token, state.clock.now().as_secs()).await?;
-        Ok(Authenticated { user_id: claims.sub, session_id: claims.sid })
+        // A token from before `auth_time` existed counts as authenticated long ago.
+        let auth_time = claims.auth_time.unwrap_or(UnixSecs(0));
+        Ok(Authenticated { user_id: claims.sub, session_id: claims.sid, auth_time })
+    }
+}
+
+impl FromRequestParts<AppState> for Recent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Authenticated::from_request_parts(parts, state).await?;
+        let now = state.clock.now().as_secs();
+        if caller.auth_time.plus(state.settings.reauth_window) < now {
+            return Err(AppError::ReauthRequired);
+        }
+        Ok(Recent(caller))
     }
 }
 

@@ -8,8 +8,8 @@
 //! proxies goes: read from the right, the first address that is not one of ours is
 //! the client. Everything left of it was written by the client and proves nothing.
 
-use crate::server::config::AuthSettings;
-use axum::extract::ConnectInfo;
+use crate::server::{config::AuthSettings, state::AppState};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use http::{header, request::Parts, HeaderMap};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
@@ -44,6 +44,15 @@ impl Device {
             end -= 1;
         }
         Device { user_agent: agent[..end].to_string(), addr, net }
+    }
+}
+
+/// Routes take the calling device as an extractor.
+impl FromRequestParts<AppState> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Device::of(parts, &state.settings))
     }
 }
 

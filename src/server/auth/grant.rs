@@ -34,17 +34,23 @@ pub struct Grant {
 pub fn grant(state: &AppState, refresh: &RefreshRow, owner: &Account, now: UnixMillis) -> Result<Grant, AppError> {
     let tokens = &state.tokens;
     let refresh_token = tokens.sign_refresh(refresh)?;
-    let access_token = tokens.issue_access(owner.id, refresh.session_id, now.as_secs())?;
+    let auth_time = refresh.authenticated_at.as_secs();
+    let access_token = tokens.issue_access(owner.id, refresh.session_id, auth_time, now.as_secs())?;
     Ok(Grant {
         refresh_token,
         refresh_max_age: refresh.exp.secs_after(now.as_secs()),
-        body: TokenResponse {
-            access_token,
-            token_type: "Bearer".to_string(),
-            expires_in: i64::try_from(tokens.access_ttl().as_secs()).unwrap_or(i64::MAX),
-            user: UserInfo { id: owner.id.to_string(), email: owner.email.clone() },
-        },
+        body: token_body(state, access_token, owner),
     })
+}
+
+/// The token body (docs/API.md) around a new access token of `owner`.
+pub fn token_body(state: &AppState, access_token: String, owner: &Account) -> TokenResponse {
+    TokenResponse {
+        access_token,
+        token_type: "Bearer".to_string(),
+        expires_in: i64::try_from(state.tokens.access_ttl().as_secs()).unwrap_or(i64::MAX),
+        user: UserInfo { id: owner.id.to_string(), email: owner.email.clone() },
+    }
 }
 
 /// A session about to start for `user_id` on `device`, and its first refresh token.
@@ -71,6 +77,7 @@ pub fn new_session(
         kid: state.tokens.keys().active()?.kid,
         iat,
         exp: iat.plus(settings.refresh_ttl).min(session.expires_at.as_secs()),
+        authenticated_at: now,
     };
     Ok((session, first))
 }

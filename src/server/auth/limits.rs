@@ -36,7 +36,7 @@ pub async fn check_sign_in(state: &AppState, email: &Email, device: &Device) -> 
     let since = now.minus(window);
     let pool = state.store.pool();
     let net = device.net.as_str();
-    let failed = EventKind::LoginFailed;
+    let failed = EventKind::SignInFailed;
     let max = settings.login_max_failures;
     let account = Counted::AccountFrom { email: email.as_str(), net };
     let for_account = security_events::nth_latest(pool, failed, account, since, max).await?;

@@ -7,6 +7,7 @@
 //!   [`password`] hashing, the refresh [`cookie`], the [`bearer`] extractor, and the
 //!   calling [`device`].
 
+pub mod account;
 pub mod bearer;
 pub mod cookie;
 pub mod device;
@@ -18,4 +19,5 @@ pub mod password;
 pub mod rotation;
 pub mod sign_in;
 pub mod sign_out;
+pub mod strength;
 pub mod tokens;

@@ -4,7 +4,7 @@
 
 use super::{
     grant::{self, Grant},
-    tokens::Refused,
+    tokens::{Claims, Refused},
 };
 use crate::{
     server::{
@@ -13,6 +13,7 @@ use crate::{
         store::{
             refresh_tokens::{NotClaimed, RefreshLimit, Successor},
             rotation::Presented,
+            security_events::{self, Event, EventKind},
             sessions,
         },
     },
@@ -36,7 +37,7 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         // reached its absolute lifetime (refresh tokens never outlive it).
         Err(Refused::Expired(claims)) => {
             return Err(match sessions::absolute_end(state.store.pool(), claims.sid).await? {
-                Some(end) if end <= now => AppError::SessionExpired,
+                Some(end) if end <= now => expired(state, &claims).await?,
                 _ => AppError::InvalidRefreshToken,
             })
         }
@@ -61,7 +62,7 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
             return Err(AppError::RefreshTokenReused);
         }
         Err(NotClaimed::RevokedForReuse) => return Err(AppError::RefreshTokenReused),
-        Err(NotClaimed::Expired) => return Err(AppError::SessionExpired),
+        Err(NotClaimed::Expired) => return Err(expired(state, &claims).await?),
         Err(NotClaimed::RateLimited { until }) => {
             tracing::warn!(session = %claims.sid, "refresh refused: over the session's refresh limit");
             let wait = until.since(now).as_millis().div_ceil(1000).max(1);
@@ -71,4 +72,15 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
     };
     let account = state.store.account(current.user_id).await?.ok_or(AppError::InvalidRefreshToken)?;
     grant::grant(state, &current, &account, now)
+}
+
+/// Records, once per session, that it reached its absolute lifetime, for the person's
+/// activity; the answer is `session_expired`.
+async fn expired(state: &AppState, claims: &Claims) -> Result<AppError, AppError> {
+    let event =
+        Event { user_id: Some(claims.sub), session_id: Some(claims.sid), ..Event::new(EventKind::SessionExpired) };
+    let mut tx = state.store.begin().await?;
+    security_events::record_once_per_session(&mut tx, state.clock.now(), &event).await?;
+    tx.commit().await?;
+    Ok(AppError::SessionExpired)
 }

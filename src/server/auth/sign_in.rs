@@ -1,9 +1,12 @@
-//! Signing up and signing in: each starts a new session on the caller's device.
+//! Signing up and signing in: each starts a new session on the caller's device. And
+//! [`prove`], the one check of a password against an account, with the sign-in
+//! limits: signing in, re-authenticating, changing the password and deleting the
+//! account all go through it.
 
 use super::{
     device::Device,
     grant::{self, Grant},
-    limits,
+    limits, strength,
 };
 use crate::{
     server::{
@@ -24,6 +27,7 @@ use crate::{
 pub async fn register(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_new(password)?;
+    strength::check(&password, &email)?;
     limits::admit_registration(state, device).await?;
     let passwords = &state.passwords;
     let password_hash = {
@@ -42,7 +46,8 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         user_id: Some(user.id),
         session_id: Some(session.id),
         client_addr: Some(&device.addr),
-        ..Event::new(EventKind::Register)
+        user_agent: Some(&device.user_agent),
+        ..Event::new(EventKind::SignedUp)
     };
     security_events::record(&mut tx, now, &event).await?;
     tx.commit().await?;
@@ -54,36 +59,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
 pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_existing(password)?;
-    let passwords = &state.passwords;
-    let client = device.addr.as_str();
-
-    // Checked before queueing for a hash, so a refused client costs nothing and waits
-    // for nothing; checked again under the slot, with the hash and the recording of a
-    // failure, so a burst of parallel guesses cannot all pass the first check.
-    limits::check_sign_in(state, &email, device).await?;
-    let slot = passwords.slot(&device.net).await?;
-    limits::check_sign_in(state, &email, device).await?;
-    let user = users::by_email(state.store.pool(), email.as_str()).await?;
-    let valid = passwords.verify(&slot, &password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
-    let user = match user {
-        Some(user) if valid => user,
-        _ => {
-            let event = Event {
-                user_id: user.map(|u| u.id),
-                email: Some(email.as_str()),
-                client_addr: Some(client),
-                client_net: Some(&device.net),
-                ..Event::new(EventKind::LoginFailed)
-            };
-            let mut tx = state.store.begin().await?;
-            security_events::record(&mut tx, state.clock.now(), &event).await?;
-            tx.commit().await?;
-            tracing::info!(client, "failed sign-in");
-            return Err(AppError::InvalidCredentials);
-        }
-    };
-    drop(slot);
-
+    let user = prove(state, &email, &password, device).await?;
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
@@ -91,11 +67,47 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     let event = Event {
         user_id: Some(user.id),
         session_id: Some(session.id),
-        client_addr: Some(client),
-        ..Event::new(EventKind::LoginOk)
+        client_addr: Some(&device.addr),
+        user_agent: Some(&device.user_agent),
+        ..Event::new(EventKind::SignedIn)
     };
     security_events::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     grant::grant(state, &first, &Account::from(&user), now)
+}
+
+/// The account of `email` if `password` is its password. A wrong one is recorded (the
+/// person sees it in their activity) and counted by the sign-in limits, whatever asked:
+/// sign-in, re-authentication, password change, account deletion.
+pub async fn prove(state: &AppState, email: &Email, password: &Password, device: &Device) -> Result<UserRow, AppError> {
+    let passwords = &state.passwords;
+    let client = device.addr.as_str();
+
+    // Checked before queueing for a hash, so a refused client costs nothing and waits
+    // for nothing; checked again under the slot, with the hash and the recording of a
+    // failure, so a burst of parallel guesses cannot all pass the first check.
+    limits::check_sign_in(state, email, device).await?;
+    let slot = passwords.slot(&device.net).await?;
+    limits::check_sign_in(state, email, device).await?;
+    let user = users::by_email(state.store.pool(), email.as_str()).await?;
+    let valid = passwords.verify(&slot, password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    match user {
+        Some(user) if valid => Ok(user),
+        _ => {
+            let event = Event {
+                user_id: user.map(|u| u.id),
+                email: Some(email.as_str()),
+                client_addr: Some(client),
+                client_net: Some(&device.net),
+                user_agent: Some(&device.user_agent),
+                ..Event::new(EventKind::SignInFailed)
+            };
+            let mut tx = state.store.begin().await?;
+            security_events::record(&mut tx, state.clock.now(), &event).await?;
+            tx.commit().await?;
+            tracing::info!(client, "failed sign-in");
+            Err(AppError::InvalidCredentials)
+        }
+    }
 }

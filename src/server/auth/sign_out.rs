@@ -45,7 +45,7 @@ pub async fn logout(state: &AppState, presented: Option<&str>) -> Result<(), App
         // signing out can be retried and really end the session.
         Err(Refused::UnknownKey) => return Err(AppError::Unavailable { retry_after: 5 }),
     };
-    let event = Event { user_id: Some(claims.sub), session_id: Some(claims.sid), ..Event::new(EventKind::Logout) };
+    let event = Event { user_id: Some(claims.sub), session_id: Some(claims.sid), ..Event::new(EventKind::SignedOut) };
     if !end(state, Scope::One(claims.sid), RevokeReason::Logout, event).await?.is_empty() {
         tracing::info!(user = %claims.sub, session = %claims.sid, "signed out");
     }
@@ -57,7 +57,7 @@ pub async fn everywhere(state: &AppState, caller: Authenticated) -> Result<u64, 
     let event = Event {
         user_id: Some(caller.user_id),
         session_id: Some(caller.session_id),
-        ..Event::new(EventKind::LogoutAll)
+        ..Event::new(EventKind::SignedOutEverywhere)
     };
     let ended = end(state, Scope::AllOf(caller.user_id), RevokeReason::LogoutAll, event).await?;
     tracing::info!(user = %caller.user_id, sessions = ended.len(), "signed out everywhere");
@@ -67,7 +67,7 @@ pub async fn everywhere(state: &AppState, caller: Authenticated) -> Result<u64, 
 /// Ends one session of the caller's (another device, usually). `NotFound` for one
 /// that is not theirs; ending an already ended one is no error.
 pub async fn revoke(state: &AppState, caller: Authenticated, sid: SessionId) -> Result<(), AppError> {
-    let event = Event { user_id: Some(caller.user_id), session_id: Some(sid), ..Event::new(EventKind::Revoke) };
+    let event = Event { user_id: Some(caller.user_id), session_id: Some(sid), ..Event::new(EventKind::SessionRevoked) };
     if !end(state, Scope::OneOf(caller.user_id, sid), RevokeReason::Revoked, event).await?.is_empty() {
         tracing::info!(user = %caller.user_id, session = %sid, "session revoked");
         return Ok(());

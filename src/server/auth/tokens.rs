@@ -67,6 +67,11 @@ pub struct Claims {
     pub jti: TokenId,
     pub iat: UnixSecs,
     pub exp: UnixSecs,
+    /// Access tokens: when the person last proved who they are (RFC 9068 §2.2.1),
+    /// what a sensitive action checks. Refresh tokens carry none (and serialise
+    /// exactly as before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<UnixSecs>,
 }
 
 /// Why a token was refused.
@@ -136,8 +141,15 @@ impl Tokens {
         self.access_ttl
     }
 
-    /// A new access token for session `sid` of user `sub`, issued at `now`.
-    pub fn issue_access(&self, sub: UserId, sid: SessionId, now: UnixSecs) -> Result<String, AppError> {
+    /// A new access token for session `sid` of user `sub`, issued at `now`, whose
+    /// session last proved who it is at `auth_time`.
+    pub fn issue_access(
+        &self,
+        sub: UserId,
+        sid: SessionId,
+        auth_time: UnixSecs,
+        now: UnixSecs,
+    ) -> Result<String, AppError> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: ACCESS_AUDIENCE.to_string(),
@@ -146,6 +158,7 @@ impl Tokens {
             jti: TokenId::generate(),
             iat: now,
             exp: now.plus(self.access_ttl),
+            auth_time: Some(auth_time),
         };
         let signer = self.keys.active()?;
         sign(Kind::Access, &claims, &signer.kid, &signer.key)
@@ -162,6 +175,7 @@ impl Tokens {
             jti: row.jti,
             iat: row.iat,
             exp: row.exp,
+            auth_time: None,
         };
         let signer = self
             .keys
@@ -277,7 +291,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tokens = runtime.block_on(tokens(&dir));
         let now = Clock::system().now().as_secs();
-        let genuine = tokens.issue_access(UserId::generate(), SessionId::generate(), now).unwrap();
+        let genuine = tokens.issue_access(UserId::generate(), SessionId::generate(), now, now).unwrap();
         let kid = tokens.keys().active().unwrap().kid;
         assert!(runtime.block_on(tokens.verify_access(&genuine, now)).is_ok());
 

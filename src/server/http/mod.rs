@@ -2,5 +2,6 @@
 //! on the auth endpoints, the body limit, and the response headers.
 
 pub mod body_limit;
+pub mod fields;
 pub mod headers;
 pub mod origin;

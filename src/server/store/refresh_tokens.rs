@@ -30,6 +30,9 @@ pub struct RefreshRow {
     pub kid: String,
     pub iat: UnixSecs,
     pub exp: UnixSecs,
+    /// When its session last proved who it is (`sessions.authenticated_at`): the
+    /// `auth_time` of the access token issued beside it. Not a claim of the token.
+    pub authenticated_at: UnixMillis,
 }
 
 /// The token a rotation would make current.
@@ -88,6 +91,7 @@ pub async fn insert(tx: &mut Tx<'_>, token: &RefreshRow, parent: Option<TokenId>
 struct Claimed {
     user_id: UserId,
     expires_at: UnixMillis,
+    authenticated_at: UnixMillis,
 }
 
 /// The decision of [`claim`] (and of [`claim_at_once`], which wraps it): spend `$2` of
@@ -104,17 +108,18 @@ macro_rules! spend_sql {
 }
 
 impl Successor {
-    /// Its row, issued at `iat` in session `sid` of `user_id`: it expires after its
-    /// lifetime, but never after the session's absolute end (`session_expires_at`),
-    /// in whole seconds, as the JWT's `exp`.
-    fn row(&self, sid: SessionId, user_id: UserId, session_expires_at: UnixMillis, iat: UnixSecs) -> RefreshRow {
+    /// Its row, issued at `iat` in session `sid` of the claimed session: it expires
+    /// after its lifetime, but never after the session's absolute end, in whole
+    /// seconds, as the JWT's `exp`.
+    fn row(&self, sid: SessionId, session: &Claimed, iat: UnixSecs) -> RefreshRow {
         RefreshRow {
             jti: self.jti,
             session_id: sid,
-            user_id,
+            user_id: session.user_id,
             kid: self.kid.clone(),
             iat,
-            exp: iat.plus(self.ttl).min(session_expires_at.as_secs()),
+            exp: iat.plus(self.ttl).min(session.expires_at.as_secs()),
+            authenticated_at: session.authenticated_at,
         }
     }
 }
@@ -158,7 +163,7 @@ pub async fn claim(
            idle_expires_at = CASE WHEN $2 < expires_at THEN $2 ELSE (expires_at / 1000) * 1000 END, \
            refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
            refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
-         WHERE id = $3 RETURNING user_id, expires_at",
+         WHERE id = $3 RETURNING user_id, expires_at, authenticated_at",
     )
     .bind(now)
     .bind(wanted)
@@ -166,7 +171,7 @@ pub async fn claim(
     .bind(window_open_since)
     .fetch_one(tx.conn())
     .await?;
-    let next = next.row(sid, claimed.user_id, claimed.expires_at, iat);
+    let next = next.row(sid, &claimed, iat);
     insert(tx, &next, Some(jti)).await?;
     Ok(Some(next))
 }
@@ -203,12 +208,12 @@ pub async fn claim_at_once(
              refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
              refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
            FROM spent WHERE sessions.id = spent.session_id \
-           RETURNING sessions.user_id, sessions.expires_at), \
+           RETURNING sessions.user_id, sessions.expires_at, sessions.authenticated_at), \
          successor AS ( \
            INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) \
            SELECT $7, $3, $2, $8, $9, LEAST($10, session.expires_at / 1000) FROM session \
            RETURNING jti) \
-         SELECT session.user_id, session.expires_at FROM session, successor"
+         SELECT session.user_id, session.expires_at, session.authenticated_at FROM session, successor"
     ))
     .bind(now)
     .bind(jti)
@@ -222,7 +227,7 @@ pub async fn claim_at_once(
     .bind(iat.plus(next.ttl))
     .fetch_optional(pool)
     .await?;
-    Ok(claimed.map(|claimed| next.row(sid, claimed.user_id, claimed.expires_at, iat)))
+    Ok(claimed.map(|claimed| next.row(sid, &claimed, iat)))
 }
 
 /// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
@@ -296,7 +301,7 @@ pub fn claim_many(
            refresh_window_start = CASE WHEN sessions.refresh_window_start <= v.column4 THEN v.column2 \
                                   ELSE sessions.refresh_window_start END \
          FROM (VALUES {}) AS v WHERE sessions.id = v.column1 \
-         RETURNING sessions.id, sessions.user_id, sessions.expires_at",
+         RETURNING sessions.id, sessions.user_id, sessions.expires_at, sessions.authenticated_at",
         values(claimed.len(), 4, 1)
     );
     let mut args = Vec::with_capacity(claimed.len() * 4);
@@ -310,18 +315,23 @@ pub fn claim_many(
         ]);
     }
     let mut statement = tx.prepare_cached(&sql)?;
-    // Each claimed session: its account and its absolute expiry.
-    let sessions: std::collections::HashMap<SessionId, (UserId, UnixMillis)> = statement
+    // Each claimed session: its account, absolute expiry and authentication time.
+    let sessions: std::collections::HashMap<SessionId, Claimed> = statement
         .query_map(rusqlite::params_from_iter(args), |row| {
-            Ok((SessionId(parse(row, 0)?), (UserId(parse(row, 1)?), UnixMillis(row.get(2)?))))
+            let claimed = Claimed {
+                user_id: UserId(parse(row, 1)?),
+                expires_at: UnixMillis(row.get(2)?),
+                authenticated_at: UnixMillis(row.get(3)?),
+            };
+            Ok((SessionId(parse(row, 0)?), claimed))
         })?
         .collect::<rusqlite::Result<_>>()?;
 
     // Their successors, in one insert.
     let mut successors = Vec::with_capacity(claimed.len());
     for claim in &claimed {
-        let (user_id, expires_at) = *sessions.get(&claim.sid).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        successors.push(claim.next.row(claim.sid, user_id, expires_at, claim.now.as_secs()));
+        let session = sessions.get(&claim.sid).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        successors.push(claim.next.row(claim.sid, session, claim.now.as_secs()));
     }
     let sql = format!(
         "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES {}",
@@ -355,6 +365,7 @@ struct Presented {
     expires_at: UnixMillis,
     refresh_window_start: UnixMillis,
     refreshes_in_window: i64,
+    authenticated_at: UnixMillis,
 }
 
 #[derive(sqlx::FromRow)]
@@ -378,7 +389,7 @@ pub async fn why_not_claimed(
 ) -> Result<NotClaimed, StoreError> {
     let presented: Option<Presented> = sqlx::query_as(
         "SELECT t.session_id, t.used_at, s.user_id, s.revoked_at, s.revoke_reason, s.expires_at, \
-                s.refresh_window_start, s.refreshes_in_window \
+                s.refresh_window_start, s.refreshes_in_window, s.authenticated_at \
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
          WHERE t.jti = $1",
     )
@@ -426,6 +437,7 @@ pub async fn why_not_claimed(
                 kid: child.kid,
                 iat: child.iat,
                 exp: child.exp,
+                authenticated_at: presented.authenticated_at,
             },
         }),
         _ => Ok(NotClaimed::Reused { user_id: presented.user_id }),
@@ -473,6 +485,7 @@ mod tests {
             kid: "k".into(),
             iat: NOW.as_secs(),
             exp: NOW.as_secs().plus(Duration::from_secs(3600)),
+            authenticated_at: NOW,
         };
         let mut tx = store.begin().await.unwrap();
         users::insert(&mut tx, &user).await.unwrap();

@@ -55,7 +55,8 @@ pub async fn rotate_in(tx: &mut Tx<'_>, presented: &Presented) -> Result<Outcome
     let why = refresh_tokens::why_not_claimed(tx, *jti, *sid, *grace, *limit, *now).await?;
     if let NotClaimed::Reused { user_id } = &why {
         sessions::revoke(tx, Scope::One(*sid), RevokeReason::Reuse, *now).await?;
-        let event = Event { user_id: Some(*user_id), session_id: Some(*sid), ..Event::new(EventKind::RefreshReuse) };
+        let event =
+            Event { user_id: Some(*user_id), session_id: Some(*sid), ..Event::new(EventKind::RefreshTokenReused) };
         security_events::record(tx, *now, &event).await?;
     }
     Ok(Err(why))

@@ -7,19 +7,29 @@ use crate::server::{
     ids::{EventId, SessionId, UserId},
     time::UnixMillis,
 };
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyPool, Executor};
 
 text_enum! {
-    /// What happened.
+    /// What happened. Stored, and shown by `GET /api/activity`, under the contract's
+    /// names (docs/API.md, "Account and security").
     pub enum EventKind {
-        Register = "register",
-        LoginOk = "login_ok",
-        LoginFailed = "login_failed",
-        RefreshReuse = "refresh_reuse",
-        Logout = "logout",
-        LogoutAll = "logout_all",
-        Revoke = "revoke",
+        SignedUp = "signed_up",
+        SignedIn = "signed_in",
+        /// A wrong password for an account (or for no account: then no `user_id`).
+        SignInFailed = "sign_in_failed",
+        SignedOut = "signed_out",
+        /// One session ended from another device's session list.
+        SessionRevoked = "session_revoked",
+        SignedOutEverywhere = "signed_out_everywhere",
+        /// A rotated refresh token came back: its session was ended.
+        RefreshTokenReused = "refresh_token_reused",
+        /// A session was refused at its absolute lifetime (recorded once per session).
+        SessionExpired = "session_expired",
+        PasswordChanged = "password_changed",
+        /// Anonymous: kept after the account and its own events are gone.
+        AccountDeleted = "account_deleted",
         /// A registration got past the registration limit (whatever came of it).
+        /// Counted by the limit, never shown to anyone.
         RegisterAttempt = "register_attempt",
     }
 }
@@ -34,30 +44,103 @@ pub struct Event<'a> {
     pub client_addr: Option<&'a str>,
     /// What the limits count by (`Device::net`).
     pub client_net: Option<&'a str>,
+    /// The browser's User-Agent, for the activity page.
+    pub user_agent: Option<&'a str>,
 }
 
 impl Event<'_> {
     /// An event of `kind` about nothing yet; the fields say about what.
     pub fn new(kind: EventKind) -> Self {
-        Event { kind, user_id: None, session_id: None, email: None, client_addr: None, client_net: None }
+        Event {
+            kind,
+            user_id: None,
+            session_id: None,
+            email: None,
+            client_addr: None,
+            client_net: None,
+            user_agent: None,
+        }
     }
 }
 
 pub async fn record(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    insert(tx, at, event, "").await
+}
+
+/// Records `event` unless its session already has an event of its kind (a session
+/// expires once, however often its last token comes back).
+pub async fn record_once_per_session(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
+    insert(tx, at, event, " WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE kind = $3 AND session_id = $5)").await
+}
+
+async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &str) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9{condition}"
+    );
+    sqlx::query(&sql)
+        .bind(EventId::generate())
+        .bind(at)
+        .bind(event.kind)
+        .bind(event.user_id)
+        .bind(event.session_id)
+        .bind(event.email)
+        .bind(event.client_addr)
+        .bind(event.client_net)
+        .bind(event.user_agent)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// An event as the person it concerns sees it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: EventId,
+    pub at: UnixMillis,
+    pub kind: EventKind,
+    pub session_id: Option<SessionId>,
+    /// The User-Agent of the session the event is about, else of the request.
+    pub user_agent: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+/// Where a page of events starts: strictly older than this event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Before {
+    pub at: UnixMillis,
+    pub id: EventId,
+}
+
+/// Up to `limit` of `user`'s events, newest first, older than `before` if given.
+/// Ordered by (`at`, `id`), which no later insert can reorder: a page never repeats
+/// or skips an event however many are recorded meanwhile (they are all newer).
+pub async fn of_user(
+    pool: &AnyPool,
+    user: UserId,
+    before: Option<Before>,
+    limit: i64,
+) -> Result<Vec<EventRow>, StoreError> {
+    // With no cursor, start after anything that can exist.
+    let before = before.unwrap_or(Before { at: UnixMillis(i64::MAX), id: EventId(uuid::Uuid::max()) });
+    Ok(sqlx::query_as(
+        "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr \
+         FROM audit_events e LEFT JOIN sessions s ON s.id = e.session_id \
+         WHERE e.user_id = $1 AND e.kind <> $2 AND (e.at < $3 OR (e.at = $3 AND e.id < $4)) \
+         ORDER BY e.at DESC, e.id DESC LIMIT $5",
     )
-    .bind(EventId::generate())
-    .bind(at)
-    .bind(event.kind)
-    .bind(event.user_id)
-    .bind(event.session_id)
-    .bind(event.email)
-    .bind(event.client_addr)
-    .bind(event.client_net)
-    .execute(tx.conn())
-    .await?;
+    .bind(user)
+    .bind(EventKind::RegisterAttempt)
+    .bind(before.at)
+    .bind(before.id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Deletes every event of `user` (the account is being deleted, in `tx`).
+pub async fn delete_of_user(tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM audit_events WHERE user_id = $1").bind(user).execute(tx.conn()).await?;
     Ok(())
 }
 

@@ -26,6 +26,10 @@ text_enum! {
         Revoked = "revoked",
         /// One of its refresh tokens came back after it had been rotated.
         Reuse = "reuse",
+        /// The password was changed from another session of the account.
+        PasswordChanged = "password_changed",
+        /// The account was deleted.
+        AccountDeleted = "account_deleted",
     }
 }
 
@@ -60,13 +64,17 @@ pub enum Scope {
     OneOf(UserId, SessionId),
     /// Every session of this user.
     AllOf(UserId),
+    /// Every session of this user but this one (the one changing the password).
+    AllOfExcept(UserId, SessionId),
 }
 
 /// Creates the session; `idle_expires_at` is when its first refresh token expires.
+/// It starts with a sign-in, so it was authenticated when it was created.
 pub async fn insert(tx: &mut Tx<'_>, session: &NewSession, idle_expires_at: UnixMillis) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, client_addr) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id, user_id, created_at, last_used_at, authenticated_at, idle_expires_at, expires_at, \
+                               user_agent, client_addr) \
+         VALUES ($1, $2, $3, $3, $3, $4, $5, $6, $7)",
     )
     .bind(session.id)
     .bind(session.user_id)
@@ -91,6 +99,7 @@ pub async fn revoke(
         Scope::One(_) => "id = $3",
         Scope::OneOf(..) => "id = $3 AND user_id = $4",
         Scope::AllOf(_) => "user_id = $3",
+        Scope::AllOfExcept(..) => "user_id = $3 AND id <> $4",
     };
     let sql = format!(
         "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE revoked_at IS NULL AND {filter} RETURNING id"
@@ -100,6 +109,7 @@ pub async fn revoke(
         Scope::One(sid) => query.bind(sid),
         Scope::OneOf(user, sid) => query.bind(sid).bind(user),
         Scope::AllOf(user) => query.bind(user),
+        Scope::AllOfExcept(user, sid) => query.bind(user).bind(sid),
     };
     let ended: Vec<SessionId> = query.fetch_all(tx.conn()).await?;
     revocations::log(tx, &ended, now).await?;
@@ -131,6 +141,44 @@ pub async fn live_of(pool: &AnyPool, user: UserId, now: UnixMillis) -> Result<Ve
     .bind(now)
     .fetch_all(pool)
     .await?)
+}
+
+/// Records that the person proved who they are in live session `sid` at `at` (a
+/// re-authentication); false if the session is not live.
+pub async fn authenticated(tx: &mut Tx<'_>, sid: SessionId, at: UnixMillis) -> Result<bool, StoreError> {
+    let updated = sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(sid)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    Ok(updated == 1)
+}
+
+/// Every session of `user`, live or ended (within retention), newest first: for the
+/// data export.
+pub async fn all_of(pool: &AnyPool, user: UserId) -> Result<Vec<EndedOrLive>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoke_reason, user_agent, \
+                client_addr FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A session as the data export shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EndedOrLive {
+    pub id: SessionId,
+    pub created_at: UnixMillis,
+    pub last_used_at: UnixMillis,
+    pub idle_expires_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    pub revoked_at: Option<UnixMillis>,
+    pub revoke_reason: Option<RevokeReason>,
+    pub user_agent: String,
+    pub client_addr: String,
 }
 
 /// When a session reaches its absolute lifetime, if it exists.

@@ -103,3 +103,19 @@ pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, St
         .fetch_optional(pool)
         .await?)
 }
+
+pub async fn set_password(tx: &mut Tx<'_>, id: UserId, password_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Deletes the account; its sessions and their refresh tokens go with it (the
+/// foreign keys cascade).
+pub async fn delete(tx: &mut Tx<'_>, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    Ok(())
+}

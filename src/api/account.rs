@@ -1,0 +1,164 @@
+//! `/api/account/…` and `POST /api/auth/reauth`: what a signed-in person does to
+//! their own account (docs/API.md, "Account and security"). The flows are
+//! `crate::server::auth::account`; the export is read here.
+
+use crate::{
+    server::{
+        auth::{
+            account,
+            bearer::{Authenticated, Recent},
+            cookie::RefreshCookie,
+            device::Device,
+        },
+        http::fields::Fields,
+        state::AppState,
+        store::{security_events, sessions},
+        time::UnixMillis,
+    },
+    shared::{
+        device::describe_device,
+        error::AppError,
+        wire::{ActivityEvent, TokenResponse},
+    },
+};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
+use http::header;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct PasswordField {
+    password: String,
+}
+
+/// `POST /api/auth/reauth`: a fresh access token whose `auth_time` is now.
+pub async fn reauth(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    device: Device,
+    Fields(fields): Fields<PasswordField>,
+) -> Result<Json<TokenResponse>, AppError> {
+    Ok(Json(account::reauthenticate(&state, caller, &fields.password, &device).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ChangePassword {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/account/password`: 204; every other session has ended.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    device: Device,
+    Fields(fields): Fields<ChangePassword>,
+) -> Result<StatusCode, AppError> {
+    account::change_password(&state, caller, &fields.current_password, &fields.new_password, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/account/delete` (sensitive): 204 and the cookie cleared.
+pub async fn delete(
+    State(state): State<AppState>,
+    Recent(caller): Recent,
+    device: Device,
+    Fields(fields): Fields<PasswordField>,
+) -> Result<impl IntoResponse, AppError> {
+    account::delete(&state, caller, &fields.password, &device).await?;
+    let clear = RefreshCookie::new(state.settings.cookie_secure).clear()?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
+}
+
+/// The data export: what Baton holds about the person, and nothing that could be used
+/// to act as them (no hash, token, key or secret).
+#[derive(Serialize)]
+struct Export {
+    exported_at: String,
+    account: ExportedAccount,
+    sessions: Vec<ExportedSession>,
+    events: Vec<ActivityEvent>,
+    /// Passkeys' names and dates (none yet: passkeys arrive with two-step
+    /// verification).
+    passkeys: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct ExportedAccount {
+    id: String,
+    email: String,
+    created_at: String,
+}
+
+#[derive(Serialize)]
+struct ExportedSession {
+    id: String,
+    device: String,
+    user_agent: String,
+    address: String,
+    created_at: String,
+    last_used_at: String,
+    /// When it ends (or ended) without a sign-out: its idle or absolute end.
+    expires_at: String,
+    ended_at: Option<String>,
+    /// `logout`, `logout_all`, `revoked`, `reuse`, `password_changed`.
+    end_reason: Option<String>,
+}
+
+/// Events read per page while exporting.
+const EXPORT_PAGE: i64 = 500;
+
+/// `GET /api/account/export` (sensitive): one JSON document, as a download.
+pub async fn export(State(state): State<AppState>, Recent(caller): Recent) -> Result<impl IntoResponse, AppError> {
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let pool = state.store.pool();
+    let sessions = sessions::all_of(pool, caller.user_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(ExportedSession {
+                id: s.id.to_string(),
+                device: describe_device(&s.user_agent),
+                user_agent: s.user_agent,
+                address: s.client_addr,
+                created_at: s.created_at.to_rfc3339()?,
+                last_used_at: s.last_used_at.to_rfc3339()?,
+                expires_at: s.idle_expires_at.min(s.expires_at).to_rfc3339()?,
+                ended_at: s.revoked_at.map(UnixMillis::to_rfc3339).transpose()?,
+                end_reason: s.revoke_reason.map(|r| r.as_str().to_string()),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let mut events = Vec::new();
+    let mut before = None;
+    loop {
+        let page = security_events::of_user(pool, caller.user_id, before, EXPORT_PAGE).await?;
+        before = page.last().map(|e| security_events::Before { at: e.at, id: e.id });
+        let full = page.len() as i64 == EXPORT_PAGE;
+        for row in page {
+            events.push(super::activity::shown(row, &caller)?);
+        }
+        if !full {
+            break;
+        }
+    }
+    let export = Export {
+        exported_at: state.clock.now().to_rfc3339()?,
+        account: ExportedAccount {
+            id: account.id.to_string(),
+            email: account.email.clone(),
+            created_at: account.created_at.to_rfc3339()?,
+        },
+        sessions,
+        events,
+        passkeys: Vec::new(),
+    };
+    let body = serde_json::to_vec_pretty(&export).map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"baton-export.json\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    ))
+}

@@ -1,0 +1,206 @@
+//! `/account`: **Password** (change it; the other devices are signed out) and **Your
+//! data** (download it; delete the account, after a dialog that says what happens).
+//! Passkeys and two-step verification join this page with their issue.
+
+use super::components::{ErrorAlert, PasswordAdvice, Spinner, SubmitButton};
+use crate::{
+    client::{
+        fetch,
+        session::{use_session, SignedOutBecause},
+        tabs,
+    },
+    shared::error::AppError,
+};
+use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <Title text="Account · Baton"/>
+        <h1 class="page-title">"Account"</h1>
+        <ChangePassword/>
+        <YourData/>
+    }
+}
+
+#[component]
+fn ChangePassword() -> impl IntoView {
+    let session = use_session();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<&'static str>);
+    let email = Signal::derive(move || session.user().map(|u| u.email).unwrap_or_default());
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        pending.set(true);
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            let fields = [("current_password", current.get_untracked()), ("new_password", new.get_untracked())];
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            match fetch::post_fields("/api/account/password", &fields).await {
+                Ok(_) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(Some("Password changed. Every other device has been signed out."));
+                }
+                Err(AppError::InvalidCredentials) => error.set(Some("The current password is not right.".into())),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <p class="muted">"Changing it signs out every other device at once; this one stays signed in."</p>
+            <form class="form" on:submit=submit>
+                <div class="field">
+                    <label for="current-password">"Current password"</label>
+                    <input id="current-password" type="password" autocomplete="current-password" required
+                        prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="new-password">"New password"</label>
+                    <input id="new-password" type="password" autocomplete="new-password" required
+                        aria-describedby="new-password-advice"
+                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
+                    <PasswordAdvice id="new-password-advice" email=email password=new/>
+                </div>
+                <ErrorAlert message=error/>
+                <p class="notice notice--ok" role="status">{move || done.get()}</p>
+                <SubmitButton label="Change password" pending=pending/>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn YourData() -> impl IntoView {
+    let session = use_session();
+    let downloading = RwSignal::new(false);
+    let download_error = RwSignal::new(None::<String>);
+    let download = move |_| {
+        downloading.set(true);
+        download_error.set(None);
+        spawn_local(async move {
+            match fetch::get_text("/api/account/export").await {
+                Ok(json) => {
+                    if save_file("baton-export.json", &json).is_err() {
+                        download_error.set(Some("Your browser refused to save the file.".into()));
+                    }
+                }
+                Err(AppError::ReauthRequired) => {
+                    download_error.set(Some("Not downloaded: you did not confirm it was you.".into()))
+                }
+                Err(e) => download_error.set(Some(format!("Could not download your data: {e}"))),
+            }
+            downloading.set(false);
+        });
+    };
+
+    let dialog = NodeRef::<html::Dialog>::new();
+    let password = RwSignal::new(String::new());
+    let deleting = RwSignal::new(false);
+    let delete_error = RwSignal::new(None::<String>);
+    let open = move |_| {
+        delete_error.set(None);
+        if let Some(dialog) = dialog.get() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move || {
+        password.set(String::new());
+        if let Some(dialog) = dialog.get() {
+            dialog.close();
+        }
+    };
+    let delete = move |event: SubmitEvent| {
+        event.prevent_default();
+        deleting.set(true);
+        delete_error.set(None);
+        spawn_local(async move {
+            let password_now = password.get_untracked();
+            match fetch::post_fields("/api/account/delete", &[("password", password_now.as_str())]).await {
+                Ok(_) => {
+                    close();
+                    tabs::announce_signed_out();
+                    session.sign_out_locally(SignedOutBecause::AccountDeleted);
+                }
+                Err(AppError::InvalidCredentials) => delete_error.set(Some("That password is not right.".into())),
+                Err(AppError::ReauthRequired) => {
+                    delete_error.set(Some("Not deleted: you did not confirm it was you.".into()))
+                }
+                Err(e) => delete_error.set(Some(format!("Could not delete your account: {e}"))),
+            }
+            deleting.set(false);
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="data-title">
+            <h2 id="data-title">"Your data"</h2>
+            <p class="muted">
+                "Download everything Baton keeps about you: your account, your sessions and your security history, as one JSON file."
+            </p>
+            <div class="actions">
+                <button class="button" on:click=download disabled=move || downloading.get()
+                    aria-busy=move || downloading.get().to_string()>
+                    <Show when=move || downloading.get()><Spinner/></Show>
+                    "Download my data"
+                </button>
+                <button class="button button--danger" on:click=open>"Delete account"</button>
+            </div>
+            <ErrorAlert message=download_error/>
+        </section>
+
+        <dialog node_ref=dialog class="dialog" aria-labelledby="delete-title" aria-describedby="delete-what"
+            on:close=move |_: leptos::ev::Event| password.set(String::new())>
+            <form on:submit=delete>
+                <h2 id="delete-title">"Delete your account?"</h2>
+                <div id="delete-what">
+                    <p>"This cannot be undone. When you confirm:"</p>
+                    <ul class="consequences">
+                        <li>"every device signed in to this account is signed out at once, this one too;"</li>
+                        <li>"your account, your sessions and your security history are deleted;"</li>
+                        <li>"your email address is free: it can be used to create a new account."</li>
+                    </ul>
+                </div>
+                <div class="field">
+                    <label for="delete-password">"Password"</label>
+                    <input id="delete-password" type="password" autocomplete="current-password" required
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                </div>
+                <ErrorAlert message=delete_error/>
+                <div class="actions">
+                    <button type="submit" class="button button--danger" disabled=move || deleting.get()
+                        aria-busy=move || deleting.get().to_string()>
+                        <Show when=move || deleting.get()><Spinner/></Show>
+                        "Delete my account"
+                    </button>
+                    <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
+
+/// Hands `text` to the browser as a download named `name`.
+fn save_file(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
+}

@@ -1,0 +1,71 @@
+//! The password prompt of re-authentication (`client::reauth`): a modal dialog in
+//! every signed-in page's frame, opened when a sensitive action is answered
+//! `reauth_required`. A native `<dialog>` shown with `showModal()`: the browser keeps
+//! focus inside it, Escape cancels it, and focus returns where it was.
+
+use super::components::{ErrorAlert, SubmitButton};
+use crate::client::{reauth, session::use_session};
+use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+
+#[component]
+pub fn ReauthDialog() -> impl IntoView {
+    let session = use_session();
+    let dialog = NodeRef::<html::Dialog>::new();
+    let password = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    Effect::new(move |_| {
+        let open = session.reauth.get();
+        if let Some(dialog) = dialog.get() {
+            if open && !dialog.open() {
+                error.set(None);
+                let _ = dialog.show_modal();
+            } else if !open && dialog.open() {
+                dialog.close();
+            }
+        }
+    });
+
+    let confirm = move |event: SubmitEvent| {
+        event.prevent_default();
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match reauth::submit(&password.get_untracked()).await {
+                Ok(()) => {
+                    password.set(String::new());
+                    reauth::finish(true);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            pending.set(false);
+        });
+    };
+    let cancel = move || {
+        password.set(String::new());
+        reauth::finish(false);
+    };
+
+    view! {
+        <dialog node_ref=dialog class="dialog" aria-labelledby="reauth-title" aria-describedby="reauth-why"
+            on:cancel=move |_: leptos::ev::Event| cancel()>
+            <form on:submit=confirm>
+                <h2 id="reauth-title">"Confirm it’s you"</h2>
+                <p id="reauth-why" class="muted">
+                    "This action needs a recent sign-in. Enter your password to continue."
+                </p>
+                <div class="field">
+                    <label for="reauth-password">"Your password"</label>
+                    <input id="reauth-password" type="password" autocomplete="current-password" required
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                </div>
+                <ErrorAlert message=error/>
+                <div class="actions">
+                    <SubmitButton label="Confirm" pending=pending/>
+                    <button type="button" class="button" on:click=move |_| cancel()>"Cancel"</button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
