@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the Playwright suite against the release build. Two servers, each on a free
+# Runs the Playwright suite against the release build. Three servers, each on a free
 # loopback port with a throwaway SQLite database:
 #   BASE_URL    short lifetimes (access tokens live 3 s), so the suite sees tokens
 #               expire and renew, again and again;
 #   STEADY_URL  the default 15-minute access tokens, for tests that count requests
-#               and must not meet a scheduled renewal in the middle.
+#               and must not meet a scheduled renewal in the middle;
+#   SUDO_URL    sensitive actions want a sign-in of the last 3 seconds, so the
+#               re-authentication prompt can be seen without waiting ten minutes.
 # Every test signs up from 127.0.0.1, so the per-address limits are lifted here.
 # Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
 # exits non-zero on any failure.
@@ -49,12 +51,13 @@ start_server() {
 
 BASE_URL=$(start_server short BATON_ACCESS_TTL=3s)
 STEADY_URL=$(start_server steady)
-export BASE_URL STEADY_URL
+SUDO_URL=$(start_server sudo BATON_REAUTH_WINDOW=3s)
+export BASE_URL STEADY_URL SUDO_URL
 
 status=0
 (cd end2end && npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
-  for name in short steady; do
+  for name in short steady sudo; do
     echo "---- $name server log (last 40 lines) ----"
     tail -n 40 "$tmp/$name.log"
   done

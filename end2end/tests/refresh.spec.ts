@@ -78,7 +78,7 @@ test.describe('with steady tokens', () => {
     }
     const refreshes = watchRequests(page, '/api/auth/refresh');
     // The dashboard loads the account and the device list at the same time.
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     const dashboard = new DashboardPage(page);
     await dashboard.expectSignedInAs(email);
     await expect(dashboard.account()).toContainText('signed in on this device only');
@@ -141,6 +141,6 @@ test('after a lost renewal the next call still recovers', async ({ page }) => {
   const dashboard = new DashboardPage(page);
   await dashboard.sessionsLink().click();
   await expect(new SessionsPage(page).current()).toBeVisible();
-  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
   await dashboard.expectSignedInAs(email);
 });

@@ -27,7 +27,23 @@ for (const [device, viewport] of [
     await expect(new SessionsPage(page).rows()).toHaveCount(2);
     await shot('sessions');
 
-    await new DashboardPage(page).page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Account', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+    await page.getByLabel('New password').pressSequentially('password12', { delay: 20 });
+    await expect(page.getByTestId('password-advice')).toContainText('too easy to guess');
+    await shot('account');
+    await page.getByRole('button', { name: 'Delete account' }).click();
+    await expect(page.getByRole('dialog', { name: 'Delete your account?' })).toBeVisible();
+    await shot('account-delete');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('link', { name: 'Activity', exact: true }).click();
+    await expect(page.getByRole('list', { name: 'Security events' }).getByRole('listitem')).toHaveCount(2);
+    await shot('activity');
+
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await expect(new DashboardPage(page).newDeviceNotice()).toBeVisible();
+    await shot('dashboard-new-device');
     await new DashboardPage(page).signOut().click();
     const login = new LoginPage(page);
     await expect(page).toHaveURL(/\/login$/);

@@ -1,16 +1,13 @@
 //! Re-authentication ("sudo mode"), browser side: the one place `reauth_required` is
 //! answered, as `fetch::authed` answers a 401 with a refresh. [`confirm`] opens the
 //! password prompt (`pages::reauth_dialog`, in every signed-in page's frame) and waits;
-//! the prompt sends the password with [`submit`], which puts the fresh access token
-//! (its `auth_time` now) in memory, and then [`finish`]es, and the action is tried once
-//! more. Several actions waiting at once share one prompt. Cancelling fails them with
+//! the prompt sends the password to `POST /api/auth/reauth`, puts the fresh access
+//! token (its `auth_time` now) in memory and [`finish`]es, and the action is tried
+//! once more. Several actions waiting at once share one prompt. Cancelling fails them with
 //! `reauth_required`, which the page shows as "not confirmed".
 
-use super::{
-    fetch,
-    session::{use_session_handle, Trigger},
-};
-use crate::shared::{error::AppError, wire::TokenResponse};
+use super::session::use_session_handle;
+use crate::shared::error::AppError;
 use futures::channel::oneshot;
 use leptos::prelude::Set;
 use std::cell::RefCell;
@@ -29,14 +26,6 @@ pub async fn confirm() -> Result<(), AppError> {
         Ok(true) => Ok(()),
         _ => Err(AppError::ReauthRequired),
     }
-}
-
-/// Sends the password; on success the renewed access token is in memory.
-pub async fn submit(password: &str) -> Result<(), AppError> {
-    let response = fetch::post_fields("/api/auth/reauth", &[("password", password)]).await?;
-    let body: TokenResponse = fetch::json(response).await?;
-    use_session_handle().accept(body, Trigger::Reauthenticated, fetch::now());
-    Ok(())
 }
 
 /// Closes the prompt and tells every waiting action whether it was confirmed.

@@ -42,16 +42,19 @@ fn ChangePassword() -> impl IntoView {
         spawn_local(async move {
             let fields = [("current_password", current.get_untracked()), ("new_password", new.get_untracked())];
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            match fetch::post_fields("/api/account/password", &fields).await {
+            let failed = match fetch::post_fields("/api/account/password", &fields).await {
                 Ok(_) => {
-                    current.set(String::new());
-                    new.set(String::new());
-                    done.set(Some("Password changed. Every other device has been signed out."));
+                    current.try_set(String::new());
+                    new.try_set(String::new());
+                    done.try_set(Some("Password changed. Every other device has been signed out."));
+                    None
                 }
-                Err(AppError::InvalidCredentials) => error.set(Some("The current password is not right.".into())),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            pending.set(false);
+                Err(AppError::InvalidCredentials) => Some("The current password is not right.".to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            // `try_`: the person may have left the page meanwhile.
+            error.try_set(failed);
+            pending.try_set(false);
         });
     };
 
@@ -89,18 +92,16 @@ fn YourData() -> impl IntoView {
         downloading.set(true);
         download_error.set(None);
         spawn_local(async move {
-            match fetch::get_text("/api/account/export").await {
-                Ok(json) => {
-                    if save_file("baton-export.json", &json).is_err() {
-                        download_error.set(Some("Your browser refused to save the file.".into()));
-                    }
-                }
-                Err(AppError::ReauthRequired) => {
-                    download_error.set(Some("Not downloaded: you did not confirm it was you.".into()))
-                }
-                Err(e) => download_error.set(Some(format!("Could not download your data: {e}"))),
-            }
-            downloading.set(false);
+            let failed = match fetch::get_text("/api/account/export").await {
+                Ok(json) => save_file("baton-export.json", &json)
+                    .err()
+                    .map(|_| "Your browser refused to save the file.".to_string()),
+                Err(AppError::ReauthRequired) => Some("Not downloaded: you did not confirm it was you.".to_string()),
+                Err(e) => Some(format!("Could not download your data: {e}")),
+            };
+            // `try_`: the person may have left the page meanwhile.
+            download_error.try_set(failed);
+            downloading.try_set(false);
         });
     };
 
@@ -126,19 +127,20 @@ fn YourData() -> impl IntoView {
         delete_error.set(None);
         spawn_local(async move {
             let password_now = password.get_untracked();
-            match fetch::post_fields("/api/account/delete", &[("password", password_now.as_str())]).await {
+            let failed = match fetch::post_fields("/api/account/delete", &[("password", password_now.as_str())]).await {
                 Ok(_) => {
                     close();
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::AccountDeleted);
+                    None
                 }
-                Err(AppError::InvalidCredentials) => delete_error.set(Some("That password is not right.".into())),
-                Err(AppError::ReauthRequired) => {
-                    delete_error.set(Some("Not deleted: you did not confirm it was you.".into()))
-                }
-                Err(e) => delete_error.set(Some(format!("Could not delete your account: {e}"))),
-            }
-            deleting.set(false);
+                Err(AppError::InvalidCredentials) => Some("That password is not right.".to_string()),
+                Err(AppError::ReauthRequired) => Some("Not deleted: you did not confirm it was you.".to_string()),
+                Err(e) => Some(format!("Could not delete your account: {e}")),
+            };
+            // `try_`: once the account is gone, so is this page.
+            delete_error.try_set(failed);
+            deleting.try_set(false);
         });
     };
 

@@ -32,14 +32,17 @@ pub fn ActivityPage() -> impl IntoView {
                 None => format!("/api/activity?limit={PAGE}"),
             };
             match fetch::get_json::<ActivityPage>(&path).await {
+                // `try_`: the person may have left the page meanwhile.
                 Ok(page) => {
-                    events.update(|all| all.extend(page.events));
-                    next.set(page.next);
-                    loaded.set(true);
+                    events.try_update(|all| all.extend(page.events));
+                    next.try_set(page.next);
+                    loaded.try_set(true);
                 }
-                Err(e) => error.set(Some(format!("Could not load your activity: {e}"))),
+                Err(e) => {
+                    error.try_set(Some(format!("Could not load your activity: {e}")));
+                }
             }
-            loading.set(false);
+            loading.try_set(false);
         });
     };
     Effect::new(move |_| load());
@@ -56,11 +59,10 @@ pub fn ActivityPage() -> impl IntoView {
                 <For each=move || events.get() key=|event| event.id.clone() let:event>
                     {
                         let at = parse_instant(&event.at);
-                        let details = [event.device.clone(), event.address.clone()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" · ");
+                        // The device, unless the sentence already names it; the address.
+                        let device = event.device.clone().filter(|_| !names_device(&event.kind));
+                        let details =
+                            [device, event.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
                         view! {
                             <li class="event" class:event--alert=is_alarming(&event.kind)>
                                 <p class="event__what">{describe(&event)}</p>
@@ -89,6 +91,20 @@ pub fn ActivityPage() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// Whether [`describe`] names the event's device in its sentence.
+fn names_device(kind: &str) -> bool {
+    matches!(
+        kind,
+        "signed_up"
+            | "signed_in"
+            | "sign_in_failed"
+            | "signed_out"
+            | "session_revoked"
+            | "refresh_token_reused"
+            | "session_expired"
+    )
 }
 
 /// The kinds a person should look at twice.

@@ -85,16 +85,17 @@ pub fn PasswordAdvice(
             advice.set((!typed.is_empty()).then_some((false, short)));
             return;
         }
+        // The page may be gone by the time the timer or the answer comes (a sign-up
+        // moves on at once): then there is no one to advise.
+        let still_latest = move || latest.try_get_value() == Some(ticket);
         leptos::task::spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(ADVICE_PAUSE_MS).await;
-            if latest.get_value() != ticket {
+            let Some(email) = email.try_get_untracked().filter(|_| still_latest()) else { return };
+            let verdict = password_strength(email, typed).await;
+            if !still_latest() {
                 return;
             }
-            let verdict = password_strength(email.get_untracked(), typed).await;
-            if latest.get_value() != ticket {
-                return;
-            }
-            advice.set(match verdict {
+            advice.try_set(match verdict {
                 Ok(_) => Some((true, "Strong enough.".to_string())),
                 Err(AppError::WeakPassword(message) | AppError::InvalidInput(message)) => Some((false, message)),
                 // No advice is better than a wrong one; the submit will say.

@@ -14,9 +14,13 @@ use crate::{
     },
     shared::{
         error::AppError,
-        wire::{Me, SessionInfo},
+        wire::{ActivityEvent, ActivityPage, Me, SessionInfo},
     },
 };
+use leptos_router::components::A;
+
+/// How far back a sign-in from another device is pointed out.
+const NEW_DEVICE_NOTICE_MS: f64 = 24.0 * 3600.0 * 1000.0;
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 
@@ -28,10 +32,36 @@ pub fn DashboardPage() -> impl IntoView {
     // authenticated helper (so two 401s at once share one refresh).
     let me = RwSignal::new(None::<Result<Me, AppError>>);
     let devices = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
+    // The latest sign-in from another device within a day, from the activity.
+    let other_sign_in = RwSignal::new(None::<ActivityEvent>);
     Effect::new(move |_| {
         spawn_local(async move { me.set(Some(fetch::get_json::<Me>("/api/me").await)) });
         spawn_local(async move { devices.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
+        spawn_local(async move {
+            if let Ok(page) = fetch::get_json::<ActivityPage>("/api/activity?limit=50").await {
+                let now = fetch::now();
+                // `try_`: the page may be gone by now (signed out at once).
+                other_sign_in.try_set(page.events.into_iter().find(|e| {
+                    matches!(e.kind.as_str(), "signed_in" | "signed_up")
+                        && !e.current_session
+                        && now - parse_instant(&e.at) < NEW_DEVICE_NOTICE_MS
+                }));
+            }
+        });
     });
+    let notice = move || {
+        other_sign_in.get().map(|event| {
+            let device = event.device.clone().unwrap_or_else(|| "another device".to_string());
+            let when = relative_time(parse_instant(&event.at), session.now.get());
+            view! {
+                <p class="notice notice--warn" data-testid="new-device">
+                    {format!("{device} signed in to your account {when}. Not you? ")}
+                    <A href="/sessions">"Review your sessions"</A>
+                    " and change your password."
+                </p>
+            }
+        })
+    };
     let account = move || {
         let since = match me.get() {
             Some(Ok(me)) => format!("Member since {}", relative_time(parse_instant(&me.created_at), session.now.get())),
@@ -75,6 +105,7 @@ pub fn DashboardPage() -> impl IntoView {
             <p class="eyebrow">"Signed in as"</p>
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
             <p class="muted" data-testid="account">{account}</p>
+            {notice}
             <div class="actions">
                 <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
                     <Show when=move || signing_out.get()><Spinner/></Show>

@@ -4,7 +4,13 @@
 //! focus inside it, Escape cancels it, and focus returns where it was.
 
 use super::components::{ErrorAlert, SubmitButton};
-use crate::client::{reauth, session::use_session};
+use crate::{
+    client::{
+        fetch, reauth,
+        session::{use_session, Session, Trigger},
+    },
+    shared::{error::AppError, wire::TokenResponse},
+};
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
 #[component]
@@ -32,14 +38,17 @@ pub fn ReauthDialog() -> impl IntoView {
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            match reauth::submit(&password.get_untracked()).await {
+            let failed = match submit(session, &password.get_untracked()).await {
                 Ok(()) => {
-                    password.set(String::new());
+                    password.try_set(String::new());
                     reauth::finish(true);
+                    None
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            pending.set(false);
+                Err(e) => Some(e.to_string()),
+            };
+            // `try_`: a sign-out (another tab) may have taken the frame away meanwhile.
+            error.try_set(failed);
+            pending.try_set(false);
         });
     };
     let cancel = move || {
@@ -68,4 +77,12 @@ pub fn ReauthDialog() -> impl IntoView {
             </form>
         </dialog>
     }
+}
+
+/// Sends the password; on success the renewed access token is in memory.
+async fn submit(session: Session, password: &str) -> Result<(), AppError> {
+    let response = fetch::post_fields("/api/auth/reauth", &[("password", password)]).await?;
+    let body: TokenResponse = fetch::json(response).await?;
+    session.accept(body, Trigger::Reauthenticated, fetch::now());
+    Ok(())
 }
