@@ -75,14 +75,8 @@ pub async fn change_password(
     let ended =
         sessions::revoke(&mut tx, Scope::AllOfExcept(user.id, caller.session_id), RevokeReason::PasswordChanged, now)
             .await?;
-    let event = Event {
-        user_id: Some(user.id),
-        session_id: Some(caller.session_id),
-        client_addr: Some(&device.addr),
-        user_agent: Some(&device.user_agent),
-        ..Event::new(EventKind::PasswordChanged)
-    };
-    security_events::record(&mut tx, now, &event).await?;
+    security_events::record(&mut tx, now, &device.event(EventKind::PasswordChanged, user.id, caller.session_id))
+        .await?;
     tx.commit().await?;
     state.store.forget(user.id);
     tracing::info!(user = %user.id, other_sessions_ended = ended.len(), "password changed");

@@ -8,7 +8,12 @@
 //! proxies goes: read from the right, the first address that is not one of ours is
 //! the client. Everything left of it was written by the client and proves nothing.
 
-use crate::server::{config::AuthSettings, state::AppState};
+use crate::server::{
+    config::AuthSettings,
+    ids::{SessionId, UserId},
+    state::AppState,
+    store::security_events::{Event, EventKind},
+};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use http::{header, request::Parts, HeaderMap};
 use ipnet::IpNet;
@@ -44,6 +49,20 @@ impl Device {
             end -= 1;
         }
         Device { user_agent: agent[..end].to_string(), addr, net }
+    }
+}
+
+impl Device {
+    /// An event of `kind` this device caused in `session` of `user`, with the address
+    /// and user agent the activity page shows.
+    pub fn event(&self, kind: EventKind, user: UserId, session: SessionId) -> Event<'_> {
+        Event {
+            user_id: Some(user),
+            session_id: Some(session),
+            client_addr: Some(&self.addr),
+            user_agent: Some(&self.user_agent),
+            ..Event::new(kind)
+        }
     }
 }
 

@@ -42,14 +42,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         return Err(AppError::EmailTaken);
     }
     grant::open(&mut tx, &session, &first).await?;
-    let event = Event {
-        user_id: Some(user.id),
-        session_id: Some(session.id),
-        client_addr: Some(&device.addr),
-        user_agent: Some(&device.user_agent),
-        ..Event::new(EventKind::SignedUp)
-    };
-    security_events::record(&mut tx, now, &event).await?;
+    security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
     grant::grant(state, &first, &Account::from(&user), now)
@@ -64,14 +57,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     grant::open(&mut tx, &session, &first).await?;
-    let event = Event {
-        user_id: Some(user.id),
-        session_id: Some(session.id),
-        client_addr: Some(&device.addr),
-        user_agent: Some(&device.user_agent),
-        ..Event::new(EventKind::SignedIn)
-    };
-    security_events::record(&mut tx, now, &event).await?;
+    security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     grant::grant(state, &first, &Account::from(&user), now)
