@@ -26,6 +26,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     tracing::info!(
         database = %db::redacted(&settings.database_url),
         keys = ?state.tokens.keys().kids(),
+        mail = %state.mailer.describe(),
         "listening on http://{addr}"
     );
     serve::serve(listener, state, serve::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))

@@ -7,6 +7,7 @@ use crate::{
     app::{shell, App},
     server::{
         http::{body_limit::limit_body, headers, origin::require_same_origin},
+        mail::sender,
         retention,
         state::AppState,
         sync,
@@ -49,8 +50,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests
-/// in flight. The background sync (revocations, keys) and the retention sweep run
-/// alongside.
+/// in flight. The background sync (revocations, keys), the retention sweep and the
+/// mail sender run alongside.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -58,10 +59,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sync = sync::spawn(state.clone());
     let sweep = retention::spawn(state.clone());
+    let origin = sender::link_origin(state.settings.public_origin.as_deref(), listener.local_addr()?);
+    let mail = sender::spawn(state.clone(), origin);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sync.abort();
     sweep.abort();
+    mail.abort();
     result
 }
 

@@ -130,6 +130,11 @@ pub mod ssr {
             })
         }
 
+        /// Answers 202 Accepted (a mail is on its way) instead of 200.
+        pub fn accepted(&self) {
+            self.response.set_status(http::StatusCode::ACCEPTED);
+        }
+
         pub fn clear_cookie(&self) -> Result<(), AppError> {
             self.response.append_header(header::SET_COOKIE, self.cookie().clear()?);
             Ok(())

@@ -13,5 +13,6 @@ pub async fn me(State(state): State<AppState>, caller: Authenticated) -> Result<
         id: account.id.to_string(),
         email: account.email.clone(),
         created_at: account.created_at.to_rfc3339()?,
+        email_verified: account.email_verified_at.is_some(),
     }))
 }

@@ -15,6 +15,7 @@ pub mod account;
 #[cfg(feature = "ssr")]
 pub mod activity;
 pub mod auth;
+pub mod email;
 #[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
@@ -45,6 +46,8 @@ mod ssr {
             .route("/api/account/password", post(super::account::change_password))
             .route("/api/account/delete", post(super::account::delete))
             .route("/api/account/export", get(super::account::export))
+            .route("/api/account/verification_email", post(super::email::ssr::resend_verification))
+            .route("/api/account/email", post(super::email::ssr::change_email))
             .route("/api/activity", get(super::activity::list))
             .route("/api/me", get(super::me::me))
             .route("/api/sessions", get(super::sessions::list))
@@ -57,12 +60,18 @@ mod ssr {
     /// linker may drop an unreferenced registration from a library (test binaries
     /// do): the contract's endpoints must not depend on that.
     pub fn register_server_functions() {
-        use super::auth::{Login, Logout, PasswordStrength, Refresh, Register};
+        use super::{
+            auth::{Login, Logout, PasswordStrength, Refresh, Register},
+            email::{ConfirmPasswordReset, RequestPasswordReset, VerifyEmail},
+        };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
         register_explicit::<Login>();
         register_explicit::<Refresh>();
         register_explicit::<Logout>();
         register_explicit::<PasswordStrength>();
+        register_explicit::<RequestPasswordReset>();
+        register_explicit::<ConfirmPasswordReset>();
+        register_explicit::<VerifyEmail>();
     }
 }

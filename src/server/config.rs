@@ -54,6 +54,52 @@ pub struct AuthSettings {
     /// Reverse proxies (load balancers) whose `X-Forwarded-For` is believed. Empty:
     /// the header is ignored, since any client can send it.
     pub trusted_proxies: Vec<IpNet>,
+    /// The SMTP server mail goes through; unset: mails are written to `outbox`.
+    pub smtp_url: Option<SmtpUrl>,
+    /// The sender of every mail, `Name <address>`.
+    pub mail_from: String,
+    /// Where mails are written as `.eml` files when there is no SMTP server.
+    pub outbox: PathBuf,
+    /// How long a password-reset link works.
+    pub reset_ttl: Duration,
+}
+
+/// An SMTP server's URL. It may hold a password, so it is never printed whole:
+/// `Debug` and [`SmtpUrl::redacted`] show it without the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn parse(text: &str) -> Result<SmtpUrl, String> {
+        const HINT: &str = "expected smtp://[user:password@]host[:port] or smtps://…";
+        let url = url::Url::parse(text).map_err(|_| HINT.to_string())?;
+        if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none_or(str::is_empty) {
+            return Err(HINT.into());
+        }
+        Ok(SmtpUrl(text.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with its password replaced by `***`, for logs.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            Ok(url) => url.to_string(),
+            Err(_) => "(unreadable)".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
 }
 
 impl Default for AuthSettings {
@@ -76,6 +122,10 @@ impl Default for AuthSettings {
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
             trusted_proxies: Vec::new(),
+            smtp_url: None,
+            mail_from: "Baton <no-reply@localhost>".to_string(),
+            outbox: PathBuf::from("./outbox"),
+            reset_ttl: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -161,6 +211,20 @@ impl Settings {
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,
             trusted_proxies: source.parse_or("trusted-proxies", parse_networks, d.trusted_proxies)?,
+            // Like the database URL, never echoed: it may hold a password.
+            smtp_url: source
+                .get("smtp-url", "BATON_SMTP_URL")
+                .map(|(origin, value)| {
+                    SmtpUrl::parse(value.trim()).map_err(|reason| ConfigError::Invalid {
+                        origin,
+                        value: "…".into(),
+                        reason,
+                    })
+                })
+                .transpose()?,
+            mail_from: source.parse_or("mail-from", parse_mailbox, d.mail_from)?,
+            outbox: source.parse_or("outbox", |v| Ok(PathBuf::from(v)), d.outbox)?,
+            reset_ttl: source.parse_or("reset-ttl", positive_duration, d.reset_ttl)?,
         };
         // Deleting ended sessions while their access tokens still live would make a
         // restarted instance forget the revocation (the tokens would work again), and
@@ -317,6 +381,13 @@ fn bounded_duration(text: &str, max: Duration) -> Result<Duration, String> {
         return Err(format!("must be at most {}s", max.as_secs()));
     }
     Ok(d)
+}
+
+/// `Name <address>` or a bare address, as a mail's `From`.
+fn parse_mailbox(text: &str) -> Result<String, String> {
+    text.parse::<lettre::message::Mailbox>()
+        .map(|_| text.to_string())
+        .map_err(|_| "expected a sender like Baton <no-reply@example.com>".to_string())
 }
 
 fn parse_bool(text: &str) -> Result<bool, String> {
@@ -484,6 +555,22 @@ mod tests {
         let error = load("", &[("DATABASE_URL", "mysql://u:hunter2@db/x")]).unwrap_err().to_string();
         assert!(!error.contains("hunter2"), "{error}");
         assert!(error.contains("DATABASE_URL"), "{error}");
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows() {
+        let s = load("", &[("BATON_SMTP_URL", "smtp://mailer:hunter2@mail.example.com:587")]).unwrap();
+        let url = s.auth.smtp_url.clone().unwrap();
+        assert_eq!(url.redacted(), "smtp://mailer:***@mail.example.com:587");
+        assert!(!format!("{:?}", s.auth).contains("hunter2"));
+        assert_eq!(url.expose(), "smtp://mailer:hunter2@mail.example.com:587");
+        let error = load("", &[("BATON_SMTP_URL", "imap://u:hunter2@mail.example.com")]).unwrap_err().to_string();
+        assert!(error.contains("BATON_SMTP_URL") && !error.contains("hunter2"), "{error}");
+        assert!(load("", &[("BATON_SMTP_URL", "smtp://")]).is_err());
+        let error = load("", &[("BATON_MAIL_FROM", "not a mailbox")]).unwrap_err().to_string();
+        assert!(error.contains("BATON_MAIL_FROM"), "{error}");
+        let d = load("", &[]).unwrap().auth;
+        assert_eq!((d.mail_from.as_str(), d.reset_ttl), ("Baton <no-reply@localhost>", Duration::from_secs(1800)));
     }
 
     #[test]

@@ -73,4 +73,8 @@ uuid_ids! {
     TokenId,
     /// One security event.
     EventId,
+    /// One link sent by mail.
+    LinkId,
+    /// One mail in the outbox.
+    MailId,
 }

@@ -1,5 +1,5 @@
 //! Everything the server stands on, behind `ssr`: settings, the database and its
-//! store, authentication, the middleware, and the background tasks. The endpoints
+//! store, authentication, mail, the middleware, and the background tasks. The endpoints
 //! that use it are in `crate::api`; nothing here imports them, nor anything of the
 //! browser side.
 
@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod ids;
+pub mod mail;
 pub mod retention;
 pub mod state;
 pub mod store;

@@ -8,7 +8,7 @@
 
 use super::{
     state::AppState,
-    store::{revocations, security_events, sessions, StoreError},
+    store::{email_links, revocations, security_events, sessions, StoreError},
     time::UnixMillis,
 };
 use std::time::Duration;
@@ -49,6 +49,8 @@ pub struct Pruned {
     pub events: u64,
     /// Entries of the revocation log.
     pub revocations: u64,
+    /// Expired mail links.
+    pub links: u64,
 }
 
 /// Deletes what ended before `cutoff`.
@@ -57,6 +59,8 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
         sessions: prune_table(state, Table::Sessions, cutoff).await?,
         events: prune_table(state, Table::Events, cutoff).await?,
         revocations: prune_table(state, Table::Revocations, cutoff).await?,
+        // A link is useless once expired (its unsent mail goes with it).
+        links: prune_table(state, Table::Links, state.clock.now()).await?,
     })
 }
 
@@ -65,6 +69,7 @@ enum Table {
     Sessions,
     Events,
     Revocations,
+    Links,
 }
 
 async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Result<u64, StoreError> {
@@ -75,6 +80,7 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
             Table::Sessions => sessions::prune(&mut tx, cutoff, BATCH).await?,
             Table::Events => security_events::prune(&mut tx, cutoff, BATCH).await?,
             Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Links => email_links::prune(&mut tx, cutoff, BATCH).await?,
         };
         tx.commit().await?;
         total += deleted;

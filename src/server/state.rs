@@ -4,6 +4,7 @@ use super::{
     auth::{keys::KeyRing, password::Passwords, tokens::Tokens},
     config::{AuthSettings, Settings},
     db,
+    mail::transport::Mailer,
     store::{revocations, revoked::RevokedSessions, Store},
     time::Clock,
 };
@@ -24,6 +25,7 @@ pub struct Shared {
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub clock: Clock,
+    pub mailer: Mailer,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
 }
@@ -63,6 +65,7 @@ impl AppState {
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<AppState, StartupError> {
         super::auth::ed25519::install();
         let auth = &settings.auth;
+        let mailer = Mailer::new(auth).map_err(StartupError::Other)?;
         let pool = db::connect(&settings.database_url).await?;
         let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
         let store = Store::new(pool, &settings.database_url, revoked.clone());
@@ -83,6 +86,7 @@ impl AppState {
             settings: auth.clone(),
             passwords,
             clock,
+            mailer,
             database_url: settings.database_url.clone().into(),
         })))
     }

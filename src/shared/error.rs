@@ -122,6 +122,8 @@ app_errors! {
     InvalidInput(message) => 400, "invalid_input", message,
     /// A new password is too guessable; the message says why and what would help.
     WeakPassword(message) => 400, "weak_password", message,
+    /// A mailed link's token is unknown, used, replaced or expired.
+    InvalidLink => 400, "invalid_link", "This link is no longer valid. Links work once and expire; ask for a new one.",
     /// Identical for an unknown email and a wrong password, so it reveals neither.
     InvalidCredentials => 401, "invalid_credentials", "Email or password is wrong.",
     InvalidToken => 401, "invalid_token", "The access token is missing, invalid or expired."; BearerChallenge,

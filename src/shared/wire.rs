@@ -40,7 +40,14 @@ pub struct Me {
     pub email: String,
     /// RFC 3339.
     pub created_at: String,
+    /// The address was proved by following a mailed link.
+    pub email_verified: bool,
 }
+
+/// `{}`: the answer to what sends a mail (password reset, verification, email
+/// change) and to following a verification link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {}
 
 /// One entry of `GET /api/sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,6 +55,8 @@ pub fn postgres_available() -> bool {
 struct Database {
     url: String,
     _dir: Option<tempfile::TempDir>,
+    /// Where apps on it write their mails when no SMTP server is set (`BATON_OUTBOX`).
+    outbox: tempfile::TempDir,
 }
 
 /// A test's database: clone it freely, start apps on it; it stays until the test and
@@ -71,7 +73,7 @@ impl TestDb {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}/baton.db", dir.path().display());
-                Database { url, _dir: Some(dir) }
+                Database { url, _dir: Some(dir), outbox: tempfile::tempdir().expect("temp dir") }
             }
             Db::Postgres => {
                 if !postgres_available() {
@@ -83,7 +85,7 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test cluster");
                 sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
-                Database { url: format!("{base}/{name}"), _dir: None }
+                Database { url: format!("{base}/{name}"), _dir: None, outbox: tempfile::tempdir().expect("temp dir") }
             }
         };
         Some(TestDb { database: Arc::new(database) })
@@ -93,9 +95,23 @@ impl TestDb {
         &self.database.url
     }
 
-    /// The contract's default settings on this database.
+    /// The contract's default settings on this database (mails written to a folder
+    /// of its own).
     pub fn settings(&self) -> Settings {
-        test_settings(self.url())
+        let mut settings = test_settings(self.url());
+        settings.auth.outbox = self.outbox();
+        settings
+    }
+
+    /// Where apps on this database write mails when no SMTP server is set.
+    pub fn outbox(&self) -> std::path::PathBuf {
+        self.database.outbox.path().to_path_buf()
+    }
+
+    /// A server that sends its mail to `smtp`.
+    pub async fn app_mailing(&self, smtp: &crate::smtp::SmtpServer) -> TestApp {
+        let url = baton::server::config::SmtpUrl::parse(&smtp.url()).expect("an SMTP URL");
+        self.app_with(|s| s.smtp_url = Some(url)).await
     }
 
     /// A server with the contract's default settings.
@@ -271,6 +287,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct Instance {
     pub client: Client,
     child: Child,
+    _outbox: tempfile::TempDir,
 }
 
 impl std::ops::Deref for Instance {
@@ -322,6 +339,8 @@ impl Instance {
             .env("RUST_LOG", "off")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        let outbox = tempfile::tempdir().expect("temp dir");
+        command.env("BATON_OUTBOX", outbox.path());
         for (name, value) in env {
             command.env(name, value);
         }
@@ -331,7 +350,7 @@ impl Instance {
             http: client_from("127.0.0.1"),
             cookie_name: "__Host-refresh_token",
         };
-        let mut instance = Instance { client, child };
+        let mut instance = Instance { client, child, _outbox: outbox };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = instance.http.get(instance.url("/healthz")).send().await {

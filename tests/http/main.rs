@@ -5,11 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
 
 mod helpers;
+mod smtp;
 
 mod abuse;
 mod account;
 mod accounts;
 mod attacks;
+mod email;
 mod group_commit;
 mod hardening;
 mod instances;

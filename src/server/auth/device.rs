@@ -53,12 +53,13 @@ impl Device {
 }
 
 impl Device {
-    /// An event of `kind` this device caused in `session` of `user`, with the address
-    /// and user agent the activity page shows.
-    pub fn event(&self, kind: EventKind, user: UserId, session: SessionId) -> Event<'_> {
+    /// An event of `kind` this device caused to `user`, in `session` if it has one
+    /// (following a mailed link needs none), with the address and user agent the
+    /// activity page shows.
+    pub fn event(&self, kind: EventKind, user: UserId, session: impl Into<Option<SessionId>>) -> Event<'_> {
         Event {
             user_id: Some(user),
-            session_id: Some(session),
+            session_id: session.into(),
             client_addr: Some(&self.addr),
             user_agent: Some(&self.user_agent),
             ..Event::new(kind)

@@ -1,4 +1,5 @@
-//! The limits on signing in and signing up (docs/API.md, "login" and "register").
+//! The limits on signing in, signing up and asking for mail (docs/API.md, "login",
+//! "register", "Email").
 //!
 //! Each is checked **before** a password is hashed, so a refused attempt costs the
 //! server a query, never an argon2 hash, and never waits in the hashing queue behind
@@ -15,6 +16,7 @@
 use super::device::Device;
 use crate::{
     server::{
+        ids::UserId,
         state::AppState,
         store::security_events::{self, Counted, Event, EventKind},
         time::UnixMillis,
@@ -23,8 +25,12 @@ use crate::{
 };
 use std::time::Duration;
 
-/// Registrations are counted over an hour (`BATON_REGISTER_LIMIT` an hour).
-const REGISTER_WINDOW: Duration = Duration::from_secs(3600);
+/// Registrations, reset mails and verification mails are counted over an hour.
+const HOUR: Duration = Duration::from_secs(3600);
+/// Password-reset requests an hour, per client and per email (docs/API.md).
+const RESETS_AN_HOUR: u32 = 5;
+/// Verification and email-change links an hour, per account (docs/API.md).
+const LINKS_AN_HOUR: u32 = 3;
 /// A client's failures across all accounts may be this many times the per-account limit.
 const CLIENT_FACTOR: u32 = 10;
 
@@ -54,21 +60,59 @@ pub async fn check_sign_in(state: &AppState, email: &Email, device: &Device) -> 
 /// Records a registration attempt of this client, or answers 429 if it has made
 /// `BATON_REGISTER_LIMIT` in the last hour.
 pub async fn admit_registration(state: &AppState, device: &Device) -> Result<(), AppError> {
+    let event = Event {
+        client_addr: Some(&device.addr),
+        client_net: Some(&device.net),
+        ..Event::new(EventKind::RegisterAttempt)
+    };
+    let rules = [(Counted::From { net: &device.net }, state.settings.register_limit)];
+    admit(state, &rules, &event, "registration").await
+}
+
+/// Records a password-reset request for `email` from this client, or answers 429
+/// after five an hour from the client or for the address (whether or not it has an
+/// account: the answer must not tell).
+pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Result<(), AppError> {
+    let event = Event {
+        email: Some(email.as_str()),
+        client_addr: Some(&device.addr),
+        client_net: Some(&device.net),
+        ..Event::new(EventKind::ResetRequested)
+    };
+    let rules = [
+        (Counted::From { net: &device.net }, RESETS_AN_HOUR),
+        (Counted::About { email: email.as_str() }, RESETS_AN_HOUR),
+    ];
+    admit(state, &rules, &event, "password reset").await
+}
+
+/// Records that `user` asked for a verification or email-change link, or answers 429
+/// after three an hour (each sends a mail, the latter to an address of their choice).
+pub async fn admit_link(state: &AppState, user: UserId, device: &Device) -> Result<(), AppError> {
+    let event = Event {
+        user_id: Some(user),
+        client_addr: Some(&device.addr),
+        client_net: Some(&device.net),
+        ..Event::new(EventKind::LinkRequested)
+    };
+    admit(state, &[(Counted::Of { user }, LINKS_AN_HOUR)], &event, "verification mail").await
+}
+
+/// Counts `event`'s kind against each rule over the last hour and records it, or
+/// answers 429 when a rule's count is reached. Counted and recorded in one write
+/// transaction: on SQLite the write turn makes parallel attempts take turns, so a
+/// burst cannot all pass the count first.
+async fn admit(state: &AppState, rules: &[(Counted<'_>, u32)], event: &Event<'_>, what: &str) -> Result<(), AppError> {
     let now = state.clock.now();
-    let kind = EventKind::RegisterAttempt;
-    let whose = Counted::From { net: &device.net };
-    // Counted and recorded in one write transaction: on SQLite the write turn makes
-    // parallel attempts take turns, so a burst cannot all pass the count first.
+    let since = now.minus(HOUR);
     let mut tx = state.store.begin().await?;
-    let since = now.minus(REGISTER_WINDOW);
-    if let Some(oldest) =
-        security_events::nth_latest(tx.conn(), kind, whose, since, state.settings.register_limit).await?
-    {
-        tracing::warn!(client = %device.addr, "registration refused: too many from this client");
-        return Err(AppError::RateLimited { retry_after: retry_after(oldest, REGISTER_WINDOW, now) });
+    for (whose, max) in rules {
+        if let Some(oldest) = security_events::nth_latest(tx.conn(), event.kind, *whose, since, *max).await? {
+            tracing::warn!(client = ?event.client_addr, "{what} refused: over its limit");
+            return Err(AppError::RateLimited { retry_after: retry_after(oldest, HOUR, now) });
+        }
     }
-    let event = Event { client_addr: Some(&device.addr), client_net: Some(&device.net), ..Event::new(kind) };
-    security_events::record(&mut tx, now, &event).await?;
+    security_events::record(&mut tx, now, event).await?;
     tx.commit().await?;
     Ok(())
 }

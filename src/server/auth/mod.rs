@@ -2,7 +2,8 @@
 //!
 //! - the flows: [`sign_in`] (sign up, sign in), [`rotation`] (refresh), [`sign_out`]
 //!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
-//!   ended session;
+//!   ended session; [`account`] (what a person does to their own account) and
+//!   [`email`] (what goes through their mailbox);
 //! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`],
 //!   [`password`] hashing, the refresh [`cookie`], the [`bearer`] extractor, and the
 //!   calling [`device`].
@@ -12,6 +13,7 @@ pub mod bearer;
 pub mod cookie;
 pub mod device;
 pub mod ed25519;
+pub mod email;
 pub mod grant;
 pub mod keys;
 pub mod limits;

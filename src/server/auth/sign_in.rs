@@ -5,12 +5,14 @@
 
 use super::{
     device::Device,
+    email,
     grant::{self, Grant},
     limits, strength,
 };
 use crate::{
     server::{
         ids::UserId,
+        mail,
         state::AppState,
         store::{
             security_events::{self, Event, EventKind},
@@ -23,7 +25,8 @@ use crate::{
     },
 };
 
-/// Creates an account and its first session.
+/// Creates an account and its first session, and queues the mail that verifies its
+/// address.
 pub async fn register(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_new(password)?;
@@ -35,7 +38,13 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         passwords.hash(&slot, &password).await?
     };
     let now = state.clock.now();
-    let user = UserRow { id: UserId::generate(), email: email.to_string(), password_hash, created_at: now };
+    let user = UserRow {
+        id: UserId::generate(),
+        email: email.to_string(),
+        password_hash,
+        created_at: now,
+        email_verified_at: None,
+    };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {
@@ -43,21 +52,27 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     }
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
+    email::queue_verification(&mut tx, user.id, &user.email, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
     grant::grant(state, &first, &Account::from(&user), now)
 }
 
-/// Signs in with email and password: a new session on this device.
+/// Signs in with email and password: a new session on this device, and a mail to the
+/// owner if the device is new to the account.
 pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_existing(password)?;
     let user = prove(state, &email, &password, device).await?;
     let now = state.clock.now();
+    let new_device = email::new_device_letter(state, &user, device, now).await?;
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
+    if let Some(letter) = new_device {
+        mail::queue(&mut tx, user.id, &user.email, &letter, None, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     grant::grant(state, &first, &Account::from(&user), now)

@@ -6,6 +6,7 @@
 //! - [`refresh_tokens`]: rotation, as two steps: [`refresh_tokens::claim`] and, when
 //!   nothing was claimed, [`refresh_tokens::why_not_claimed`].
 //! - [`signing_keys`], [`security_events`].
+//! - [`email_links`]: the links mails carry; [`outbox`]: the mails until they go.
 //!
 //! Writes happen in a [`Tx`]. It holds this process's write turn on SQLite and, when
 //! it commits, tells the in-memory set of revoked sessions ([`revoked`]) about every
@@ -64,7 +65,9 @@ macro_rules! text_enum {
     };
 }
 
+pub mod email_links;
 pub mod notify;
+pub mod outbox;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod revoked;
@@ -121,6 +124,12 @@ impl Store {
     /// Drops `id` from this instance's cache: call it with every change of the account.
     pub fn forget(&self, id: UserId) {
         self.accounts.forget(id);
+    }
+
+    /// Notified when a transaction that queued a mail commits (the mail sender waits
+    /// on it).
+    pub fn mail_queued(&self) -> Arc<tokio::sync::Notify> {
+        self.core.mail_queued.clone()
     }
 
     /// For reads, which need no transaction.

@@ -469,6 +469,7 @@ mod tests {
             email: "a@example.com".into(),
             password_hash: "x".into(),
             created_at: NOW,
+            email_verified_at: None,
         };
         let session = NewSession {
             id: SessionId::generate(),

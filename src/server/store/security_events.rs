@@ -26,12 +26,29 @@ text_enum! {
         /// A session was refused at its absolute lifetime (recorded once per session).
         SessionExpired = "session_expired",
         PasswordChanged = "password_changed",
+        /// Set through a mailed link: every session ended, this one began.
+        PasswordReset = "password_reset",
+        EmailVerified = "email_verified",
+        /// The account's address changed (its new address confirmed the change).
+        EmailChanged = "email_changed",
         /// Anonymous: kept after the account and its own events are gone.
         AccountDeleted = "account_deleted",
         /// A registration got past the registration limit (whatever came of it).
         /// Counted by the limit, never shown to anyone.
         RegisterAttempt = "register_attempt",
+        /// A password-reset mail was asked for, for an account or not. Counted by the
+        /// reset limits, never shown.
+        ResetRequested = "reset_requested",
+        /// A signed-in person asked for a verification or email-change link. Counted
+        /// by their limit, never shown.
+        LinkRequested = "link_requested",
     }
+}
+
+impl EventKind {
+    /// What only the limits count: never shown to anyone.
+    pub const HIDDEN: [EventKind; 3] =
+        [EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested];
 }
 
 /// A security event about to be recorded.
@@ -126,11 +143,13 @@ pub async fn of_user(
     Ok(sqlx::query_as(
         "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr \
          FROM audit_events e LEFT JOIN sessions s ON s.id = e.session_id \
-         WHERE e.user_id = $1 AND e.kind <> $2 AND (e.at < $3 OR (e.at = $3 AND e.id < $4)) \
-         ORDER BY e.at DESC, e.id DESC LIMIT $5",
+         WHERE e.user_id = $1 AND e.kind NOT IN ($2, $3, $4) AND (e.at < $5 OR (e.at = $5 AND e.id < $6)) \
+         ORDER BY e.at DESC, e.id DESC LIMIT $7",
     )
     .bind(user)
-    .bind(EventKind::RegisterAttempt)
+    .bind(EventKind::HIDDEN[0])
+    .bind(EventKind::HIDDEN[1])
+    .bind(EventKind::HIDDEN[2])
     .bind(before.at)
     .bind(before.id)
     .bind(limit)
@@ -151,6 +170,10 @@ pub enum Counted<'a> {
     AccountFrom { email: &'a str, net: &'a str },
     /// Those from one client net, whatever the account.
     From { net: &'a str },
+    /// Those about one email address, from anywhere.
+    About { email: &'a str },
+    /// Those of one account.
+    Of { user: UserId },
 }
 
 /// The instant of the `n`-th most recent event of `kind` and `whose` after `since`,
@@ -165,6 +188,8 @@ pub async fn nth_latest<'e>(
     let filter = match whose {
         Counted::AccountFrom { .. } => "email = $4 AND client_net = $5",
         Counted::From { .. } => "client_net = $4",
+        Counted::About { .. } => "email = $4",
+        Counted::Of { .. } => "user_id = $4",
     };
     let sql = format!(
         "SELECT at FROM audit_events WHERE kind = $1 AND at > $2 AND {filter} ORDER BY at DESC LIMIT 1 OFFSET $3"
@@ -173,6 +198,8 @@ pub async fn nth_latest<'e>(
     let query = match whose {
         Counted::AccountFrom { email, net } => query.bind(email).bind(net),
         Counted::From { net } => query.bind(net),
+        Counted::About { email } => query.bind(email),
+        Counted::Of { user } => query.bind(user),
     };
     Ok(query.fetch_optional(executor).await?)
 }
@@ -185,4 +212,21 @@ pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u6
         .execute(tx.conn())
         .await?
         .rows_affected())
+}
+
+/// The user agents `user` has signed in with from `addr` (sign-ups, sign-ins and
+/// password resets, within retention): a sign-in from a device not among them is new.
+pub async fn user_agents_from(pool: &AnyPool, user: UserId, addr: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(s.user_agent, e.user_agent, '') FROM audit_events e \
+         LEFT JOIN sessions s ON s.id = e.session_id \
+         WHERE e.user_id = $1 AND e.client_addr = $2 AND e.kind IN ($3, $4, $5) LIMIT 200",
+    )
+    .bind(user)
+    .bind(addr)
+    .bind(EventKind::SignedUp)
+    .bind(EventKind::SignedIn)
+    .bind(EventKind::PasswordReset)
+    .fetch_all(pool)
+    .await?)
 }

@@ -30,6 +30,8 @@ text_enum! {
         PasswordChanged = "password_changed",
         /// The account was deleted.
         AccountDeleted = "account_deleted",
+        /// The password was reset through a mailed link.
+        PasswordReset = "password_reset",
     }
 }
 

@@ -5,7 +5,7 @@ use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
 use crate::shared::error::AppError;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use std::sync::Arc;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 /// A database failure: the connection, a constraint nobody expected, a bug.
 #[derive(Debug, thiserror::Error)]
@@ -50,12 +50,14 @@ pub(super) struct Core {
     /// off each other. (PostgreSQL has row locks and needs none.)
     writer: Option<Arc<Mutex<()>>>,
     pub(super) revoked: RevokedSessions,
+    /// Wakes this instance's mail sender when a transaction that queued a mail commits.
+    pub(super) mail_queued: Arc<Notify>,
 }
 
 impl Core {
     pub(super) fn new(pool: AnyPool, backend: Backend, revoked: RevokedSessions) -> Self {
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Core { pool, backend, writer, revoked }
+        Core { pool, backend, writer, revoked, mail_queued: Arc::new(Notify::new()) }
     }
 
     pub(super) async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
@@ -79,7 +81,15 @@ impl Core {
     pub(super) async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         let turn = self.turn().await;
         let inner = self.pool.begin_with(self.begin_statement()).await?;
-        Ok(Tx { inner, backend: self.backend, revoked: self.revoked.clone(), ended: Vec::new(), _turn: turn })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            revoked: self.revoked.clone(),
+            ended: Vec::new(),
+            mail: self.mail_queued.clone(),
+            queued_mail: false,
+            _turn: turn,
+        })
     }
 }
 
@@ -90,6 +100,9 @@ pub struct Tx<'c> {
     revoked: RevokedSessions,
     /// Sessions this transaction ends: refused in memory once it commits.
     ended: Vec<(SessionId, UnixMillis)>,
+    mail: Arc<Notify>,
+    /// It queued a mail: the sender is woken once it commits.
+    queued_mail: bool,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -103,13 +116,22 @@ impl Tx<'_> {
     }
 
     /// Makes the work durable; then access tokens of the sessions it ended stop
-    /// working on this instance at once (other instances hear it from `sync`).
+    /// working on this instance at once (other instances hear it from `sync`), and
+    /// the mails it queued are on their way.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.inner.commit().await?;
         for (sid, at) in self.ended {
             self.revoked.insert(sid, at);
         }
+        if self.queued_mail {
+            self.mail.notify_one();
+        }
         Ok(())
+    }
+
+    /// Called by [`super::outbox::enqueue`] only.
+    pub(super) fn mail_queued(&mut self) {
+        self.queued_mail = true;
     }
 
     /// Called by [`sessions::revoke`] only.

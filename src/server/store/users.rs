@@ -17,6 +17,8 @@ pub struct UserRow {
     /// An argon2id PHC string.
     pub password_hash: String,
     pub created_at: UnixMillis,
+    /// When the address was proved by following a mailed link; `None` until then.
+    pub email_verified_at: Option<UnixMillis>,
 }
 
 /// An account as the API shows it (no password hash).
@@ -25,11 +27,17 @@ pub struct Account {
     pub id: UserId,
     pub email: String,
     pub created_at: UnixMillis,
+    pub email_verified_at: Option<UnixMillis>,
 }
 
 impl From<&UserRow> for Account {
     fn from(user: &UserRow) -> Account {
-        Account { id: user.id, email: user.email.clone(), created_at: user.created_at }
+        Account {
+            id: user.id,
+            email: user.email.clone(),
+            created_at: user.created_at,
+            email_verified_at: user.email_verified_at,
+        }
     }
 }
 
@@ -57,10 +65,11 @@ impl AccountCache {
                 return Ok(Some(account));
             }
         }
-        let found: Option<Account> = sqlx::query_as("SELECT id, email, created_at FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
+        let found: Option<Account> =
+            sqlx::query_as("SELECT id, email, created_at, email_verified_at FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
         Ok(found.map(|account| {
             let account = Arc::new(account);
             self.entries.insert(id, (Instant::now(), account.clone()));
@@ -97,11 +106,49 @@ pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreEr
         .on_unique(Inserted::EmailTaken)
 }
 
+const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at";
+
 pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT id, email, password_hash, created_at FROM users WHERE email = $1")
+    Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
         .bind(email)
         .fetch_optional(pool)
         .await?)
+}
+
+pub async fn by_id(pool: &AnyPool, id: UserId) -> Result<Option<UserRow>, StoreError> {
+    Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await?)
+}
+
+/// Marks `email` verified if it is still the account's address.
+pub async fn verify_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMillis) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2 AND email = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(email)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Changed {
+    Changed,
+    /// Another account has the address now.
+    EmailTaken,
+}
+
+/// Makes `email` (just proved) the account's address.
+pub async fn change_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMillis) -> Result<Changed, StoreError> {
+    sqlx::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map(|_| Changed::Changed)
+        .on_unique(Changed::EmailTaken)
 }
 
 pub async fn set_password(tx: &mut Tx<'_>, id: UserId, password_hash: &str) -> Result<(), StoreError> {
