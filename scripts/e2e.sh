@@ -8,6 +8,8 @@
 #   SUDO_URL    sensitive actions want a sign-in of the last 3 seconds, so the
 #               re-authentication prompt can be seen without waiting ten minutes.
 # Every test signs up from 127.0.0.1, so the per-address limits are lifted here.
+# No SMTP server: each server writes its mails to a folder of its own, which the
+# suite reads (BASE_OUTBOX, STEADY_OUTBOX, SUDO_OUTBOX) as a person reads their inbox.
 # Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
 # exits non-zero on any failure.
 set -euo pipefail
@@ -33,7 +35,7 @@ trap cleanup EXIT
 start_server() {
   local name=$1; shift
   local port; port=$(free_port)
-  env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" \
+  env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" BATON_OUTBOX="$tmp/$name-outbox" \
     BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}" \
     "$@" target/release/baton >"$tmp/$name.log" 2>&1 &
   echo $! >"$tmp/$name.pid"
@@ -52,7 +54,8 @@ start_server() {
 BASE_URL=$(start_server short BATON_ACCESS_TTL=3s)
 STEADY_URL=$(start_server steady)
 SUDO_URL=$(start_server sudo BATON_REAUTH_WINDOW=3s)
-export BASE_URL STEADY_URL SUDO_URL
+BASE_OUTBOX="$tmp/short-outbox" STEADY_OUTBOX="$tmp/steady-outbox" SUDO_OUTBOX="$tmp/sudo-outbox"
+export BASE_URL STEADY_URL SUDO_URL BASE_OUTBOX STEADY_OUTBOX SUDO_OUTBOX
 
 status=0
 (cd end2end && npx playwright test "$@") || status=$?

@@ -3,8 +3,9 @@
 use crate::{
     client::{renewal, session::Session},
     pages::{
-        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, layout::SignedInLayout,
-        login::LoginPage, register::RegisterPage, sessions::SessionsPage,
+        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, forgot::ForgotPage,
+        layout::SignedInLayout, login::LoginPage, register::RegisterPage, reset::ResetPage, sessions::SessionsPage,
+        verify::VerifyPage,
     },
 };
 use leptos::prelude::*;
@@ -78,6 +79,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("login") view=LoginPage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
+                    // Where mailed links lead: open to anyone.
+                    <Route path=StaticSegment("forgot") view=ForgotPage/>
+                    <Route path=StaticSegment("reset") view=ResetPage/>
+                    <Route path=StaticSegment("verify") view=VerifyPage/>
                     // Signed-in pages: the layout guards them and draws the frame.
                     <ParentRoute path=StaticSegment("") view=SignedInLayout>
                         <Route path=StaticSegment("") view=DashboardPage/>

@@ -21,6 +21,7 @@ for (const [device, viewport] of [
     // Let a few renewals happen (3 s tokens), so the timeline has something to show.
     await page.waitForTimeout(5_000);
     await expect(new DashboardPage(page).timeline()).not.toHaveCount(0);
+    await expect(page.getByTestId('unverified')).toBeVisible();
     await shot('dashboard');
 
     await new DashboardPage(page).sessionsLink().click();
@@ -51,6 +52,23 @@ for (const [device, viewport] of [
     await login.signIn(email, 'wrong password');
     await expect(login.alert()).toBeVisible();
     await shot('login-error');
+
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await hydrated(page);
+    await shot('forgot');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect(page.getByTestId('reset-sent')).toBeVisible();
+    await shot('forgot-sent');
+    await page.goto('/reset?token=' + 'A'.repeat(43));
+    await hydrated(page);
+    await page.getByLabel('New password').fill('a much better passphrase 7');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    await shot('reset-invalid');
+    await page.goto('/verify?token=' + 'A'.repeat(43));
+    await expect(page.getByRole('alert')).toBeVisible();
+    await shot('verify-invalid');
     await other.close();
   });
 }

@@ -1,5 +1,6 @@
-//! `/account`: **Password** (change it; the other devices are signed out) and **Your
-//! data** (download it; delete the account, after a dialog that says what happens).
+//! `/account`: **Email** (change it through a link to the new address), **Password**
+//! (change it; the other devices are signed out) and **Your data** (download it;
+//! delete the account, after a dialog that says what happens).
 //! Passkeys and two-step verification join this page with their issue.
 
 use super::components::{ErrorAlert, PasswordAdvice, Spinner, SubmitButton};
@@ -19,8 +20,63 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Account · Baton"/>
         <h1 class="page-title">"Account"</h1>
+        <ChangeEmail/>
         <ChangePassword/>
         <YourData/>
+    }
+}
+
+/// **Email**: a link goes to the new address; the address changes when it is followed.
+#[component]
+fn ChangeEmail() -> impl IntoView {
+    let session = use_session();
+    let new = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        pending.set(true);
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            let address = new.get_untracked();
+            let failed = match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
+                Ok(_) => {
+                    new.try_set(String::new());
+                    done.try_set(Some(format!(
+                        "We sent a link to {address}. Your address changes when you follow it; until then, sign in \
+                         with your current one."
+                    )));
+                    None
+                }
+                Err(AppError::ReauthRequired) => Some("Not changed: you did not confirm it was you.".to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            error.try_set(failed);
+            pending.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="email-title">
+            <h2 id="email-title">"Email"</h2>
+            <p class="muted">
+                "You sign in with "<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
+                ". To use another address, we send a link to it first."
+            </p>
+            <form class="form" on:submit=submit>
+                <div class="field">
+                    <label for="new-email">"New email"</label>
+                    <input id="new-email" type="email" autocomplete="email" inputmode="email" required
+                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
+                </div>
+                <ErrorAlert message=error/>
+                <p class="notice notice--ok" role="status">{move || done.get()}</p>
+                <SubmitButton label="Change email" pending=pending/>
+            </form>
+        </section>
     }
 }
 

@@ -14,7 +14,7 @@ use crate::{
     },
     shared::{
         error::AppError,
-        wire::{ActivityEvent, ActivityPage, Me, SessionInfo},
+        wire::{ActivityEvent, ActivityPage, Done, Me, SessionInfo},
     },
 };
 use leptos_router::components::A;
@@ -32,6 +32,16 @@ pub fn DashboardPage() -> impl IntoView {
     // authenticated helper (so two 401s at once share one refresh).
     let me = RwSignal::new(None::<Result<Me, AppError>>);
     let devices = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
+    // Back to this tab after following the verification link in another: ask again,
+    // so the notice goes.
+    let focus = window_event_listener(leptos::ev::focus, move |_| {
+        spawn_local(async move {
+            if let Ok(fresh) = fetch::get_json::<Me>("/api/me").await {
+                me.try_set(Some(Ok(fresh)));
+            }
+        });
+    });
+    on_cleanup(move || focus.remove());
     // The latest sign-in from another device within a day, from the activity.
     let other_sign_in = RwSignal::new(None::<ActivityEvent>);
     Effect::new(move |_| {
@@ -106,6 +116,10 @@ pub fn DashboardPage() -> impl IntoView {
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
             <p class="muted" data-testid="account">{account}</p>
             {notice}
+            {move || match me.get() {
+                Some(Ok(account)) if !account.email_verified => Some(view! { <VerifyNotice email=account.email/> }),
+                _ => None,
+            }}
             <div class="actions">
                 <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
                     <Show when=move || signing_out.get()><Spinner/></Show>
@@ -143,5 +157,38 @@ pub fn DashboardPage() -> impl IntoView {
                 </For>
             </ol>
         </section>
+    }
+}
+
+/// The address is not verified yet: where the link went, and **Resend email**.
+#[component]
+fn VerifyNotice(email: String) -> impl IntoView {
+    let sending = RwSignal::new(false);
+    let status = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let resend = move |_| {
+        sending.set(true);
+        status.set(None);
+        error.set(None);
+        spawn_local(async move {
+            match fetch::post::<Done>("/api/account/verification_email").await {
+                Ok(_) => status.try_set(Some("Sent. The new link replaces the earlier ones.".to_string())),
+                Err(e) => error.try_set(Some(format!("Not sent: {e}"))),
+            };
+            sending.try_set(false);
+        });
+    };
+    view! {
+        <div class="notice notice--warn" data-testid="unverified">
+            <p>{format!("Please confirm your email address: follow the link we sent to {email}.")}</p>
+            <div class="actions">
+                <button class="button" on:click=resend disabled=move || sending.get() aria-busy=move || sending.get().to_string()>
+                    <Show when=move || sending.get()><Spinner/></Show>
+                    "Resend email"
+                </button>
+            </div>
+            <p class="hint" role="status">{move || status.get()}</p>
+            <ErrorAlert message=error/>
+        </div>
     }
 }

@@ -36,6 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="field">
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    <p class="field__aside"><A href="/forgot">"Forgot password?"</A></p>
                 </div>
                 <ErrorAlert message=error/>
                 <SubmitButton label="Sign in" pending=pending/>

@@ -23,16 +23,22 @@ pub fn continue_when_signed_in(answer: impl Fn() -> Option<Result<TokenResponse,
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(response)) = answer() {
-            session.accept(response, Trigger::SignIn, fetch::now());
-            tabs::announce_signed_in();
-        }
-    });
+    take_sign_in(answer);
     Effect::new(move |_| {
         if matches!(session.status.get(), Status::SignedIn(_)) {
             let next = safe_next(query.with_untracked(|q| q.get("next")));
             navigate(&next, NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+}
+
+/// Takes a form's token answer into the session and tells the other tabs.
+pub fn take_sign_in(answer: impl Fn() -> Option<Result<TokenResponse, AppError>> + Send + Sync + 'static) {
+    let session = use_session();
+    Effect::new(move |_| {
+        if let Some(Ok(response)) = answer() {
+            session.accept(response, Trigger::SignIn, fetch::now());
+            tabs::announce_signed_in();
         }
     });
 }
