@@ -38,3 +38,15 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_next_attempt_at ON outbox (next_attempt_at);
 CREATE INDEX outbox_by_link ON outbox (link_id);
+
+-- The devices (browser and system, "Firefox on Linux") and addresses each account has
+-- signed in from: a sign-in from a pair not here sends the new-device mail. One row
+-- per pair, so the check is one lookup however often the account signs in.
+CREATE TABLE known_devices (
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    device       TEXT NOT NULL,
+    client_addr  TEXT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, device, client_addr)
+);
+CREATE INDEX known_devices_by_last_seen_at ON known_devices (last_seen_at);

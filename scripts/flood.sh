@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 flood=${1:-300}
 workers=${2:-32}
 tmp=$(mktemp -d)
+# Mails (verification, new devices) go to a throwaway folder, not ./outbox.
+export BATON_OUTBOX="$tmp/outbox"
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 clients=${2:-16}
 tmp=$(mktemp -d)
+# Mails (verification, new devices) go to a throwaway folder, not ./outbox.
+export BATON_OUTBOX="$tmp/outbox"
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -21,6 +21,8 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 PASSWORD="perf test password"
 tmp=$(mktemp -d)
+# Mails (verification, new devices) go to a throwaway folder, not ./outbox.
+export BATON_OUTBOX="$tmp/outbox"
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 SOAK=${SOAK:-600s}
 PASSWORD="perf test password"
 tmp=$(mktemp -d)
+# Mails (verification, new devices) go to a throwaway folder, not ./outbox.
+export BATON_OUTBOX="$tmp/outbox"
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -87,6 +87,8 @@ struct ExportedAccount {
     id: String,
     email: String,
     created_at: String,
+    /// When the address was verified, if it was.
+    email_verified_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -147,6 +149,7 @@ pub async fn export(State(state): State<AppState>, Recent(caller): Recent) -> Re
             id: account.id.to_string(),
             email: account.email.clone(),
             created_at: account.created_at.to_rfc3339()?,
+            email_verified_at: account.email_verified_at.map(UnixMillis::to_rfc3339).transpose()?,
         },
         sessions,
         events,

@@ -8,7 +8,7 @@
 
 use super::{
     state::AppState,
-    store::{email_links, revocations, security_events, sessions, StoreError},
+    store::{email_links, known_devices, revocations, security_events, sessions, StoreError},
     time::UnixMillis,
 };
 use std::time::Duration;
@@ -51,6 +51,8 @@ pub struct Pruned {
     pub revocations: u64,
     /// Expired mail links.
     pub links: u64,
+    /// Device and address pairs not signed in from within the retention period.
+    pub devices: u64,
 }
 
 /// Deletes what ended before `cutoff`.
@@ -61,6 +63,7 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
         revocations: prune_table(state, Table::Revocations, cutoff).await?,
         // A link is useless once expired (its unsent mail goes with it).
         links: prune_table(state, Table::Links, state.clock.now()).await?,
+        devices: prune_table(state, Table::Devices, cutoff).await?,
     })
 }
 
@@ -70,6 +73,7 @@ enum Table {
     Events,
     Revocations,
     Links,
+    Devices,
 }
 
 async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Result<u64, StoreError> {
@@ -81,6 +85,7 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
             Table::Events => security_events::prune(&mut tx, cutoff, BATCH).await?,
             Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
             Table::Links => email_links::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Devices => known_devices::prune(&mut tx, cutoff, BATCH).await?,
         };
         tx.commit().await?;
         total += deleted;

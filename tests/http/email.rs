@@ -23,7 +23,8 @@ on_both_backends!(
     with_the_mail_server_down_requests_succeed_and_mail_goes_when_it_is_back,
     a_restart_while_the_mail_server_is_down_loses_no_mail,
     without_an_smtp_server_mails_are_written_to_the_outbox_folder,
-    links_are_stored_only_hashed;
+    links_are_stored_only_hashed,
+    deleting_the_account_deletes_its_links_and_unsent_mail;
     postgres only: two_instances_send_each_mail_exactly_once,
 );
 
@@ -401,4 +402,28 @@ async fn two_instances_send_each_mail_exactly_once(db: TestDb) {
     }
     assert_eq!(per_recipient.len(), 16);
     assert!(per_recipient.values().all(|n| *n == 1), "{per_recipient:?}");
+}
+
+async fn deleting_the_account_deletes_its_links_and_unsent_mail(db: TestDb) {
+    let mut smtp = SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
+    smtp.stop();
+    let who = app.signed_up().await;
+    request_reset(&app, &who.email).await;
+    let pending = "SELECT COUNT(*) FROM outbox WHERE user_id = $1";
+    for _ in 0..100 {
+        if app.count(pending, &who.user_id).await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.count(pending, &who.user_id).await, 2, "the verification and the reset mail wait");
+    let deleted = app.post_bearer("/api/account/delete", &who.access, &[("password", PASSWORD)]).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.count(pending, &who.user_id).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_links WHERE user_id = $1", &who.user_id).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices WHERE user_id = $1", &who.user_id).await, 0);
+    smtp.restart().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(smtp.mails().is_empty(), "nothing is sent to a deleted account");
 }

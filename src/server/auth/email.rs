@@ -19,10 +19,11 @@ use crate::{
         state::AppState,
         store::{
             email_links::{self, LinkRow, LinkToken, Purpose},
+            known_devices::{self, Seen},
             security_events::{self, EventKind},
             sessions::{self, RevokeReason, Scope},
             users::{self, Account, Changed, UserRow},
-            StoreError, Tx,
+            Tx,
         },
         time::UnixMillis,
     },
@@ -114,6 +115,7 @@ pub async fn reset_password(
     let ended = sessions::revoke(&mut tx, Scope::AllOf(user.id), RevokeReason::PasswordReset, now).await?;
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::PasswordReset, user.id, session.id)).await?;
+    remember_device(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     state.store.forget(user.id);
     tracing::info!(user = %user.id, sessions_ended = ended.len(), "password reset");
@@ -197,19 +199,20 @@ pub async fn change_email(
     Ok(())
 }
 
-/// The new-device mail for a sign-in of `user` on `device` now, if the account has not
-/// signed in from this device (browser and system) at this address before. Asked
-/// before the sign-in is recorded.
-pub async fn new_device_letter(
-    state: &AppState,
+/// Records a sign-in of `user` on `device` (browser and system, so a browser update
+/// is the same device) and address, in `tx`; the first from a pair the account has
+/// not used before queues the new-device mail. The sign-up's own pair is the first,
+/// and not news.
+pub async fn remember_device(
+    tx: &mut Tx<'_>,
     user: &UserRow,
     device: &Device,
     now: UnixMillis,
-) -> Result<Option<Letter>, StoreError> {
+) -> Result<(), AppError> {
     let name = describe_device(&device.user_agent);
-    let seen = security_events::user_agents_from(state.store.pool(), user.id, &device.addr).await?;
-    if seen.iter().any(|agent| describe_device(agent) == name) {
-        return Ok(None);
+    if known_devices::sign_in(tx, user.id, &name, &device.addr, now).await? == Seen::New {
+        let letter = Letter::NewSignIn { device: name, address: device.addr.clone(), at_ms: now.0 };
+        mail::queue(tx, user.id, &user.email, &letter, None, now).await?;
     }
-    Ok(Some(Letter::NewSignIn { device: name, address: device.addr.clone(), at_ms: now.0 }))
+    Ok(())
 }

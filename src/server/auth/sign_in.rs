@@ -12,7 +12,6 @@ use super::{
 use crate::{
     server::{
         ids::UserId,
-        mail,
         state::AppState,
         store::{
             security_events::{self, Event, EventKind},
@@ -53,6 +52,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
     email::queue_verification(&mut tx, user.id, &user.email, now).await?;
+    email::remember_device(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
     grant::grant(state, &first, &Account::from(&user), now)
@@ -65,14 +65,11 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     let password = Password::parse_existing(password)?;
     let user = prove(state, &email, &password, device).await?;
     let now = state.clock.now();
-    let new_device = email::new_device_letter(state, &user, device, now).await?;
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
-    if let Some(letter) = new_device {
-        mail::queue(&mut tx, user.id, &user.email, &letter, None, now).await?;
-    }
+    email::remember_device(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     grant::grant(state, &first, &Account::from(&user), now)

@@ -26,13 +26,18 @@ impl Mailer {
     pub fn new(settings: &AuthSettings) -> Result<Mailer, String> {
         let from: Mailbox = settings.mail_from.parse().map_err(|e| format!("BATON_MAIL_FROM: {e}"))?;
         let transport = match &settings.smtp_url {
-            Some(url) => Transport::Smtp {
-                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(&with_tls_rule(url))
-                    .map_err(|e| format!("BATON_SMTP_URL ({}): {e}", url.redacted()))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .build(),
-                url: url.redacted(),
-            },
+            Some(url) => {
+                let effective = with_tls_rule(url);
+                // What is used, as the log shows it: the TLS rule applied, no password.
+                let shown = SmtpUrl::parse(&effective).map(|u| u.redacted()).unwrap_or_else(|_| url.redacted());
+                Transport::Smtp {
+                    transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(&effective)
+                        .map_err(|e| format!("BATON_SMTP_URL ({shown}): {e}"))?
+                        .timeout(Some(SMTP_TIMEOUT))
+                        .build(),
+                    url: shown,
+                }
+            }
             None => {
                 std::fs::create_dir_all(&settings.outbox)
                     .map_err(|e| format!("cannot create the outbox {}: {e}", settings.outbox.display()))?;

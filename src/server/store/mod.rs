@@ -6,7 +6,8 @@
 //! - [`refresh_tokens`]: rotation, as two steps: [`refresh_tokens::claim`] and, when
 //!   nothing was claimed, [`refresh_tokens::why_not_claimed`].
 //! - [`signing_keys`], [`security_events`].
-//! - [`email_links`]: the links mails carry; [`outbox`]: the mails until they go.
+//! - [`email_links`]: the links mails carry; [`outbox`]: the mails until they go;
+//!   [`known_devices`]: where each account has signed in from.
 //!
 //! Writes happen in a [`Tx`]. It holds this process's write turn on SQLite and, when
 //! it commits, tells the in-memory set of revoked sessions ([`revoked`]) about every
@@ -66,6 +67,7 @@ macro_rules! text_enum {
 }
 
 pub mod email_links;
+pub mod known_devices;
 pub mod notify;
 pub mod outbox;
 pub mod refresh_tokens;

@@ -213,20 +213,3 @@ pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u6
         .await?
         .rows_affected())
 }
-
-/// The user agents `user` has signed in with from `addr` (sign-ups, sign-ins and
-/// password resets, within retention): a sign-in from a device not among them is new.
-pub async fn user_agents_from(pool: &AnyPool, user: UserId, addr: &str) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT COALESCE(s.user_agent, e.user_agent, '') FROM audit_events e \
-         LEFT JOIN sessions s ON s.id = e.session_id \
-         WHERE e.user_id = $1 AND e.client_addr = $2 AND e.kind IN ($3, $4, $5) LIMIT 200",
-    )
-    .bind(user)
-    .bind(addr)
-    .bind(EventKind::SignedUp)
-    .bind(EventKind::SignedIn)
-    .bind(EventKind::PasswordReset)
-    .fetch_all(pool)
-    .await?)
-}
