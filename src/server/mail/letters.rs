@@ -96,9 +96,7 @@ pub fn english(letter: &Letter, link: &str) -> Written {
             "New sign-in to your account",
             vec![
                 "Your Baton account was just signed in to from a device it had not used before.".into(),
-                format!("Device: {device}"),
-                format!("Address: {address}"),
-                format!("Time: {}", human_time(*at_ms)),
+                format!("Device: {device}\nAddress: {address}\nTime: {}", human_time(*at_ms)),
             ],
             "See your sessions",
             "If it was you, there is nothing to do. If not, revoke that session, change your password, and sign \
@@ -107,7 +105,9 @@ pub fn english(letter: &Letter, link: &str) -> Written {
     };
     let text = format!("Hello,\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n— Baton\n", lines.join("\n\n"));
     let escape = |s: &str| html_escape::encode_text(s).into_owned();
-    let paragraphs: String = lines.iter().map(|line| format!("<p>{}</p>\n", escape(line))).collect();
+    // A paragraph's own line breaks (the sign-in's details) stay lines in HTML.
+    let paragraphs: String =
+        lines.iter().map(|line| format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n"))).collect();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem\">\n\
@@ -180,5 +180,6 @@ mod tests {
         assert!(!mail.html.contains("<script>"), "{}", mail.html);
         assert!(mail.html.contains("&lt;script&gt;"));
         assert!(mail.text.contains("Time: Friday, 15 January 2027, 08:00 UTC"), "{}", mail.text);
+        assert!(mail.html.contains("on Linux<br>\nAddress: 127.0.0.1<br>"), "{}", mail.html);
     }
 }
