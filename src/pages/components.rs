@@ -56,6 +56,39 @@ pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVie
     move || message.get().map(|text| view! { <p class="alert" role="alert">{text}</p> })
 }
 
+/// A new-password box of a signed-out form (sign-up, reset), posted as `name`, with
+/// the advice under it while it is typed.
+#[component]
+pub fn NewPasswordField(
+    id: &'static str,
+    label: &'static str,
+    /// The form field's name.
+    name: &'static str,
+    /// The account's email, as far as the page knows it.
+    #[prop(into)]
+    email: Signal<String>,
+) -> impl IntoView {
+    use crate::shared::credentials::Password;
+    let password = RwSignal::new(String::new());
+    let advice = format!("{id}-advice");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=name
+                type="password"
+                autocomplete="new-password"
+                minlength=Password::MIN_CHARS.to_string()
+                aria-describedby=advice.clone()
+                required
+                on:input=move |ev| password.set(event_target_value(&ev))
+            />
+            <PasswordAdvice id=advice email=email password=password idle=format!("At least {} characters.", Password::MIN_CHARS)/>
+        </div>
+    }
+}
+
 /// How long typing must pause before a new password is judged.
 const ADVICE_PAUSE_MS: u32 = 500;
 
@@ -65,7 +98,7 @@ const ADVICE_PAUSE_MS: u32 = 500;
 /// before anything is typed. A live region, so the advice is read out as it changes.
 #[component]
 pub fn PasswordAdvice(
-    id: &'static str,
+    #[prop(into)] id: String,
     /// The account's email (what the password must not be built from).
     #[prop(into)]
     email: Signal<String>,

@@ -1,10 +1,10 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
 use super::{
-    components::{AuthCard, EmailField, ErrorAlert, PasswordAdvice, SubmitButton},
+    components::{AuthCard, EmailField, ErrorAlert, NewPasswordField, SubmitButton},
     signed_out::{continue_when_signed_in, keeping_next},
 };
-use crate::{api::auth::Register, shared::credentials::Password};
+use crate::api::auth::Register;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -19,8 +19,7 @@ pub fn RegisterPage() -> impl IntoView {
         _ => None,
     });
     let pending = action.pending();
-    // What is typed, for the advice (the form itself posts its own fields).
-    let password = RwSignal::new(String::new());
+    // The address typed so far, for the advice (the form posts its own fields).
     let email = Signal::derive(|| {
         use wasm_bindgen::JsCast;
         document()
@@ -35,20 +34,7 @@ pub fn RegisterPage() -> impl IntoView {
         <AuthCard title="Create account">
             <ActionForm action=action attr:novalidate="" attr:class="form">
                 <EmailField/>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength=Password::MIN_CHARS.to_string()
-                        aria-describedby="password-hint"
-                        required
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    <PasswordAdvice id="password-hint" email=email password=password idle=format!("At least {} characters.", Password::MIN_CHARS)/>
-                </div>
+                <NewPasswordField id="password" label="Password" name="password" email=email/>
                 <ErrorAlert message=error/>
                 <SubmitButton label="Create account" pending=pending/>
             </ActionForm>

@@ -2,13 +2,10 @@
 //! (every other session of the account has ended).
 
 use super::{
-    components::{AuthCard, ErrorAlert, PasswordAdvice, SubmitButton},
+    components::{AuthCard, ErrorAlert, NewPasswordField, SubmitButton},
     signed_out::take_sign_in,
 };
-use crate::{
-    api::email::ConfirmPasswordReset,
-    shared::{credentials::Password, error::AppError},
-};
+use crate::{api::email::ConfirmPasswordReset, shared::error::AppError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -35,7 +32,6 @@ pub fn ResetPage() -> impl IntoView {
         Some(Err(error)) => Some(error.to_string()),
         _ => None,
     });
-    let password = RwSignal::new(String::new());
     let no_email = Signal::derive(String::new);
     let has_token = !token.is_empty();
     let token = StoredValue::new(token);
@@ -52,20 +48,7 @@ pub fn ResetPage() -> impl IntoView {
                 <p class="muted">"Setting it signs out every device signed in to your account, then signs you in here."</p>
                 <ActionForm action=action attr:novalidate="" attr:class="form">
                     <input type="hidden" name="token" value=move || token.get_value()/>
-                    <div class="field">
-                        <label for="new-password">"New password"</label>
-                        <input
-                            id="new-password"
-                            name="new_password"
-                            type="password"
-                            autocomplete="new-password"
-                            minlength=Password::MIN_CHARS.to_string()
-                            aria-describedby="new-password-advice"
-                            required
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
-                        <PasswordAdvice id="new-password-advice" email=no_email password=password idle=format!("At least {} characters.", Password::MIN_CHARS)/>
-                    </div>
+                    <NewPasswordField id="new-password" label="New password" name="new_password" email=no_email/>
                     <ErrorAlert message=error/>
                     <SubmitButton label="Set new password" pending=action.pending()/>
                 </ActionForm>

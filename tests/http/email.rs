@@ -75,6 +75,9 @@ async fn a_reset_link_sets_the_password_ends_every_session_and_works_once(db: Te
     assert!(link.starts_with(&app.base), "{link} points at this server");
 
     let token = mail.token("/reset");
+    // A new password that would not do is refused, and the link stays good.
+    assert_error(confirm_reset(&app, &token, "password123").await, 400, "weak_password").await;
+    assert_error(confirm_reset(&app, &token, "short").await, 400, "invalid_input").await;
     let response = confirm_reset(&app, &token, NEW_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let reset = SignedIn::from_response(response, &who.email).await;
