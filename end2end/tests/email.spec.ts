@@ -1,4 +1,4 @@
-import { test, expect, LoginPage, DashboardPage, VerifyNotice, signUp, hydrated } from '../fixtures/app';
+import { test, expect, LoginPage, DashboardPage, VerifyNotice, signUp, hydrated, newEmail } from '../fixtures/app';
 import { mail, linkIn } from '../fixtures/mail';
 
 const NEW_PASSWORD = 'violet kettle orbit 1987';
@@ -65,4 +65,22 @@ test('the verification notice goes once the link is followed', async ({ page }) 
   // Followed again: it says so, and verifies nothing.
   await page.goto(link);
   await expect(page.getByRole('alert')).toContainText('no longer valid');
+});
+
+test('a new address on /account takes effect when its link is followed', async ({ page }) => {
+  const email = await signUp(page);
+  const moved = newEmail();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByLabel('New email').fill(moved);
+  await page.getByRole('button', { name: 'Change email' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'We sent a link to' })).toContainText(moved);
+  await mail(email, 'about to change');
+
+  const link = linkIn(await mail(moved, 'Confirm your new email address'), '/verify');
+  await page.goto(link);
+  await expect(page.getByTestId('verified')).toBeVisible();
+  await page.getByRole('link', { name: 'Continue to Baton' }).click();
+  // The next token body (3-second tokens here) carries the new address.
+  await expect(new DashboardPage(page).email()).toHaveText(moved);
+  await expect(new VerifyNotice(page).notice()).toHaveCount(0);
 });
