@@ -43,6 +43,8 @@ pub struct AuthSettings {
     pub register_limit: u32,
     /// Refreshes allowed per session per minute.
     pub refresh_limit: u32,
+    /// Password-reset requests allowed per client address, and per email, per hour.
+    pub reset_limit: u32,
     /// How recently the person must have proved who they are (signed in or
     /// re-authenticated) for a sensitive action: deleting the account, exporting data.
     pub reauth_window: Duration,
@@ -118,6 +120,7 @@ impl Default for AuthSettings {
             login_window: Duration::from_secs(15 * 60),
             register_limit: 10,
             refresh_limit: 60,
+            reset_limit: 5,
             reauth_window: Duration::from_secs(10 * 60),
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
@@ -207,6 +210,7 @@ impl Settings {
             login_window: source.parse_or("login-window", positive_duration, d.login_window)?,
             register_limit: source.parse_or("register-limit", parse_count, d.register_limit)?,
             refresh_limit: source.parse_or("refresh-limit", parse_count, d.refresh_limit)?,
+            reset_limit: source.parse_or("reset-limit", parse_count, d.reset_limit)?,
             reauth_window: source.parse_or("reauth-window", positive_duration, d.reauth_window)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,
@@ -531,6 +535,8 @@ mod tests {
         let set = load("", &[("BATON_REGISTER_LIMIT", "3"), ("BATON_REFRESH_LIMIT", "5")]).unwrap().auth;
         assert_eq!((set.register_limit, set.refresh_limit), (3, 5));
         assert!(load("", &[("BATON_REFRESH_LIMIT", "0")]).is_err());
+        assert_eq!(defaults.reset_limit, 5);
+        assert_eq!(load("", &[("BATON_RESET_LIMIT", "50")]).unwrap().auth.reset_limit, 50);
     }
 
     #[test]

@@ -27,8 +27,6 @@ use std::time::Duration;
 
 /// Registrations, reset mails and verification mails are counted over an hour.
 const HOUR: Duration = Duration::from_secs(3600);
-/// Password-reset requests an hour, per client and per email (docs/API.md).
-const RESETS_AN_HOUR: u32 = 5;
 /// Verification and email-change links an hour, per account (docs/API.md).
 const LINKS_AN_HOUR: u32 = 3;
 /// A client's failures across all accounts may be this many times the per-account limit.
@@ -70,8 +68,8 @@ pub async fn admit_registration(state: &AppState, device: &Device) -> Result<(),
 }
 
 /// Records a password-reset request for `email` from this client, or answers 429
-/// after five an hour from the client or for the address (whether or not it has an
-/// account: the answer must not tell).
+/// after `BATON_RESET_LIMIT` (5) an hour from the client or for the address (whether
+/// or not it has an account: the answer must not tell).
 pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Result<(), AppError> {
     let event = Event {
         email: Some(email.as_str()),
@@ -79,10 +77,8 @@ pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Re
         client_net: Some(&device.net),
         ..Event::new(EventKind::ResetRequested)
     };
-    let rules = [
-        (Counted::From { net: &device.net }, RESETS_AN_HOUR),
-        (Counted::About { email: email.as_str() }, RESETS_AN_HOUR),
-    ];
+    let max = state.settings.reset_limit;
+    let rules = [(Counted::From { net: &device.net }, max), (Counted::About { email: email.as_str() }, max)];
     admit(state, &rules, &event, "password reset").await
 }
 
