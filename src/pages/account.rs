@@ -26,37 +26,60 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// A form of this page that posts in the background: busy while it is out, then
+/// what came of it, as an error or as a confirmation.
+#[derive(Clone, Copy)]
+struct Submission {
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    done: RwSignal<Option<String>>,
+}
+
+impl Submission {
+    fn new() -> Self {
+        Submission { pending: RwSignal::new(false), error: RwSignal::new(None), done: RwSignal::new(None) }
+    }
+
+    /// Runs `work`; its `Ok` is the confirmation to show, its `Err` the error.
+    fn run(self, event: SubmitEvent, work: impl std::future::Future<Output = Result<String, String>> + 'static) {
+        event.prevent_default();
+        self.pending.set(true);
+        self.error.set(None);
+        self.done.set(None);
+        spawn_local(async move {
+            let outcome = work.await;
+            // `try_`: the person may have left the page meanwhile.
+            match outcome {
+                Ok(done) => self.done.try_set(Some(done)),
+                Err(error) => self.error.try_set(Some(error)),
+            };
+            self.pending.try_set(false);
+        });
+    }
+}
+
 /// **Email**: a link goes to the new address; the address changes when it is followed.
 #[component]
 fn ChangeEmail() -> impl IntoView {
     let session = use_session();
     let new = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-
+    let form = Submission::new();
+    let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        pending.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
+        form.run(event, async move {
             let address = new.get_untracked();
-            let failed = match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
+            match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
                 Ok(_) => {
                     new.try_set(String::new());
-                    done.try_set(Some(format!(
+                    Ok(format!(
                         "We sent a link to {address}. Your address changes when you follow it; until then, sign in \
                          with your current one."
-                    )));
-                    None
+                    ))
                 }
-                Err(AppError::ReauthRequired) => Some("Not changed: you did not confirm it was you.".to_string()),
-                Err(e) => Some(e.to_string()),
-            };
-            error.try_set(failed);
-            pending.try_set(false);
-        });
+                Err(AppError::ReauthRequired) => Err("Not changed: you did not confirm it was you.".to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        })
     };
 
     view! {
@@ -85,33 +108,23 @@ fn ChangePassword() -> impl IntoView {
     let session = use_session();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<&'static str>);
     let email = Signal::derive(move || session.user().map(|u| u.email).unwrap_or_default());
-
+    let form = Submission::new();
+    let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        pending.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
+        form.run(event, async move {
             let fields = [("current_password", current.get_untracked()), ("new_password", new.get_untracked())];
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let failed = match fetch::post_fields("/api/account/password", &fields).await {
+            match fetch::post_fields("/api/account/password", &fields).await {
                 Ok(_) => {
                     current.try_set(String::new());
                     new.try_set(String::new());
-                    done.try_set(Some("Password changed. Every other device has been signed out."));
-                    None
+                    Ok("Password changed. Every other device has been signed out.".to_string())
                 }
-                Err(AppError::InvalidCredentials) => Some("The current password is not right.".to_string()),
-                Err(e) => Some(e.to_string()),
-            };
-            // `try_`: the person may have left the page meanwhile.
-            error.try_set(failed);
-            pending.try_set(false);
-        });
+                Err(AppError::InvalidCredentials) => Err("The current password is not right.".to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        })
     };
 
     view! {
