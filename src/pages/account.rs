@@ -3,7 +3,7 @@
 //! delete the account, after a dialog that says what happens).
 //! Passkeys and two-step verification join this page with their issue.
 
-use super::components::{ErrorAlert, PasswordAdvice, Spinner, SubmitButton};
+use super::components::{ErrorAlert, PasswordAdvice, Spinner, Submission, SubmitButton};
 use crate::{
     client::{
         fetch,
@@ -26,38 +26,6 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// A form of this page that posts in the background: busy while it is out, then
-/// what came of it, as an error or as a confirmation.
-#[derive(Clone, Copy)]
-struct Submission {
-    pending: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    done: RwSignal<Option<String>>,
-}
-
-impl Submission {
-    fn new() -> Self {
-        Submission { pending: RwSignal::new(false), error: RwSignal::new(None), done: RwSignal::new(None) }
-    }
-
-    /// Runs `work`; its `Ok` is the confirmation to show, its `Err` the error.
-    fn run(self, event: SubmitEvent, work: impl std::future::Future<Output = Result<String, String>> + 'static) {
-        event.prevent_default();
-        self.pending.set(true);
-        self.error.set(None);
-        self.done.set(None);
-        spawn_local(async move {
-            let outcome = work.await;
-            // `try_`: the person may have left the page meanwhile.
-            match outcome {
-                Ok(done) => self.done.try_set(Some(done)),
-                Err(error) => self.error.try_set(Some(error)),
-            };
-            self.pending.try_set(false);
-        });
-    }
-}
-
 /// **Email**: a link goes to the new address; the address changes when it is followed.
 #[component]
 fn ChangeEmail() -> impl IntoView {
@@ -66,7 +34,8 @@ fn ChangeEmail() -> impl IntoView {
     let form = Submission::new();
     let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
-        form.run(event, async move {
+        event.prevent_default();
+        form.run(async move {
             let address = new.get_untracked();
             match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
                 Ok(_) => {
@@ -112,7 +81,8 @@ fn ChangePassword() -> impl IntoView {
     let form = Submission::new();
     let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
-        form.run(event, async move {
+        event.prevent_default();
+        form.run(async move {
             let fields = [("current_password", current.get_untracked()), ("new_password", new.get_untracked())];
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match fetch::post_fields("/api/account/password", &fields).await {

@@ -89,6 +89,43 @@ pub fn NewPasswordField(
     }
 }
 
+/// An action that runs in the background (a form posted, a button pressed): busy
+/// while it is out, then what came of it, as an error or as a confirmation.
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    pub done: RwSignal<Option<String>>,
+}
+
+impl Default for Submission {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Submission { pending: RwSignal::new(false), error: RwSignal::new(None), done: RwSignal::new(None) }
+    }
+
+    /// Runs `work`; its `Ok` is the confirmation to show, its `Err` the error.
+    pub fn run(self, work: impl std::future::Future<Output = Result<String, String>> + 'static) {
+        self.pending.set(true);
+        self.error.set(None);
+        self.done.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = work.await;
+            // `try_`: the person may have left the page meanwhile.
+            match outcome {
+                Ok(done) => self.done.try_set(Some(done)),
+                Err(error) => self.error.try_set(Some(error)),
+            };
+            self.pending.try_set(false);
+        });
+    }
+}
+
 /// How long typing must pause before a new password is judged.
 const ADVICE_PAUSE_MS: u32 = 500;
 

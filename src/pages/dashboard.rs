@@ -2,7 +2,7 @@
 //! (the mechanism made visible), and **Sign out**.
 
 use super::{
-    components::{ErrorAlert, Spinner},
+    components::{ErrorAlert, Spinner, Submission},
     format::{clock_time, parse_instant, relative_time},
 };
 use crate::{
@@ -163,20 +163,15 @@ pub fn DashboardPage() -> impl IntoView {
 /// The address is not verified yet: where the link went, and **Resend email**.
 #[component]
 fn VerifyNotice(email: String) -> impl IntoView {
-    let sending = RwSignal::new(false);
-    let status = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let form = Submission::new();
+    let Submission { pending: sending, error, done: status } = form;
     let resend = move |_| {
-        sending.set(true);
-        status.set(None);
-        error.set(None);
-        spawn_local(async move {
+        form.run(async move {
             match fetch::post::<Done>("/api/account/verification_email").await {
-                Ok(_) => status.try_set(Some("Sent. The new link replaces the earlier ones.".to_string())),
-                Err(e) => error.try_set(Some(format!("Not sent: {e}"))),
-            };
-            sending.try_set(false);
-        });
+                Ok(_) => Ok("Sent. The new link replaces the earlier ones.".to_string()),
+                Err(e) => Err(format!("Not sent: {e}")),
+            }
+        })
     };
     view! {
         <div class="notice notice--warn" data-testid="unverified">

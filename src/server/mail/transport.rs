@@ -11,14 +11,14 @@ use std::{path::PathBuf, time::Duration};
 /// Longest wait for an SMTP server to accept a mail (connect, greet, send).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
-pub enum Transport {
+enum Transport {
     Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, url: String },
     Files { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
 }
 
 /// The transport and the sender every mail is from.
 pub struct Mailer {
-    pub transport: Transport,
+    transport: Transport,
     from: Mailbox,
 }
 

@@ -37,7 +37,12 @@ impl LinkToken {
     /// A token as it came back in a request; `None` if it cannot be one of ours
     /// (so nothing is looked up for it).
     pub fn parse(text: &str) -> Option<LinkToken> {
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+        // 32 bytes are 43 characters: anything longer is not decoded at all.
+        let text = text.trim();
+        if text.len() != 43 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
         (bytes.len() == 32).then(|| LinkToken(URL_SAFE_NO_PAD.encode(bytes)))
     }
 
@@ -162,7 +167,9 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_a_token() {
-        for text in ["", "abc", "!!!!", &"A".repeat(44), &URL_SAFE_NO_PAD.encode([0u8; 31]), "a b"] {
+        for text in
+            ["", "abc", "!!!!", &"A".repeat(44), &URL_SAFE_NO_PAD.encode([0u8; 31]), "a b", &"A".repeat(100_000)]
+        {
             assert!(LinkToken::parse(text).is_none(), "{text:?}");
         }
     }

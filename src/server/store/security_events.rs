@@ -47,8 +47,8 @@ text_enum! {
 
 impl EventKind {
     /// What only the limits count: never shown to anyone.
-    pub const HIDDEN: [EventKind; 3] =
-        [EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested];
+    pub const HIDDEN: &'static [EventKind] =
+        &[EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested];
 }
 
 /// A security event about to be recorded.
@@ -140,21 +140,17 @@ pub async fn of_user(
 ) -> Result<Vec<EventRow>, StoreError> {
     // With no cursor, start after anything that can exist.
     let before = before.unwrap_or(Before { at: UnixMillis(i64::MAX), id: EventId(uuid::Uuid::max()) });
-    Ok(sqlx::query_as(
+    // The hidden kinds are our own constants, written into the statement: every kind
+    // added to `HIDDEN` is left out without touching this query.
+    let hidden: Vec<String> = EventKind::HIDDEN.iter().map(|kind| format!("'{}'", kind.as_str())).collect();
+    let sql = format!(
         "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr \
          FROM audit_events e LEFT JOIN sessions s ON s.id = e.session_id \
-         WHERE e.user_id = $1 AND e.kind NOT IN ($2, $3, $4) AND (e.at < $5 OR (e.at = $5 AND e.id < $6)) \
-         ORDER BY e.at DESC, e.id DESC LIMIT $7",
-    )
-    .bind(user)
-    .bind(EventKind::HIDDEN[0])
-    .bind(EventKind::HIDDEN[1])
-    .bind(EventKind::HIDDEN[2])
-    .bind(before.at)
-    .bind(before.id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
+         WHERE e.user_id = $1 AND e.kind NOT IN ({}) AND (e.at < $2 OR (e.at = $2 AND e.id < $3)) \
+         ORDER BY e.at DESC, e.id DESC LIMIT $4",
+        hidden.join(", ")
+    );
+    Ok(sqlx::query_as(&sql).bind(user).bind(before.at).bind(before.id).bind(limit).fetch_all(pool).await?)
 }
 
 /// Deletes every event of `user` (the account is being deleted, in `tx`).
