@@ -9,6 +9,7 @@ use crate::{
             bearer::{Authenticated, Recent},
             cookie::RefreshCookie,
             device::Device,
+            passkeys,
         },
         http::fields::Fields,
         state::AppState,
@@ -18,7 +19,7 @@ use crate::{
     shared::{
         device::describe_device,
         error::AppError,
-        wire::{ActivityEvent, TokenResponse},
+        wire::{ActivityEvent, PasskeyInfo, TokenResponse},
     },
 };
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
@@ -30,14 +31,29 @@ pub struct PasswordField {
     password: String,
 }
 
+/// What proves it is the person again: the password, or a passkey assertion.
+#[derive(Deserialize)]
+pub struct Proof {
+    password: Option<String>,
+    challenge_id: Option<String>,
+    credential: Option<serde_json::Value>,
+}
+
 /// `POST /api/auth/reauth`: a fresh access token whose `auth_time` is now.
 pub async fn reauth(
     State(state): State<AppState>,
     caller: Authenticated,
     device: Device,
-    Fields(fields): Fields<PasswordField>,
+    Fields(fields): Fields<Proof>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    Ok(Json(account::reauthenticate(&state, caller, &fields.password, &device).await?))
+    let proof = match fields {
+        Proof { password: Some(password), .. } => account::Proof::Password(password),
+        Proof { challenge_id: Some(challenge_id), credential: Some(credential), .. } => {
+            account::Proof::Passkey { challenge_id, credential }
+        }
+        _ => return Err(AppError::invalid_input("Enter your password.")),
+    };
+    Ok(Json(account::reauthenticate(&state, caller, proof, &device).await?))
 }
 
 #[derive(Deserialize)]
@@ -77,9 +93,8 @@ struct Export {
     account: ExportedAccount,
     sessions: Vec<ExportedSession>,
     events: Vec<ActivityEvent>,
-    /// Passkeys' names and dates (none yet: passkeys arrive with two-step
-    /// verification).
-    passkeys: Vec<serde_json::Value>,
+    /// Passkeys' names and dates (never their keys).
+    passkeys: Vec<PasskeyInfo>,
 }
 
 #[derive(Serialize)]
@@ -153,7 +168,7 @@ pub async fn export(State(state): State<AppState>, Recent(caller): Recent) -> Re
         },
         sessions,
         events,
-        passkeys: Vec::new(),
+        passkeys: passkeys::list(&state, &caller).await?,
     };
     let body = serde_json::to_vec_pretty(&export).map_err(AppError::internal)?;
     Ok((

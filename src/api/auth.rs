@@ -4,7 +4,7 @@
 
 use crate::shared::{
     error::AppError,
-    wire::{LoggedOut, StrongEnough, TokenResponse},
+    wire::{LoggedOut, SignInAnswer, StrongEnough, TokenResponse},
 };
 use leptos::prelude::*;
 
@@ -17,12 +17,23 @@ pub async fn register(email: String, password: String) -> Result<TokenResponse, 
     call.signed_in(grant)
 }
 
-/// Signs in: a new session on this device.
+/// Signs in: a new session on this device, or (two-step verification) the ticket for
+/// the second step.
 #[server(prefix = "/api/auth", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<TokenResponse, AppError> {
+pub async fn login(email: String, password: String) -> Result<SignInAnswer, AppError> {
     use self::ssr::*;
     let call = Call::get()?;
-    let grant = sign_in::login(&call.state, &email, &password, &call.device()).await;
+    let outcome = sign_in::login(&call.state, &email, &password, &call.device()).await;
+    call.signed_in_or_next(outcome)
+}
+
+/// The second step: a code of the authenticator app or a recovery code, with the
+/// `mfa_token` the password earned.
+#[server(prefix = "/api/auth", endpoint = "mfa")]
+pub async fn second_step(mfa_token: String, code: String) -> Result<TokenResponse, AppError> {
+    use self::ssr::*;
+    let call = Call::get()?;
+    let grant = second_step::finish(&call.state, &mfa_token, &code, &call.device()).await;
     call.signed_in(grant)
 }
 
@@ -81,15 +92,15 @@ pub async fn password_strength(email: String, password: String) -> Result<Strong
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    pub use crate::server::auth::{rotation, sign_in, sign_out};
+    pub use crate::server::auth::{rotation, second_step, sign_in, sign_out};
     use crate::{
         server::{
-            auth::{bearer::Authenticated, cookie::RefreshCookie, device::Device, grant::Grant},
+            auth::{bearer::Authenticated, challenge::SignIn, cookie::RefreshCookie, device::Device, grant::Grant},
             state::AppState,
         },
         shared::{
             error::{answer_server_fn_error, AppError},
-            wire::{RevokedCount, TokenResponse},
+            wire::{RevokedCount, SignInAnswer, TokenResponse},
         },
     };
     use axum::{extract::State, response::IntoResponse, Json};
@@ -156,6 +167,15 @@ pub mod ssr {
                 Ok(grant.body)
             });
             self.respond(answer)
+        }
+
+        /// [`Call::signed_in`], or the second step's ticket (no cookie yet).
+        pub fn signed_in_or_next(&self, outcome: Result<SignIn, AppError>) -> Result<SignInAnswer, AppError> {
+            match outcome {
+                Ok(SignIn::SecondStep(next)) => Ok(SignInAnswer::SecondStep(next)),
+                Ok(SignIn::Granted(grant)) => self.signed_in(Ok(grant)).map(SignInAnswer::Tokens),
+                Err(e) => self.respond(Err(e)),
+            }
         }
     }
 

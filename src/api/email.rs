@@ -6,7 +6,7 @@
 
 use crate::shared::{
     error::AppError,
-    wire::{Done, TokenResponse},
+    wire::{Done, SignInAnswer},
 };
 use leptos::prelude::*;
 
@@ -25,11 +25,11 @@ pub async fn request_password_reset(email: String) -> Result<Done, AppError> {
 /// Sets a new password through a reset link; signs in on this device (a new session,
 /// every other one ended).
 #[server(prefix = "/api/auth", endpoint = "password_reset/confirm")]
-pub async fn confirm_password_reset(token: String, new_password: String) -> Result<TokenResponse, AppError> {
+pub async fn confirm_password_reset(token: String, new_password: String) -> Result<SignInAnswer, AppError> {
     use crate::{api::auth::ssr::Call, server::auth::email};
     let call = Call::get()?;
-    let grant = email::reset_password(&call.state, &token, &new_password, &call.device()).await;
-    call.signed_in(grant)
+    let outcome = email::reset_password(&call.state, &token, &new_password, &call.device()).await;
+    call.signed_in_or_next(outcome)
 }
 
 /// Follows a verification or email-change link.

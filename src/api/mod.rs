@@ -23,6 +23,10 @@ pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod me;
 #[cfg(feature = "ssr")]
+pub mod mfa;
+#[cfg(feature = "ssr")]
+pub mod passkeys;
+#[cfg(feature = "ssr")]
 pub mod sessions;
 
 #[cfg(feature = "ssr")]
@@ -48,6 +52,17 @@ mod ssr {
             .route("/api/account/export", get(super::account::export))
             .route("/api/account/verification_email", post(super::email::ssr::resend_verification))
             .route("/api/account/email", post(super::email::ssr::change_email))
+            .route("/api/auth/passkey/start", post(super::passkeys::sign_in_start))
+            .route("/api/auth/passkey/finish", post(super::passkeys::sign_in_finish))
+            .route("/api/mfa", get(super::mfa::status))
+            .route("/api/mfa/totp/start", post(super::mfa::start))
+            .route("/api/mfa/totp/confirm", post(super::mfa::confirm))
+            .route("/api/mfa/totp/disable", post(super::mfa::disable))
+            .route("/api/mfa/recovery_codes", post(super::mfa::renew_codes))
+            .route("/api/passkeys", get(super::passkeys::list))
+            .route("/api/passkeys/register/start", post(super::passkeys::register_start))
+            .route("/api/passkeys/register/finish", post(super::passkeys::register_finish))
+            .route("/api/passkeys/{id}", delete(super::passkeys::remove))
             .route("/api/activity", get(super::activity::list))
             .route("/api/me", get(super::me::me))
             .route("/api/sessions", get(super::sessions::list))
@@ -61,12 +76,13 @@ mod ssr {
     /// do): the contract's endpoints must not depend on that.
     pub fn register_server_functions() {
         use super::{
-            auth::{Login, Logout, PasswordStrength, Refresh, Register},
+            auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
             email::{ConfirmPasswordReset, RequestPasswordReset, VerifyEmail},
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
         register_explicit::<Login>();
+        register_explicit::<SecondStep>();
         register_explicit::<Refresh>();
         register_explicit::<Logout>();
         register_explicit::<PasswordStrength>();

@@ -77,4 +77,8 @@ uuid_ids! {
     LinkId,
     /// One mail in the outbox.
     MailId,
+    /// One passkey of an account.
+    PasskeyId,
+    /// One WebAuthn ceremony between its start and its finish.
+    CeremonyId,
 }

@@ -8,7 +8,9 @@
 
 use super::{
     state::AppState,
-    store::{email_links, known_devices, revocations, security_events, sessions, StoreError},
+    store::{
+        ceremonies, email_links, known_devices, mfa_challenges, revocations, security_events, sessions, StoreError,
+    },
     time::UnixMillis,
 };
 use std::time::Duration;
@@ -53,6 +55,8 @@ pub struct Pruned {
     pub links: u64,
     /// Device and address pairs not signed in from within the retention period.
     pub devices: u64,
+    /// Expired second steps and passkey ceremonies.
+    pub challenges: u64,
 }
 
 /// Deletes what ended before `cutoff`.
@@ -64,6 +68,8 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
         // A link is useless once expired (its unsent mail goes with it).
         links: prune_table(state, Table::Links, state.clock.now()).await?,
         devices: prune_table(state, Table::Devices, cutoff).await?,
+        challenges: prune_table(state, Table::MfaChallenges, state.clock.now()).await?
+            + prune_table(state, Table::Ceremonies, state.clock.now()).await?,
     })
 }
 
@@ -74,6 +80,8 @@ enum Table {
     Revocations,
     Links,
     Devices,
+    MfaChallenges,
+    Ceremonies,
 }
 
 async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Result<u64, StoreError> {
@@ -86,6 +94,8 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
             Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
             Table::Links => email_links::prune(&mut tx, cutoff, BATCH).await?,
             Table::Devices => known_devices::prune(&mut tx, cutoff, BATCH).await?,
+            Table::MfaChallenges => mfa_challenges::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Ceremonies => ceremonies::prune(&mut tx, cutoff, BATCH).await?,
         };
         tx.commit().await?;
         total += deleted;

@@ -1,7 +1,7 @@
 //! The application state every handler and server function shares.
 
 use super::{
-    auth::{keys::KeyRing, password::Passwords, tokens::Tokens},
+    auth::{keys::KeyRing, password::Passwords, relying_party::RelyingParty, tokens::Tokens},
     config::{AuthSettings, Settings},
     db,
     mail::transport::Mailer,
@@ -26,6 +26,8 @@ pub struct Shared {
     pub passwords: Passwords,
     pub clock: Clock,
     pub mailer: Mailer,
+    /// Baton as a WebAuthn relying party (passkeys).
+    pub passkeys: RelyingParty,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
 }
@@ -87,6 +89,7 @@ impl AppState {
             passwords,
             clock,
             mailer,
+            passkeys: RelyingParty::new(auth.public_origin.as_deref(), settings.leptos.site_addr),
             database_url: settings.database_url.clone().into(),
         })))
     }

@@ -126,6 +126,8 @@ app_errors! {
     InvalidLink => 400, "invalid_link", "This link is no longer valid. Links work once and expire; ask for a new one.",
     /// Identical for an unknown email and a wrong password, so it reveals neither.
     InvalidCredentials => 401, "invalid_credentials", "Email or password is wrong.",
+    /// A two-step verification code, recovery code or passkey assertion did not verify.
+    InvalidCode => 401, "invalid_code", "That code or passkey did not work. Please try again.",
     InvalidToken => 401, "invalid_token", "The access token is missing, invalid or expired."; BearerChallenge,
     InvalidRefreshToken => 401, "invalid_refresh_token",
         "The refresh token is missing, invalid or expired. Please sign in again.",

@@ -87,3 +87,55 @@ pub struct ActivityPage {
     pub events: Vec<ActivityEvent>,
     pub next: Option<String>,
 }
+
+/// The answer to login and to a password reset: the tokens, or, for an account with
+/// two-step verification, the ticket for its second step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignInAnswer {
+    Tokens(TokenResponse),
+    SecondStep(MfaRequired),
+}
+
+/// `{"mfa_required": true, "mfa_token": "…", "methods": ["totp", "recovery_code"]}`:
+/// the password was right; `POST /api/auth/mfa` with a code finishes the sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaRequired {
+    pub mfa_required: bool,
+    pub mfa_token: String,
+    pub methods: Vec<String>,
+}
+
+/// `GET /api/mfa`: whether the authenticator app is on, and how many recovery codes
+/// are left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaStatus {
+    pub totp: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// `POST /api/mfa/totp/start`: what the authenticator app needs; nothing is on yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// Base32, for typing into the app by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The QR code of `otpauth_uri`, an SVG document.
+    pub qr_svg: String,
+}
+
+/// Ten recovery codes, shown this once (`totp/confirm`, `recovery_codes`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// One passkey of `GET /api/passkeys` (and of `register/finish`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}

@@ -17,5 +17,7 @@ mod hardening;
 mod instances;
 mod keys;
 mod outage;
+mod passkeys;
 mod rotation;
 mod sessions;
+mod two_step;

@@ -4,7 +4,7 @@
 //! sign-in limits, and ends sessions through `sessions::revoke`, so their access
 //! tokens stop at once on every instance.
 
-use super::{bearer::Authenticated, device::Device, grant, sign_in, strength};
+use super::{bearer::Authenticated, device::Device, grant, passkeys, sign_in, strength};
 use crate::{
     server::{
         state::AppState,
@@ -27,18 +27,35 @@ async fn account_of(state: &AppState, caller: &Authenticated) -> Result<Email, A
     Email::parse(&account.email)
 }
 
-/// `POST /api/auth/reauth`: the password again, and a fresh access token whose
-/// `auth_time` is now. Same session; the refresh cookie is untouched, and the
-/// session's refreshes carry the new `auth_time` from now on.
+/// What re-authentication is proved with.
+pub enum Proof {
+    Password(String),
+    /// An assertion of one of the caller's passkeys, answering a passkey sign-in start.
+    Passkey {
+        challenge_id: String,
+        credential: serde_json::Value,
+    },
+}
+
+/// `POST /api/auth/reauth`: the password (or a passkey) again, and a fresh access
+/// token whose `auth_time` is now. Same session; the refresh cookie is untouched, and
+/// the session's refreshes carry the new `auth_time` from now on.
 pub async fn reauthenticate(
     state: &AppState,
     caller: Authenticated,
-    password: &str,
+    proof: Proof,
     device: &Device,
 ) -> Result<TokenResponse, AppError> {
-    let password = Password::parse_existing(password)?;
-    let email = account_of(state, &caller).await?;
-    let user = sign_in::prove(state, &email, &password, device).await?;
+    let user = match proof {
+        Proof::Password(password) => {
+            let password = Password::parse_existing(&password)?;
+            let email = account_of(state, &caller).await?;
+            sign_in::prove(state, &email, &password, device).await?
+        }
+        Proof::Passkey { challenge_id, credential } => {
+            passkeys::prove(state, &caller, &challenge_id, credential).await?
+        }
+    };
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     if !sessions::authenticated(&mut tx, caller.session_id, now).await? {

@@ -7,9 +7,9 @@
 //! works only while its address is still the account's.
 
 use super::{
+    challenge::{self, SignIn},
     device::Device,
-    grant::{self, Grant},
-    limits, strength,
+    grant, limits, strength,
 };
 use crate::{
     server::{
@@ -18,10 +18,11 @@ use crate::{
         mail::{self, letters::Letter},
         state::AppState,
         store::{
-            email_links::{self, LinkRow, LinkToken, Purpose},
+            email_links::{self, LinkRow, Purpose, SecretToken},
             known_devices::{self, Seen},
+            refresh_tokens::RefreshRow,
             security_events::{self, EventKind},
-            sessions::{self, RevokeReason, Scope},
+            sessions::{self, NewSession, RevokeReason, Scope},
             users::{self, Account, Changed, UserRow},
             Tx,
         },
@@ -77,7 +78,7 @@ async fn queue_reset(state: &AppState, email: &Email) -> Result<(), AppError> {
 /// sent to the account's current address (a link to an address the account has left
 /// proves nothing about it). Changing the address is the one link meant for another.
 async fn live_link(state: &AppState, token: &str, purposes: &[Purpose]) -> Result<(LinkRow, UserRow), AppError> {
-    let token = LinkToken::parse(token).ok_or(AppError::InvalidLink)?;
+    let token = SecretToken::parse(token).ok_or(AppError::InvalidLink)?;
     let pool = state.store.pool();
     let link = email_links::find(pool, &token, purposes, state.clock.now()).await?.ok_or(AppError::InvalidLink)?;
     let user = users::by_id(pool, link.user_id).await?.ok_or(AppError::InvalidLink)?;
@@ -89,13 +90,15 @@ async fn live_link(state: &AppState, token: &str, purposes: &[Purpose]) -> Resul
 
 /// `POST /api/auth/password_reset/confirm`: a new password through a reset link.
 /// Every session of the account ends; a new one starts on this device. The link
-/// proved the address too.
+/// proved the address too. For an account with two-step verification the link is
+/// spent and the new password waits for the second step ([`super::second_step`]): a mailbox
+/// alone never changes the password of such an account.
 pub async fn reset_password(
     state: &AppState,
     token: &str,
     new_password: &str,
     device: &Device,
-) -> Result<Grant, AppError> {
+) -> Result<SignIn, AppError> {
     let (link, user) = live_link(state, token, &[Purpose::ResetPassword]).await?;
     let password = Password::parse_new(new_password)?;
     strength::check(&password, &Email::parse(&user.email)?)?;
@@ -103,6 +106,7 @@ pub async fn reset_password(
         let slot = state.passwords.slot(&device.net).await?;
         state.passwords.hash(&slot, &password).await?
     };
+    let two_steps = challenge::required(state, &user).await?;
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
@@ -110,16 +114,37 @@ pub async fn reset_password(
         // Used by a parallel request meanwhile.
         return Err(AppError::InvalidLink);
     }
-    users::set_password(&mut tx, user.id, &hash).await?;
     users::verify_email(&mut tx, user.id, &link.email, now).await?;
-    let ended = sessions::revoke(&mut tx, Scope::AllOf(user.id), RevokeReason::PasswordReset, now).await?;
-    grant::open(&mut tx, &session, &first).await?;
-    security_events::record(&mut tx, now, &device.event(EventKind::PasswordReset, user.id, session.id)).await?;
-    remember_device(&mut tx, &user, device, now).await?;
+    if two_steps {
+        let next = challenge::open(&mut tx, &user, Some(&hash), now).await?;
+        tx.commit().await?;
+        state.store.forget(user.id);
+        return Ok(SignIn::SecondStep(next));
+    }
+    let ended = finish_reset(&mut tx, &user, &hash, &session, &first, device, now).await?;
     tx.commit().await?;
     state.store.forget(user.id);
-    tracing::info!(user = %user.id, sessions_ended = ended.len(), "password reset");
-    grant::grant(state, &first, &Account::from(&user), now)
+    tracing::info!(user = %user.id, sessions_ended = ended, "password reset");
+    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?))
+}
+
+/// Sets the new password of a reset, ends every session of the account and opens
+/// `session` on this device, in `tx`; how many sessions ended.
+pub async fn finish_reset(
+    tx: &mut Tx<'_>,
+    user: &UserRow,
+    password_hash: &str,
+    session: &NewSession,
+    first: &RefreshRow,
+    device: &Device,
+    now: UnixMillis,
+) -> Result<usize, AppError> {
+    users::set_password(tx, user.id, password_hash).await?;
+    let ended = sessions::revoke(tx, Scope::AllOf(user.id), RevokeReason::PasswordReset, now).await?;
+    grant::open(tx, session, first).await?;
+    security_events::record(tx, now, &device.event(EventKind::PasswordReset, user.id, session.id)).await?;
+    remember_device(tx, user, device, now).await?;
+    Ok(ended.len())
 }
 
 /// `POST /api/auth/verify_email`: the address of the link is proved, and for an

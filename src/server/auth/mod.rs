@@ -10,6 +10,8 @@
 
 pub mod account;
 pub mod bearer;
+pub mod challenge;
+pub mod changes;
 pub mod cookie;
 pub mod device;
 pub mod ed25519;
@@ -17,9 +19,13 @@ pub mod email;
 pub mod grant;
 pub mod keys;
 pub mod limits;
+pub mod passkeys;
 pub mod password;
+pub mod relying_party;
 pub mod rotation;
+pub mod second_step;
 pub mod sign_in;
 pub mod sign_out;
 pub mod strength;
 pub mod tokens;
+pub mod totp;

@@ -4,6 +4,7 @@
 //! account all go through it.
 
 use super::{
+    challenge::{self, SignIn},
     device::Device,
     email,
     grant::{self, Grant},
@@ -59,12 +60,19 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
 }
 
 /// Signs in with email and password: a new session on this device, and a mail to the
-/// owner if the device is new to the account.
-pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
+/// owner if the device is new to the account. For an account with two-step
+/// verification, the ticket for the second step instead.
+pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<SignIn, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_existing(password)?;
     let user = prove(state, &email, &password, device).await?;
     let now = state.clock.now();
+    if challenge::required(state, &user).await? {
+        let mut tx = state.store.begin().await?;
+        let next = challenge::open(&mut tx, &user, None, now).await?;
+        tx.commit().await?;
+        return Ok(SignIn::SecondStep(next));
+    }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     grant::open(&mut tx, &session, &first).await?;
@@ -72,7 +80,7 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     email::remember_device(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
-    grant::grant(state, &first, &Account::from(&user), now)
+    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?))
 }
 
 /// The account of `email` if `password` is its password. A wrong one is recorded (the

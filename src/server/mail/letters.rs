@@ -23,6 +23,21 @@ pub enum Letter {
     EmailChangeRequested { new_email: String },
     /// A sign-in from a device and address the account had not used.
     NewSignIn { device: String, address: String, at_ms: i64 },
+    /// Something about how the account signs in changed: a passkey added or removed,
+    /// two-step verification on or off, a recovery code used, new recovery codes.
+    SecurityChange { change: SecurityChange, device: String, at_ms: i64 },
+}
+
+/// What changed, for [`Letter::SecurityChange`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityChange {
+    PasskeyAdded,
+    PasskeyRemoved,
+    MfaEnabled,
+    MfaDisabled,
+    RecoveryCodeUsed,
+    RecoveryCodesRenewed,
 }
 
 /// Where a mail's link leads.
@@ -41,6 +56,7 @@ impl Letter {
             Letter::VerifyEmail | Letter::ConfirmNewEmail => LinkKind::Token("/verify"),
             Letter::EmailChangeRequested { .. } => LinkKind::Page("/account"),
             Letter::NewSignIn { .. } => LinkKind::Page("/sessions"),
+            Letter::SecurityChange { .. } => LinkKind::Page("/activity"),
         }
     }
 }
@@ -102,6 +118,23 @@ pub fn english(letter: &Letter, link: &str) -> Written {
             "If it was you, there is nothing to do. If not, revoke that session, change your password, and sign \
              out everywhere.",
         ),
+        Letter::SecurityChange { change, device, at_ms } => {
+            let (subject, what) = match change {
+                SecurityChange::PasskeyAdded => ("A passkey was added to your account", "A passkey was added to your Baton account."),
+                SecurityChange::PasskeyRemoved => ("A passkey was removed from your account", "A passkey was removed from your Baton account."),
+                SecurityChange::MfaEnabled => ("Two-step verification is on", "Two-step verification was turned on for your Baton account: signing in with your password now also asks for a code from your authenticator app."),
+                SecurityChange::MfaDisabled => ("Two-step verification is off", "Two-step verification was turned off for your Baton account: your password alone signs in now."),
+                SecurityChange::RecoveryCodeUsed => ("A recovery code was used", "One of your recovery codes was just used to sign in to your Baton account. It will not work again."),
+                SecurityChange::RecoveryCodesRenewed => ("New recovery codes", "New recovery codes were made for your Baton account; the old ones no longer work."),
+            };
+            (
+                subject,
+                vec![what.into(), format!("Device: {device}\nTime: {}", human_time(*at_ms))],
+                "See your account's activity",
+                "If it was not you, change your password, sign out everywhere and review your passkeys and two-step \
+                 verification.",
+            )
+        }
     };
     let text = format!("Hello,\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n— Baton\n", lines.join("\n\n"));
     let escape = |s: &str| html_escape::encode_text(s).into_owned();
@@ -159,6 +192,8 @@ mod tests {
             Letter::ConfirmNewEmail,
             Letter::EmailChangeRequested { new_email: "new@example.com".into() },
             Letter::NewSignIn { device: "Chrome on Linux".into(), address: "127.0.0.1".into(), at_ms: 0 },
+            Letter::SecurityChange { change: SecurityChange::MfaDisabled, device: "Chrome on Linux".into(), at_ms: 0 },
+            Letter::SecurityChange { change: SecurityChange::PasskeyAdded, device: "Chrome on Linux".into(), at_ms: 0 },
         ];
         for letter in letters {
             let mail = english(&letter, "https://app.example.com/x?token=abc");

@@ -14,7 +14,7 @@ use super::{
 use crate::server::{
     state::AppState,
     store::{
-        email_links::{self, LinkToken},
+        email_links::{self, SecretToken},
         outbox::{self, MailRow},
         StoreError,
     },
@@ -79,7 +79,7 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
     let link = match (letter.link(), mail.link_id) {
         (LinkKind::Page(path), _) => format!("{origin}{path}"),
         (LinkKind::Token(path), Some(link_id)) => {
-            let token = LinkToken::generate();
+            let token = SecretToken::generate();
             let mut tx = state.store.begin().await?;
             let armed = email_links::arm(&mut tx, link_id, &token, now).await?;
             tx.commit().await?;

@@ -1,16 +1,14 @@
 //! The `email_links` table: the links mails carry (reset the password, verify the
 //! address, confirm a new one). A link is single use: using it deletes it, in the
 //! transaction of what it does. Its token is made when its mail is sent, and only the
-//! token's SHA-256 is stored ([`LinkToken`]), so the database never holds a usable link.
+//! token's SHA-256 is stored ([`SecretToken`]), so the database never holds a usable link.
 
+pub use super::secret_token::SecretToken;
 use super::tx::{StoreError, Tx};
 use crate::server::{
     ids::{LinkId, UserId},
     time::UnixMillis,
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 text_enum! {
@@ -21,38 +19,6 @@ text_enum! {
         VerifyEmail = "verify_email",
         /// Proves a new address; using it makes it the account's.
         ChangeEmail = "change_email",
-    }
-}
-
-/// A link's secret: 32 random bytes, base64url in the URL, SHA-256 in the database.
-pub struct LinkToken(String);
-
-impl LinkToken {
-    pub fn generate() -> LinkToken {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        LinkToken(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    /// A token as it came back in a request; `None` if it cannot be one of ours
-    /// (so nothing is looked up for it).
-    pub fn parse(text: &str) -> Option<LinkToken> {
-        // 32 bytes are 43 characters: anything longer is not decoded at all.
-        let text = text.trim();
-        if text.len() != 43 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        (bytes.len() == 32).then(|| LinkToken(URL_SAFE_NO_PAD.encode(bytes)))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// What is stored and looked up.
-    pub fn hash(&self) -> String {
-        URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes()))
     }
 }
 
@@ -90,7 +56,7 @@ pub async fn replace(tx: &mut Tx<'_>, link: &NewLink<'_>) -> Result<(), StoreErr
 
 /// Gives the link its token, as its mail is being sent; false if the link is gone
 /// (replaced, used, its account deleted) or expired, and the mail is pointless.
-pub async fn arm(tx: &mut Tx<'_>, id: LinkId, token: &LinkToken, now: UnixMillis) -> Result<bool, StoreError> {
+pub async fn arm(tx: &mut Tx<'_>, id: LinkId, token: &SecretToken, now: UnixMillis) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE email_links SET token_hash = $1 WHERE id = $2 AND expires_at > $3")
         .bind(token.hash())
         .bind(id)
@@ -112,7 +78,7 @@ pub struct LinkRow {
 /// The unexpired link of `token` with one of `purposes`, if there is one.
 pub async fn find(
     pool: &AnyPool,
-    token: &LinkToken,
+    token: &SecretToken,
     purposes: &[Purpose],
     now: UnixMillis,
 ) -> Result<Option<LinkRow>, StoreError> {
@@ -149,28 +115,4 @@ pub async fn prune(tx: &mut Tx<'_>, cutoff: UnixMillis, batch: i64) -> Result<u6
         .execute(tx.conn())
         .await?
         .rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_token_is_32_random_bytes_and_parses_back_to_the_same_hash() {
-        let token = LinkToken::generate();
-        assert_eq!(token.as_str().len(), 43);
-        assert_ne!(token.as_str(), LinkToken::generate().as_str());
-        let parsed = LinkToken::parse(token.as_str()).unwrap();
-        assert_eq!(parsed.hash(), token.hash());
-        assert_ne!(token.hash(), token.as_str());
-    }
-
-    #[test]
-    fn anything_else_is_not_a_token() {
-        for text in
-            ["", "abc", "!!!!", &"A".repeat(44), &URL_SAFE_NO_PAD.encode([0u8; 31]), "a b", &"A".repeat(100_000)]
-        {
-            assert!(LinkToken::parse(text).is_none(), "{text:?}");
-        }
-    }
 }

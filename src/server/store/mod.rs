@@ -66,17 +66,23 @@ macro_rules! text_enum {
     };
 }
 
+pub mod ceremonies;
 pub mod email_links;
 pub mod known_devices;
+pub mod mfa_challenges;
 pub mod notify;
 pub mod outbox;
+pub mod passkeys;
+pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod revoked;
 pub mod rotation;
+pub mod secret_token;
 pub mod security_events;
 pub mod sessions;
 pub mod signing_keys;
+pub mod totp;
 mod tx;
 pub mod users;
 

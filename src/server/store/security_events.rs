@@ -31,6 +31,14 @@ text_enum! {
         EmailVerified = "email_verified",
         /// The account's address changed (its new address confirmed the change).
         EmailChanged = "email_changed",
+        PasskeyAdded = "passkey_added",
+        PasskeyRemoved = "passkey_removed",
+        /// The authenticator app was turned on (the first code confirmed it).
+        MfaEnabled = "mfa_enabled",
+        MfaDisabled = "mfa_disabled",
+        /// A recovery code took the place of the app's code at a second step.
+        RecoveryCodeUsed = "recovery_code_used",
+        RecoveryCodesRenewed = "recovery_codes_renewed",
         /// Anonymous: kept after the account and its own events are gone.
         AccountDeleted = "account_deleted",
         /// A registration got past the registration limit (whatever came of it).

@@ -1,0 +1,94 @@
+//! Passkeys (docs/API.md, "Passkeys"): adding, listing and removing them (Bearer
+//! routes under `/api/passkeys`), and signing in with one (`/api/auth/passkey/…`, which
+//! sets the refresh cookie like the sign-in server functions). JSON bodies: a
+//! credential is a nested object. The flows are `crate::server::auth::passkeys`.
+
+use crate::{
+    server::{
+        auth::{
+            bearer::{Authenticated, Recent},
+            cookie::RefreshCookie,
+            device::Device,
+            passkeys,
+        },
+        http::fields::Fields,
+        state::AppState,
+    },
+    shared::{
+        error::AppError,
+        wire::{PasskeyInfo, TokenResponse},
+    },
+};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::IntoResponse,
+    Json,
+};
+use http::header;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `POST /api/passkeys/register/start` (sensitive).
+pub async fn register_start(State(state): State<AppState>, Recent(caller): Recent) -> Result<Json<Value>, AppError> {
+    Ok(Json(passkeys::register_start(&state, &caller).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    #[serde(default)]
+    name: String,
+    credential: Value,
+}
+
+/// `POST /api/passkeys/register/finish`: 201 with the new passkey.
+pub async fn register_finish(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    device: Device,
+    Fields(fields): Fields<Registration>,
+) -> Result<(StatusCode, Json<PasskeyInfo>), AppError> {
+    let added = passkeys::register_finish(&state, &caller, &fields.name, fields.credential, &device).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// `GET /api/passkeys`.
+pub async fn list(State(state): State<AppState>, caller: Authenticated) -> Result<Json<Vec<PasskeyInfo>>, AppError> {
+    Ok(Json(passkeys::list(&state, &caller).await?))
+}
+
+/// `DELETE /api/passkeys/{id}` (sensitive): 204, or 404 `not_found`.
+pub async fn remove(
+    State(state): State<AppState>,
+    Recent(caller): Recent,
+    device: Device,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    passkeys::remove(&state, &caller, &id, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/auth/passkey/start`: options for the browser, and the ceremony's id.
+pub async fn sign_in_start(State(state): State<AppState>, device: Device) -> Result<Json<Value>, AppError> {
+    Ok(Json(passkeys::sign_in_start(&state, &device).await?))
+}
+
+/// A passkey assertion and the ceremony it answers.
+#[derive(Deserialize)]
+pub struct Assertion {
+    pub challenge_id: String,
+    pub credential: Value,
+}
+
+/// `POST /api/auth/passkey/finish`: the token body and the refresh cookie of a new
+/// session.
+pub async fn sign_in_finish(
+    State(state): State<AppState>,
+    device: Device,
+    Fields(fields): Fields<Assertion>,
+) -> Result<impl IntoResponse, AppError> {
+    let grant = passkeys::sign_in_finish(&state, &fields.challenge_id, fields.credential, &device).await?;
+    let cookie = RefreshCookie::new(state.settings.cookie_secure).set(&grant.refresh_token, grant.refresh_max_age)?;
+    let body: TokenResponse = grant.body;
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)))
+}

@@ -1,0 +1,279 @@
+//! Passkeys (docs/API.md, "Passkeys"): adding one to an account, signing in with one
+//! (a discoverable credential: the browser says whose it is), re-authenticating with
+//! one. The WebAuthn ceremonies are webauthn-rs'; their state between start and finish
+//! is kept in the database (`store::ceremonies`), so any instance may answer a finish,
+//! and each is taken once, so a challenge cannot be answered twice.
+//!
+//! The relying party is [`super::relying_party`].
+
+use super::{
+    bearer::Authenticated,
+    changes,
+    device::Device,
+    email,
+    grant::{self, Grant},
+    relying_party::CEREMONY_TTL,
+};
+use crate::{
+    server::{
+        ids::{CeremonyId, PasskeyId, UserId},
+        mail::letters::SecurityChange,
+        state::AppState,
+        store::{
+            ceremonies::{self, Purpose},
+            passkeys::{self, Inserted, PasskeyRow},
+            security_events::{self, EventKind},
+            users::{self, Account, UserRow},
+        },
+        time::UnixMillis,
+    },
+    shared::{device::describe_device, error::AppError, wire::PasskeyInfo},
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::{json, Value};
+use webauthn_rs::prelude::{
+    DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential,
+};
+
+/// Sign-in ceremonies a client address may have open at once: every visit to the
+/// sign-in page opens one (for the browser's passkey autofill), and a stranger must
+/// not fill the table.
+const OPEN_SIGN_INS_PER_ADDRESS: i64 = 200;
+/// The longest passkey name.
+const MAX_NAME: usize = 64;
+
+/// The contract's view of a passkey.
+pub fn info(row: &PasskeyRow) -> Result<PasskeyInfo, AppError> {
+    Ok(PasskeyInfo {
+        id: row.id.to_string(),
+        name: row.name.clone(),
+        created_at: row.created_at.to_rfc3339()?,
+        last_used_at: row.last_used_at.map(UnixMillis::to_rfc3339).transpose()?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(AppError::internal)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
+    serde_json::from_str(text).map_err(AppError::internal)
+}
+
+/// A credential as the browser sent it: a JSON object, or (from a form) its text.
+fn credential<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, AppError> {
+    let value = match value {
+        Value::String(text) => serde_json::from_str(&text).map_err(|_| malformed())?,
+        other => other,
+    };
+    serde_json::from_value(value).map_err(|e| {
+        tracing::info!(error = %e, "a malformed passkey credential");
+        malformed()
+    })
+}
+
+fn malformed() -> AppError {
+    AppError::invalid_input("The passkey's answer is malformed.")
+}
+
+/// `POST /api/passkeys/register/start` (sensitive): creation options for a new
+/// discoverable passkey of the caller. A newer start replaces an unfinished one.
+pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<Value, AppError> {
+    let webauthn = state.passkeys.webauthn()?;
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let existing = passkeys::of_user(state.store.pool(), account.id).await?;
+    let exclude = existing.iter().filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok()).collect::<Vec<_>>();
+    let (options, registration) = webauthn
+        .start_passkey_registration(account.id.0, &account.email, &account.email, Some(exclude))
+        .map_err(AppError::internal)?;
+    // A passkey must be discoverable: signing in starts without an email, so resident
+    // keys are required. User verification is "preferred" on the wire (the contract)
+    // but required by the finish (webauthn-rs' passkey policy): a passkey counts as two
+    // factors only with it.
+    let mut public_key = serde_json::to_value(&options.public_key).map_err(AppError::internal)?;
+    public_key["authenticatorSelection"]["residentKey"] = json!("required");
+    public_key["authenticatorSelection"]["requireResidentKey"] = json!(true);
+    public_key["authenticatorSelection"]["userVerification"] = json!("preferred");
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    ceremonies::delete_registrations_of(&mut tx, account.id).await?;
+    let id = CeremonyId::generate();
+    ceremonies::insert(
+        &mut tx,
+        id,
+        Purpose::Register,
+        Some(account.id),
+        None,
+        &to_json(&registration)?,
+        now.plus(CEREMONY_TTL),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(json!({ "publicKey": public_key, "origin": state.passkeys.origin() }))
+}
+
+/// `POST /api/passkeys/register/finish`: the new passkey, named `name` (the device's
+/// name when empty).
+pub async fn register_finish(
+    state: &AppState,
+    caller: &Authenticated,
+    name: &str,
+    credential_value: Value,
+    device: &Device,
+) -> Result<PasskeyInfo, AppError> {
+    let webauthn = state.passkeys.webauthn()?;
+    let name = match name.trim() {
+        "" => describe_device(&device.user_agent),
+        name if name.chars().count() > MAX_NAME => {
+            return Err(AppError::invalid_input(format!("A passkey's name has at most {MAX_NAME} characters.")))
+        }
+        name => name.to_string(),
+    };
+    let response: RegisterPublicKeyCredential = credential(credential_value)?;
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let ceremony = ceremonies::take_registration(&mut tx, account.id, now).await?;
+    // Taken even if what follows fails: a challenge is answered once.
+    tx.commit().await?;
+    let registration: PasskeyRegistration = from_json(&ceremony.ok_or(AppError::InvalidCode)?.state)?;
+    let passkey = webauthn.finish_passkey_registration(&response, &registration).map_err(|e| {
+        tracing::info!(user = %account.id, error = %e, "a passkey registration did not verify");
+        AppError::InvalidCode
+    })?;
+    let row = PasskeyRow {
+        id: PasskeyId::generate(),
+        user_id: account.id,
+        credential_id: URL_SAFE_NO_PAD.encode(passkey.cred_id()),
+        name,
+        passkey: to_json(&passkey)?,
+        created_at: now,
+        last_used_at: None,
+    };
+    let mut tx = state.store.begin().await?;
+    if passkeys::insert(&mut tx, &row).await? == Inserted::Duplicate {
+        return Err(AppError::invalid_input("This passkey is registered already."));
+    }
+    changes::record(&mut tx, &account, SecurityChange::PasskeyAdded, caller.session_id, device, now).await?;
+    tx.commit().await?;
+    tracing::info!(user = %account.id, passkey = %row.id, "passkey added");
+    info(&row)
+}
+
+/// `GET /api/passkeys`.
+pub async fn list(state: &AppState, caller: &Authenticated) -> Result<Vec<PasskeyInfo>, AppError> {
+    passkeys::of_user(state.store.pool(), caller.user_id).await?.iter().map(info).collect()
+}
+
+/// `DELETE /api/passkeys/{id}` (sensitive).
+pub async fn remove(state: &AppState, caller: &Authenticated, id: &str, device: &Device) -> Result<(), AppError> {
+    let id: PasskeyId = id.parse().map_err(|_| AppError::NotFound)?;
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    if !passkeys::delete(&mut tx, account.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    changes::record(&mut tx, &account, SecurityChange::PasskeyRemoved, caller.session_id, device, now).await?;
+    tx.commit().await?;
+    tracing::info!(user = %account.id, passkey = %id, "passkey removed");
+    Ok(())
+}
+
+/// `POST /api/auth/passkey/start`: request options for any discoverable passkey of
+/// this site, and the id of the ceremony to finish.
+pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<Value, AppError> {
+    let webauthn = state.passkeys.webauthn()?;
+    let now = state.clock.now();
+    if ceremonies::open_sign_ins_of(state.store.pool(), &device.net, now).await? >= OPEN_SIGN_INS_PER_ADDRESS {
+        return Err(AppError::RateLimited { retry_after: CEREMONY_TTL.as_secs() });
+    }
+    let (options, authentication) = webauthn.start_discoverable_authentication().map_err(AppError::internal)?;
+    let id = CeremonyId::generate();
+    let mut tx = state.store.begin().await?;
+    let state_json = to_json(&authentication)?;
+    ceremonies::insert(&mut tx, id, Purpose::SignIn, None, Some(&device.net), &state_json, now.plus(CEREMONY_TTL))
+        .await?;
+    tx.commit().await?;
+    Ok(json!({
+        "challenge_id": id.to_string(),
+        "publicKey": options.public_key,
+        "origin": state.passkeys.origin(),
+    }))
+}
+
+/// Verifies a passkey assertion against its ceremony: the passkey it was made with,
+/// its owner, and the passkey's new counter recorded. Every failure is `invalid_code`.
+async fn assert(
+    state: &AppState,
+    challenge_id: &str,
+    credential_value: Value,
+) -> Result<(UserRow, PasskeyRow), AppError> {
+    let webauthn = state.passkeys.webauthn()?;
+    let id: CeremonyId = challenge_id.parse().map_err(|_| AppError::InvalidCode)?;
+    let response: PublicKeyCredential = credential(credential_value)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let ceremony = ceremonies::take(&mut tx, id, Purpose::SignIn, now).await?;
+    tx.commit().await?;
+    let authentication: DiscoverableAuthentication = from_json(&ceremony.ok_or(AppError::InvalidCode)?.state)?;
+    let (user_handle, credential_id) =
+        webauthn.identify_discoverable_authentication(&response).map_err(|_| AppError::InvalidCode)?;
+    let pool = state.store.pool();
+    let row = passkeys::by_credential(pool, &URL_SAFE_NO_PAD.encode(credential_id)).await?.ok_or_else(|| {
+        tracing::info!("a passkey sign-in with an unknown credential");
+        AppError::InvalidCode
+    })?;
+    if row.user_id != UserId(user_handle) {
+        return Err(AppError::InvalidCode);
+    }
+    let mut passkey: Passkey = from_json(&row.passkey)?;
+    let result = webauthn.finish_discoverable_authentication_v2(&response, authentication, &passkey).map_err(|e| {
+        tracing::info!(user = %row.user_id, error = %e, "a passkey assertion did not verify");
+        AppError::InvalidCode
+    })?;
+    passkey.update_credential(&result);
+    let user = users::by_id(pool, row.user_id).await?.ok_or(AppError::InvalidCode)?;
+    let mut tx = state.store.begin().await?;
+    if !passkeys::used(&mut tx, row.id, &to_json(&passkey)?, now).await? {
+        // Removed while the assertion was being checked.
+        return Err(AppError::InvalidCode);
+    }
+    tx.commit().await?;
+    Ok((user, row))
+}
+
+/// `POST /api/auth/passkey/finish`: a new session for the passkey's owner. A passkey
+/// is two factors: no second step follows.
+pub async fn sign_in_finish(
+    state: &AppState,
+    challenge_id: &str,
+    credential_value: Value,
+    device: &Device,
+) -> Result<Grant, AppError> {
+    let (user, passkey) = assert(state, challenge_id, credential_value).await?;
+    let now = state.clock.now();
+    let (session, first) = grant::new_session(state, user.id, device, now)?;
+    let mut tx = state.store.begin().await?;
+    grant::open(&mut tx, &session, &first).await?;
+    security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
+    email::remember_device(&mut tx, &user, device, now).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "signed in with a passkey");
+    grant::grant(state, &first, &Account::from(&user), now)
+}
+
+/// A passkey assertion proving the caller is who they are (re-authentication): the
+/// passkey must be the caller's.
+pub async fn prove(
+    state: &AppState,
+    caller: &Authenticated,
+    challenge_id: &str,
+    credential_value: Value,
+) -> Result<UserRow, AppError> {
+    let (user, _) = assert(state, challenge_id, credential_value).await?;
+    if user.id != caller.user_id {
+        return Err(AppError::InvalidCode);
+    }
+    Ok(user)
+}

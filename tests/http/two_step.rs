@@ -1,0 +1,232 @@
+//! Two-step verification (docs/API.md, "Login with two-step verification",
+//! "Authenticator app"), over HTTP with codes computed here from the secret, as the
+//! person's app would.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use totp_rs::{Algorithm, Builder, Secret};
+
+on_both_backends!(
+    turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once,
+    a_right_password_then_asks_for_the_code_and_a_code_works_once,
+    five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins,
+    a_recovery_code_works_once_and_is_told_to_the_owner,
+    new_recovery_codes_end_the_old_ones,
+    turning_it_on_or_off_needs_a_recent_sign_in,
+    a_password_reset_of_such_an_account_asks_for_the_second_step_too,
+);
+
+/// The code the app shows for `secret`, `steps_ahead` steps of 30 s from now.
+fn code_of(secret: &str, steps_ahead: u64) -> String {
+    let totp = Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(Secret::try_from_base32(secret).unwrap())
+        .with_account_name("test")
+        .build()
+        .unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    totp.generate(now + 30 * steps_ahead).to_string()
+}
+
+/// A code that is not the app's now (or in the step either side).
+fn wrong_code(secret: &str) -> String {
+    let near: Vec<String> = (0..3).map(|s| code_of(secret, s)).collect();
+    (0..1_000_000).map(|n| format!("{n:06}")).find(|c| !near.contains(c) && code_of(secret, 0) != *c).unwrap()
+}
+
+async fn mfa(app: &Client, mfa_token: &str, code: &str) -> Response {
+    app.post_form("/api/auth/mfa", &[("mfa_token", mfa_token), ("code", code)], None).await
+}
+
+async fn kinds(app: &Client, access: &str) -> Vec<String> {
+    let page: Value = app.get("/api/activity?limit=100", Some(access)).await.json().await.unwrap();
+    page["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+}
+
+/// Turns the app on for `who`: its secret and recovery codes.
+async fn turn_on(app: &Client, who: &SignedIn) -> (String, Vec<String>) {
+    let response = app.post_bearer("/api/mfa/totp/start", &who.access, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let setup: Value = response.json().await.unwrap();
+    let secret = setup["secret"].as_str().unwrap().to_string();
+    let response = app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_of(&secret, 0))]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    let codes = body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    (secret, codes)
+}
+
+/// Signs in with the password: the second step's token.
+async fn password_step(app: &Client, who: &SignedIn) -> String {
+    let response = app.login(&who.email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(refresh_cookie(&response).is_none(), "no session before the second step");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["mfa_required"], true, "{body}");
+    assert_eq!(body["methods"], serde_json::json!(["totp", "recovery_code"]));
+    assert!(body.get("access_token").is_none());
+    body["mfa_token"].as_str().unwrap().to_string()
+}
+
+async fn turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once(db: TestDb) {
+    let app = db.app().await;
+    let who = app.signed_up().await;
+    let status: Value = app.get("/api/mfa", Some(&who.access)).await.json().await.unwrap();
+    assert_eq!(status, serde_json::json!({"totp": false, "recovery_codes_left": 0}));
+
+    let setup: Value = app.post_bearer("/api/mfa/totp/start", &who.access, &[]).await.json().await.unwrap();
+    let secret = setup["secret"].as_str().unwrap();
+    assert!(Secret::try_from_base32(secret).unwrap().as_bytes().len() >= 20);
+    let uri = setup["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Baton:") && uri.contains(&format!("secret={secret}")), "{uri}");
+    assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"), "an SVG QR code");
+    // Nothing is on yet: the password alone still signs in.
+    assert!(refresh_cookie(&app.login(&who.email, PASSWORD).await).is_some());
+
+    assert_error(
+        app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &wrong_code(secret))]).await,
+        401,
+        "invalid_code",
+    )
+    .await;
+    let response = app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_of(secret, 0))]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let codes: Value = response.json().await.unwrap();
+    let codes = codes["recovery_codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 10);
+    let status: Value = app.get("/api/mfa", Some(&who.access)).await.json().await.unwrap();
+    assert_eq!(status, serde_json::json!({"totp": true, "recovery_codes_left": 10}));
+    // Stored hashed: no code and no recovery code in the database as written.
+    for code in codes {
+        let plain = code.as_str().unwrap().replace('-', "");
+        assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes WHERE code_hash = $1", &plain).await, 0);
+    }
+    assert!(kinds(&app, &who.access).await.contains(&"mfa_enabled".to_string()));
+}
+
+async fn a_right_password_then_asks_for_the_code_and_a_code_works_once(db: TestDb) {
+    let app = db.app().await;
+    let who = app.signed_up().await;
+    let (secret, _) = turn_on(&app, &who).await;
+
+    // The confirming code itself cannot sign anyone in: its step is used.
+    let token = password_step(&app, &who).await;
+    assert_error(mfa(&app, &token, &code_of(&secret, 0)).await, 401, "invalid_code").await;
+    // The next step's code (the app's clock may run ahead) works, once.
+    let response = mfa(&app, &token, &code_of(&secret, 1)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let session = SignedIn::from_response(response, &who.email).await;
+    assert_eq!(app.get("/api/me", Some(&session.access)).await.status(), StatusCode::OK);
+    // The token is spent, and the same code on a new token is a replay.
+    assert_error(mfa(&app, &token, &code_of(&secret, 1)).await, 401, "invalid_credentials").await;
+    let again = password_step(&app, &who).await;
+    assert_error(mfa(&app, &again, &code_of(&secret, 1)).await, 401, "invalid_code").await;
+    // A made-up or malformed token is not a second step.
+    assert_error(mfa(&app, "nonsense", &code_of(&secret, 1)).await, 401, "invalid_credentials").await;
+    assert_error(mfa(&app, &again, "").await, 400, "invalid_input").await;
+}
+
+async fn five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins(db: TestDb) {
+    let app = db.app().await;
+    let who = app.signed_up().await;
+    let (secret, codes) = turn_on(&app, &who).await;
+    let token = password_step(&app, &who).await;
+    for _ in 0..5 {
+        assert_error(mfa(&app, &token, &wrong_code(&secret)).await, 401, "invalid_code").await;
+    }
+    // Dead now, even for a right code.
+    assert_error(mfa(&app, &token, &codes[0]).await, 401, "invalid_credentials").await;
+    let failed = app
+        .count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' AND user_id = $1", &who.user_id)
+        .await;
+    assert_eq!(failed, 5, "wrong codes count as failed sign-ins (the login limits count them)");
+}
+
+async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
+    let app = db.app().await;
+    let who = app.signed_up().await;
+    let (_, codes) = turn_on(&app, &who).await;
+    let token = password_step(&app, &who).await;
+    // Typed loosely: upper case, spaces instead of dashes.
+    let typed = codes[3].to_uppercase().replace('-', " ");
+    let response = mfa(&app, &token, &typed).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let session = SignedIn::from_response(response, &who.email).await;
+    let token = password_step(&app, &who).await;
+    assert_error(mfa(&app, &token, &codes[3]).await, 401, "invalid_code").await;
+    let status: Value = app.get("/api/mfa", Some(&session.access)).await.json().await.unwrap();
+    assert_eq!(status["recovery_codes_left"], 9);
+    assert!(kinds(&app, &session.access).await.contains(&"recovery_code_used".to_string()));
+}
+
+async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
+    let app = db.app().await;
+    let who = app.signed_up().await;
+    let (_, old) = turn_on(&app, &who).await;
+    let response = app.post_bearer("/api/mfa/recovery_codes", &who.access, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let new: Value = response.json().await.unwrap();
+    let new: Vec<String> =
+        new["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    assert_eq!(new.len(), 10);
+    assert!(new.iter().all(|c| !old.contains(c)));
+    let token = password_step(&app, &who).await;
+    assert_error(mfa(&app, &token, &old[0]).await, 401, "invalid_code").await;
+    assert_eq!(mfa(&app, &token, &new[0]).await.status(), StatusCode::OK);
+    assert!(kinds(&app, &who.access).await.contains(&"recovery_codes_renewed".to_string()));
+}
+
+async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
+    let app = db.app_with(|s| s.reauth_window = Duration::from_secs(1)).await;
+    let who = app.signed_up().await;
+    let (secret, _) = turn_on(&app, &who).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    for path in ["/api/mfa/totp/disable", "/api/mfa/totp/start", "/api/mfa/recovery_codes"] {
+        assert_error(app.post_bearer(path, &who.access, &[]).await, 403, "reauth_required").await;
+    }
+    let response = app.post_bearer("/api/auth/reauth", &who.access, &[("password", PASSWORD)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let fresh: Value = response.json().await.unwrap();
+    let fresh = fresh["access_token"].as_str().unwrap();
+    assert_eq!(app.post_bearer("/api/mfa/totp/disable", fresh, &[]).await.status(), StatusCode::NO_CONTENT);
+    // Off: the password alone signs in again, and no code does anything.
+    assert!(refresh_cookie(&app.login(&who.email, PASSWORD).await).is_some());
+    let _ = secret;
+    assert!(kinds(&app, fresh).await.contains(&"mfa_disabled".to_string()));
+}
+
+async fn a_password_reset_of_such_an_account_asks_for_the_second_step_too(db: TestDb) {
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
+    let who = app.signed_up().await;
+    let (secret, _) = turn_on(&app, &who).await;
+    let response = app.post_form("/api/auth/password_reset", &[("email", &who.email)], None).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let token = smtp.mail(&who.email, "Reset your Baton password").await.token("/reset");
+    let new_password = "violet kettle orbit 1987";
+    let response = app
+        .post_form("/api/auth/password_reset/confirm", &[("token", &token), ("new_password", new_password)], None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(refresh_cookie(&response).is_none());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["mfa_required"], true);
+    let mfa_token = body["mfa_token"].as_str().unwrap();
+    // Until the second step, the old password is the password and the sessions live.
+    assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
+    assert!(app.login(&who.email, PASSWORD).await.json::<Value>().await.unwrap()["mfa_required"] == true);
+    let response = mfa(&app, mfa_token, &code_of(&secret, 1)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(refresh_cookie(&response).is_some());
+    assert_eq!(
+        app.get("/api/me", Some(&who.access)).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "every old session ended"
+    );
+    assert_error(app.login(&who.email, PASSWORD).await, 401, "invalid_credentials").await;
+}
