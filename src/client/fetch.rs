@@ -195,10 +195,25 @@ pub async fn delete(path: &str) -> Result<(), AppError> {
 pub async fn post_fields(path: &str, fields: &[(&str, &str)]) -> Result<Response, AppError> {
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     authed(|token| {
-        let body = body.clone();
-        async move { send_body(Method::POST, path, &token, Some(body)).await }
+        let body = Body::Form(body.clone());
+        async move { send_body(Method::POST, path, Some(&token), Some(body)).await }
     })
     .await
+}
+
+/// `POST` a JSON body to a protected endpoint; its answer, to read as the caller needs.
+pub async fn post_json(path: &str, body: &serde_json::Value) -> Result<Response, AppError> {
+    let body = body.to_string();
+    authed(|token| {
+        let body = Body::Json(body.clone());
+        async move { send_body(Method::POST, path, Some(&token), Some(body)).await }
+    })
+    .await
+}
+
+/// `POST` a JSON body to a public endpoint (no Bearer: signing in with a passkey).
+pub async fn post_json_public<T: DeserializeOwned>(path: &str, body: &serde_json::Value) -> Result<T, AppError> {
+    json(send_body(Method::POST, path, None, Some(Body::Json(body.to_string()))).await?).await
 }
 
 /// `GET` a protected resource as text (a download).
@@ -209,18 +224,30 @@ pub async fn get_text(path: &str) -> Result<String, AppError> {
 
 /// One request with the Bearer token; a non-2xx answer becomes its error.
 async fn send(method: Method, path: &str, token: &str) -> Result<Response, AppError> {
-    send_body(method, path, token, None).await
+    send_body(method, path, Some(token), None).await
 }
 
-/// [`send`] with a form body.
-async fn send_body(method: Method, path: &str, token: &str, form: Option<String>) -> Result<Response, AppError> {
-    let request = RequestBuilder::new(path).method(method).header("Authorization", &format!("Bearer {token}"));
-    let request = match form {
-        Some(body) => request
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .map_err(|_| AppError::Network)?,
-        None => request.build().map_err(|_| AppError::Network)?,
+/// A request body.
+enum Body {
+    Form(String),
+    Json(String),
+}
+
+/// [`send`] with a body, and with or without the Bearer token.
+async fn send_body(method: Method, path: &str, token: Option<&str>, body: Option<Body>) -> Result<Response, AppError> {
+    let mut request = RequestBuilder::new(path).method(method);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let (content_type, body) = match body {
+        Some(Body::Form(body)) => ("application/x-www-form-urlencoded", body),
+        Some(Body::Json(body)) => ("application/json", body),
+        None => ("", String::new()),
+    };
+    let request = if content_type.is_empty() {
+        request.build().map_err(|_| AppError::Network)?
+    } else {
+        request.header("Content-Type", content_type).body(body).map_err(|_| AppError::Network)?
     };
     let response = request.send().await.map_err(|_| AppError::Network)?;
     if response.ok() {

@@ -11,3 +11,4 @@ pub mod reauth;
 pub mod renewal;
 pub mod session;
 pub mod tabs;
+pub mod webauthn;

@@ -1,9 +1,12 @@
 //! `/account`: **Email** (change it through a link to the new address), **Password**
-//! (change it; the other devices are signed out) and **Your data** (download it;
-//! delete the account, after a dialog that says what happens).
-//! Passkeys and two-step verification join this page with their issue.
+//! (change it; the other devices are signed out), **Passkeys** and **Two-step
+//! verification** (`super::security`), and **Your data** (download it; delete the
+//! account, after a dialog that says what happens).
 
-use super::components::{ErrorAlert, PasswordAdvice, Spinner, Submission, SubmitButton};
+use super::{
+    components::{self, ErrorAlert, PasswordAdvice, Spinner, Submission, SubmitButton},
+    security::{Passkeys, TwoStep},
+};
 use crate::{
     client::{
         fetch,
@@ -22,6 +25,8 @@ pub fn AccountPage() -> impl IntoView {
         <h1 class="page-title">"Account"</h1>
         <ChangeEmail/>
         <ChangePassword/>
+        <Passkeys/>
+        <TwoStep/>
         <YourData/>
     }
 }
@@ -132,7 +137,7 @@ fn YourData() -> impl IntoView {
         download_error.set(None);
         spawn_local(async move {
             let failed = match fetch::get_text("/api/account/export").await {
-                Ok(json) => save_file("baton-export.json", &json)
+                Ok(json) => components::save_file("baton-export.json", "application/json", &json)
                     .err()
                     .map(|_| "Your browser refused to save the file.".to_string()),
                 Err(AppError::ReauthRequired) => Some("Not downloaded: you did not confirm it was you.".to_string()),
@@ -229,19 +234,4 @@ fn YourData() -> impl IntoView {
             </form>
         </dialog>
     }
-}
-
-/// Hands `text` to the browser as a download named `name`.
-fn save_file(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)
 }

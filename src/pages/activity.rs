@@ -118,7 +118,7 @@ fn describe(event: &ActivityEvent) -> String {
     match event.kind.as_str() {
         "signed_up" => format!("You created your account on {device}."),
         "signed_in" => format!("Signed in on {device}."),
-        "sign_in_failed" => format!("Someone tried to sign in with a wrong password on {device}."),
+        "sign_in_failed" => format!("Someone tried to sign in with a wrong password or code on {device}."),
         "signed_out" => format!("Signed out on {device}."),
         "session_revoked" => format!("You ended the session of {device} from another device."),
         "signed_out_everywhere" => "You signed out everywhere: every session ended.".to_string(),

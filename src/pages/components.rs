@@ -10,13 +10,15 @@ pub fn Spinner() -> impl IntoView {
     view! { <span class="spinner" aria-hidden="true"></span> }
 }
 
-/// The Email field of the sign-in and sign-up forms.
+/// The Email field of the sign-in and sign-up forms. On sign-in it also offers the
+/// browser's passkeys (`autocomplete="username webauthn"`).
 #[component]
-pub fn EmailField() -> impl IntoView {
+pub fn EmailField(#[prop(optional)] passkeys: bool) -> impl IntoView {
+    let autocomplete = if passkeys { "username webauthn" } else { "username" };
     view! {
         <div class="field">
             <label for="email">"Email"</label>
-            <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required/>
+            <input id="email" name="email" type="email" autocomplete=autocomplete inputmode="email" required/>
         </div>
     }
 }
@@ -180,4 +182,19 @@ pub fn PasswordAdvice(
             {move || advice.get().map(|(_, text)| text).unwrap_or_else(|| idle.clone())}
         </p>
     }
+}
+
+/// Hands `text` to the browser as a download named `name`, of MIME type `kind`.
+pub fn save_file(name: &str, kind: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
 }

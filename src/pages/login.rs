@@ -1,12 +1,17 @@
-//! `/login`: Email, Password, **Sign in**; a link to `/register`.
+//! `/login`: Email, Password, **Sign in**; a link to `/register`; **Sign in with a
+//! passkey** (and passkeys in the Email box's autofill); then, for an account with
+//! two-step verification, the second step.
 
 use super::{
     components::{AuthCard, EmailField, ErrorAlert, SubmitButton},
-    signed_out::{continue_when_signed_in, keeping_next},
+    passkey_sign_in::PasskeySignIn,
+    second_step::SecondStepForm,
+    signed_out::{continue_when_signed_in, keeping_next, take_sign_in},
 };
 use crate::{
     api::auth::Login,
     client::session::{use_session, Status},
+    shared::wire::SignInAnswer,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +21,17 @@ use leptos_router::components::A;
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Login>::new();
-    continue_when_signed_in(move || action.value().get());
+    continue_when_signed_in(move || match action.value().get()? {
+        Ok(SignInAnswer::Tokens(tokens)) => Some(Ok(tokens)),
+        Ok(SignInAnswer::SecondStep(_)) => None,
+        Err(e) => Some(Err(e)),
+    });
+    let passkey = RwSignal::new(None);
+    take_sign_in(move || passkey.get());
+    let second_step = move || match action.value().get() {
+        Some(Ok(SignInAnswer::SecondStep(mfa))) => Some(mfa),
+        _ => None,
+    };
 
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(error.to_string()),
@@ -31,16 +46,23 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Sign in · Baton"/>
         <AuthCard title="Sign in">
-            <ActionForm action=action attr:novalidate="" attr:class="form">
-                <EmailField/>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                    <p class="field__aside"><A href="/forgot">"Forgot password?"</A></p>
-                </div>
-                <ErrorAlert message=error/>
-                <SubmitButton label="Sign in" pending=pending/>
-            </ActionForm>
+            <Show
+                when=move || second_step().is_none()
+                fallback=move || second_step().map(|mfa| view! { <SecondStepForm mfa=mfa/> })
+            >
+                <ActionForm action=action attr:novalidate="" attr:class="form">
+                    <EmailField passkeys=true/>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                        <p class="field__aside"><A href="/forgot">"Forgot password?"</A></p>
+                    </div>
+                    <ErrorAlert message=error/>
+                    <SubmitButton label="Sign in" pending=pending/>
+                </ActionForm>
+                <p class="or" aria-hidden="true">"or"</p>
+                <PasskeySignIn answer=passkey/>
+            </Show>
             <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
         </AuthCard>
     }

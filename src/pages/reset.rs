@@ -3,9 +3,14 @@
 
 use super::{
     components::{AuthCard, ErrorAlert, NewPasswordField, SubmitButton},
+    second_step::SecondStepForm,
     signed_out::take_sign_in,
 };
-use crate::{api::email::ConfirmPasswordReset, shared::error::AppError};
+use crate::{
+    api::email::ConfirmPasswordReset,
+    client::session::{use_session, Status},
+    shared::{error::AppError, wire::SignInAnswer},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -18,12 +23,24 @@ use leptos_router::{
 pub fn ResetPage() -> impl IntoView {
     let action = ServerAction::<ConfirmPasswordReset>::new();
     let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
-    take_sign_in(move || action.value().get());
-    // Only after this page's own answer: someone already signed in who follows a reset
-    // link still gets to set the password.
+    let tokens = move || match action.value().get()? {
+        Ok(SignInAnswer::Tokens(tokens)) => Some(Ok(tokens)),
+        Ok(SignInAnswer::SecondStep(_)) => None,
+        Err(e) => Some(Err(e)),
+    };
+    take_sign_in(tokens);
+    let second_step = move || match action.value().get() {
+        Some(Ok(SignInAnswer::SecondStep(mfa))) => Some(mfa),
+        _ => None,
+    };
+    // Only after this page's own answer (or its second step): someone already signed
+    // in who follows a reset link still gets to set the password.
     let navigate = use_navigate();
+    let session = use_session();
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
+        let answered = matches!(tokens(), Some(Ok(_)));
+        let second_step_passed = second_step().is_some() && matches!(session.status.get(), Status::SignedIn(_));
+        if answered || second_step_passed {
             navigate("/", NavigateOptions { replace: true, ..Default::default() });
         }
     });
@@ -45,13 +62,21 @@ pub fn ResetPage() -> impl IntoView {
                     <p class="alert" role="alert">"This link is incomplete. Open the link from the mail again, or ask for a new one."</p>
                 }
             >
-                <p class="muted">"Setting it signs out every device signed in to your account, then signs you in here."</p>
-                <ActionForm action=action attr:novalidate="" attr:class="form">
-                    <input type="hidden" name="token" value=move || token.get_value()/>
-                    <NewPasswordField id="new-password" label="New password" name="new_password" email=no_email/>
-                    <ErrorAlert message=error/>
-                    <SubmitButton label="Set new password" pending=action.pending()/>
-                </ActionForm>
+                <Show
+                    when=move || second_step().is_none()
+                    fallback=move || second_step().map(|mfa| view! {
+                        <p class="muted">"Your account has two-step verification: your new password is set once you verify."</p>
+                        <SecondStepForm mfa=mfa/>
+                    })
+                >
+                    <p class="muted">"Setting it signs out every device signed in to your account, then signs you in here."</p>
+                    <ActionForm action=action attr:novalidate="" attr:class="form">
+                        <input type="hidden" name="token" value=move || token.get_value()/>
+                        <NewPasswordField id="new-password" label="New password" name="new_password" email=no_email/>
+                        <ErrorAlert message=error/>
+                        <SubmitButton label="Set new password" pending=action.pending()/>
+                    </ActionForm>
+                </Show>
             </Show>
             <p class="switch">
                 <Show when=link_dead fallback=|| view! { "Remembered it? " <A href="/login">"Sign in"</A> }>

@@ -1,0 +1,129 @@
+//! The browser's WebAuthn API (`navigator.credentials`), for passkeys. The server
+//! sends options as JSON and takes credentials as JSON; the browser's own
+//! `PublicKeyCredential.parse…OptionsFromJSON` and `toJSON` (WebAuthn Level 3) convert,
+//! so no base64 is handled here.
+
+use js_sys::{Function, Object, Promise, Reflect, JSON};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a ceremony did not give a credential, as the page says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The person cancelled, or chose nothing this device has (the browser does not
+    /// say which, on purpose).
+    NotAllowed,
+    /// This browser has no passkey support (or lacks WebAuthn Level 3).
+    Unsupported,
+    /// A passkey for this account is on this device already.
+    AlreadyRegistered,
+    /// Cancelled by the page (the autofill request, when the button is pressed).
+    Aborted,
+    Other(String),
+}
+
+impl Failure {
+    pub fn message(&self) -> String {
+        match self {
+            Failure::NotAllowed => {
+                "No passkey was used. Cancelled, or this device has no passkey for Baton: sign in with your password instead.".into()
+            }
+            Failure::Unsupported => "This browser cannot use passkeys.".into(),
+            Failure::AlreadyRegistered => "This device already has a passkey for your account.".into(),
+            Failure::Aborted => "Cancelled.".into(),
+            Failure::Other(what) => format!("The passkey did not work: {what}"),
+        }
+    }
+}
+
+fn failure(error: JsValue) -> Failure {
+    let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    match name.as_str() {
+        "NotAllowedError" => Failure::NotAllowed,
+        "InvalidStateError" => Failure::AlreadyRegistered,
+        "AbortError" => Failure::Aborted,
+        "NotSupportedError" => Failure::Unsupported,
+        _ => Failure::Other(Reflect::get(&error, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or(name)),
+    }
+}
+
+/// `PublicKeyCredential`, if the browser has it.
+fn public_key_credential() -> Option<JsValue> {
+    let class = Reflect::get(&js_sys::global(), &"PublicKeyCredential".into()).ok()?;
+    (!class.is_undefined()).then_some(class)
+}
+
+/// Calls the static `PublicKeyCredential.<name>(json)`.
+fn parse_options(name: &str, options: &Value) -> Result<JsValue, Failure> {
+    let class = public_key_credential().ok_or(Failure::Unsupported)?;
+    let parse: Function =
+        Reflect::get(&class, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or(Failure::Unsupported)?;
+    let json = JSON::parse(&options.to_string()).map_err(failure)?;
+    parse.call1(&class, &json).map_err(failure)
+}
+
+/// The credential's `toJSON()`, as JSON.
+fn credential_json(credential: JsValue) -> Result<Value, Failure> {
+    let to_json: Function =
+        Reflect::get(&credential, &"toJSON".into()).ok().and_then(|f| f.dyn_into().ok()).ok_or(Failure::Unsupported)?;
+    let json = to_json.call0(&credential).map_err(failure)?;
+    let text: String = JSON::stringify(&json).map_err(failure)?.into();
+    serde_json::from_str(&text).map_err(|e| Failure::Other(e.to_string()))
+}
+
+fn credentials() -> Result<web_sys::CredentialsContainer, Failure> {
+    web_sys::window().map(|w| w.navigator().credentials()).ok_or(Failure::Unsupported)
+}
+
+/// Creates a passkey from the server's creation options (`publicKey`).
+pub async fn create(public_key: &Value) -> Result<Value, Failure> {
+    let options = Object::new();
+    let parsed = parse_options("parseCreationOptionsFromJSON", public_key)?;
+    Reflect::set(&options, &"publicKey".into(), &parsed).map_err(failure)?;
+    let promise = credentials()?.create_with_options(options.unchecked_ref()).map_err(failure)?;
+    let credential = JsFuture::from(promise).await.map_err(failure)?;
+    credential_json(credential)
+}
+
+/// Signs in with a passkey from the server's request options (`publicKey`):
+/// `conditional` waits for the person to pick one in the Email box's autofill, else
+/// the browser asks at once. `signal` cancels the request.
+pub async fn get(
+    public_key: &Value,
+    conditional: bool,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Value, Failure> {
+    let options = Object::new();
+    let parsed = parse_options("parseRequestOptionsFromJSON", public_key)?;
+    Reflect::set(&options, &"publicKey".into(), &parsed).map_err(failure)?;
+    if conditional {
+        Reflect::set(&options, &"mediation".into(), &"conditional".into()).map_err(failure)?;
+    }
+    if let Some(signal) = signal {
+        Reflect::set(&options, &"signal".into(), signal).map_err(failure)?;
+    }
+    let promise = credentials()?.get_with_options(options.unchecked_ref()).map_err(failure)?;
+    let credential = JsFuture::from(promise).await.map_err(failure)?;
+    credential_json(credential)
+}
+
+/// Whether the browser offers passkeys in autofill (conditional mediation).
+pub async fn autofill_available() -> bool {
+    let Some(class) = public_key_credential() else { return false };
+    let Some(check) = Reflect::get(&class, &"isConditionalMediationAvailable".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return false;
+    };
+    let Ok(promise) = check.call0(&class) else { return false };
+    let Ok(promise) = promise.dyn_into::<Promise>() else { return false };
+    JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Whether this page is where passkeys work (the relying party's `origin`): WebAuthn
+/// binds a passkey to its site, and the server's is `localhost` without a public origin.
+pub fn here(origin: &str) -> bool {
+    web_sys::window().and_then(|w| w.location().origin().ok()).is_some_and(|here| here == origin)
+}

@@ -1,0 +1,125 @@
+//! **Sign in with a passkey** on `/login`, and the browser's passkey autofill on the
+//! Email box (conditional mediation): both answer one sign-in ceremony of the server
+//! (`/api/auth/passkey/start` and `finish`) and end like a password sign-in.
+
+use super::components::{ErrorAlert, Spinner};
+use crate::{
+    client::{fetch, webauthn},
+    shared::{error::AppError, wire::TokenResponse},
+};
+use leptos::{prelude::*, task::spawn_local};
+use serde_json::{json, Value};
+
+/// A started ceremony: its id, the browser's options, and where passkeys work.
+struct Ceremony {
+    id: String,
+    public_key: Value,
+    origin: String,
+}
+
+async fn start() -> Result<Ceremony, String> {
+    let started: Value =
+        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| e.to_string())?;
+    Ok(Ceremony {
+        id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
+        public_key: started["publicKey"].clone(),
+        origin: started["origin"].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+async fn finish(ceremony: &Ceremony, credential: Value) -> Result<TokenResponse, AppError> {
+    fetch::post_json_public(
+        "/api/auth/passkey/finish",
+        &json!({ "challenge_id": ceremony.id, "credential": credential }),
+    )
+    .await
+}
+
+/// Why passkeys do not work on this page, when they cannot.
+fn elsewhere(origin: &str) -> String {
+    format!("Passkeys for this Baton work only at {origin}. Open Baton there to use one.")
+}
+
+/// The button, and (where the browser offers it) the autofill request running in the
+/// background. `answer` receives the token body of a passkey sign-in.
+#[component]
+pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    // The autofill request, cancelled when the button is pressed (one ceremony at a time).
+    let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
+
+    let take = move |result: Result<TokenResponse, AppError>| match result {
+        Ok(tokens) => {
+            answer.try_set(Some(Ok(tokens)));
+        }
+        Err(AppError::InvalidCode) => {
+            error.try_set(Some("That passkey is not registered with Baton (it may have been removed).".to_string()));
+        }
+        Err(e) => {
+            error.try_set(Some(e.to_string()));
+        }
+    };
+
+    Effect::new(move |_| {
+        spawn_local(async move {
+            if !webauthn::autofill_available().await {
+                return;
+            }
+            let Ok(ceremony) = start().await else { return };
+            if !webauthn::here(&ceremony.origin) {
+                return;
+            }
+            let Ok(controller) = web_sys::AbortController::new() else { return };
+            let signal = controller.signal();
+            autofill.try_set_value(Some(controller));
+            if let Ok(credential) = webauthn::get(&ceremony.public_key, true, Some(&signal)).await {
+                pending.try_set(true);
+                take(finish(&ceremony, credential).await);
+                pending.try_set(false);
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(Some(controller)) = autofill.try_get_value() {
+            controller.abort();
+        }
+    });
+
+    let click = move |_| {
+        if let Some(controller) = autofill.try_get_value().flatten() {
+            controller.abort();
+            autofill.set_value(None);
+        }
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match start().await {
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+                Ok(ceremony) if !webauthn::here(&ceremony.origin) => {
+                    error.try_set(Some(elsewhere(&ceremony.origin)));
+                }
+                Ok(ceremony) => match webauthn::get(&ceremony.public_key, false, None).await {
+                    Ok(credential) => take(finish(&ceremony, credential).await),
+                    Err(failure) => {
+                        error.try_set(Some(failure.message()));
+                    }
+                },
+            }
+            pending.try_set(false);
+        });
+    };
+
+    view! {
+        <div class="passkey-sign-in">
+            <button type="button" class="button passkey-button" on:click=click disabled=move || pending.get()
+                aria-busy=move || pending.get().to_string()>
+                <Show when=move || pending.get()><Spinner/></Show>
+                "Sign in with a passkey"
+            </button>
+            <ErrorAlert message=error/>
+        </div>
+    }
+}
