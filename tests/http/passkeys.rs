@@ -125,6 +125,11 @@ async fn add(app: &Client, who: &SignedIn, device: &mut SoftPasskey, name: &str)
     let selection = &options["publicKey"]["authenticatorSelection"];
     assert_eq!(selection["residentKey"], "required", "{options}");
     assert_eq!(selection["userVerification"], "preferred", "{options}");
+    // Consistent with "preferred" (browsers refuse "userVerificationRequired" with it).
+    assert_eq!(
+        options["publicKey"]["extensions"]["credentialProtectionPolicy"],
+        "userVerificationOptionalWithCredentialIDList"
+    );
     assert_eq!(options["publicKey"]["rp"]["id"], "login.baton.test");
     let credential = device.create(ORIGIN, &json!({ "publicKey": options["publicKey"] })).await;
     let body = json!({ "name": name, "credential": credential });

@@ -94,6 +94,11 @@ pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<
     public_key["authenticatorSelection"]["residentKey"] = json!("required");
     public_key["authenticatorSelection"]["requireResidentKey"] = json!(true);
     public_key["authenticatorSelection"]["userVerification"] = json!("preferred");
+    // With "preferred", browsers refuse webauthn-rs' credProtect "userVerificationRequired"
+    // as inconsistent; level 2 keeps what matters for a discoverable passkey: the
+    // authenticator does not reveal it to a sign-in that names no credential without
+    // verifying its user.
+    public_key["extensions"]["credentialProtectionPolicy"] = json!("userVerificationOptionalWithCredentialIDList");
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     ceremonies::delete_registrations_of(&mut tx, account.id).await?;
