@@ -39,6 +39,9 @@ impl Failure {
 
 fn failure(error: JsValue) -> Failure {
     let name = Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    // What the browser said, for whoever opens the console (never shown on the page).
+    let said = Reflect::get(&error, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    leptos::logging::warn!("WebAuthn: {name}: {said}");
     match name.as_str() {
         "NotAllowedError" => Failure::NotAllowed,
         "InvalidStateError" => Failure::AlreadyRegistered,
@@ -120,6 +123,13 @@ pub async fn autofill_available() -> bool {
     let Ok(promise) = check.call0(&class) else { return false };
     let Ok(promise) = promise.dyn_into::<Promise>() else { return false };
     JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Whether passkeys can work on this page at all: WebAuthn refuses an IP address as
+/// the site (no need to ask the server to start a ceremony there).
+pub fn possible_here() -> bool {
+    let host = web_sys::window().and_then(|w| w.location().hostname().ok()).unwrap_or_default();
+    host.parse::<std::net::Ipv4Addr>().is_err() && !host.starts_with('[')
 }
 
 /// Whether this page is where passkeys work (the relying party's `origin`): WebAuthn

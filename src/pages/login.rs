@@ -62,8 +62,8 @@ pub fn LoginPage() -> impl IntoView {
                 </ActionForm>
                 <p class="or" aria-hidden="true">"or"</p>
                 <PasskeySignIn answer=passkey/>
+                <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
             </Show>
-            <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
         </AuthCard>
     }
 }

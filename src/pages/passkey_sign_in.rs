@@ -63,7 +63,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
 
     Effect::new(move |_| {
         spawn_local(async move {
-            if !webauthn::autofill_available().await {
+            if !webauthn::possible_here() || !webauthn::autofill_available().await {
                 return;
             }
             let Ok(ceremony) = start().await else { return };

@@ -22,6 +22,11 @@ fn ago(rfc3339: &str) -> String {
     relative_time(parse_instant(rfc3339), fetch::now())
 }
 
+/// The secret in groups of four, as people copy it into an app ("ABCD EFGH …").
+fn grouped(secret: &str) -> String {
+    secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
 /// What a refused sensitive action says.
 fn not_confirmed(what: &str) -> String {
     format!("{what}: you did not confirm it was you.")
@@ -219,7 +224,7 @@ pub fn TwoStep() -> impl IntoView {
                 Stage::Confirming(setup) => view! {
                     <p>"Scan this QR code with your authenticator app, then enter the 6-digit code it shows."</p>
                     <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
-                    <p class="muted">"Cannot scan it? Enter this key in the app: "<code class="secret">{setup.secret.clone()}</code></p>
+                    <p class="muted">"Cannot scan it? Enter this key in the app: "<code class="secret">{grouped(&setup.secret)}</code></p>
                     <form class="form form--inline" on:submit=confirm>
                         <div class="field">
                             <label for="totp-code">"Verification code"</label>
