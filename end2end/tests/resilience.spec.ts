@@ -96,7 +96,7 @@ test('a refresh answer that arrives after a sign-out in another tab does not sig
   // (signed back in, it would open the dashboard, which asks for /api/me).
   await page.waitForTimeout(2_000);
   await expect(page).toHaveURL(/\/login/);
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   expect(visited).toEqual([]);
   expect(calls).toHaveLength(0);
 });

@@ -1,4 +1,5 @@
 import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signInOnAnotherDevice, hydrated } from '../fixtures/app';
+import { localURL, SecuritySections, totpCode, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
 // A picture of every page, desktop and phone, to look at after UI work.
 for (const [device, viewport] of [
@@ -70,5 +71,49 @@ for (const [device, viewport] of [
     await expect(page.getByRole('alert')).toBeVisible();
     await shot('verify-invalid');
     await other.close();
+  });
+}
+
+// The passkey and two-step sections of /account and the second step of /login.
+for (const [device, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 390, height: 844 }],
+] as const) {
+  test.describe(() => {
+    test.use({ baseURL: localURL });
+    test(`screenshots of passkeys and two-step verification (${device})`, async ({ page }) => {
+      await page.setViewportSize(viewport);
+      const shot = (name: string) => page.screenshot({ path: `screenshots/${device}-${name}.png`, fullPage: true });
+      await withoutAutofill(page);
+      await VirtualAuthenticator.add(page);
+      const email = await signUp(page);
+      await page.goto('/account');
+      await hydrated(page);
+      const sections = new SecuritySections(page);
+      await sections.addPasskey('Work laptop');
+      const secret = await sections.setUp();
+      await sections.twoStep().scrollIntoViewIfNeeded();
+      await shot('account-two-step-setup');
+      await sections.turnOn(secret);
+      await shot('account-recovery-codes');
+      await sections.twoStep().getByRole('button', { name: 'I saved them' }).click();
+      await expect(sections.twoStep()).toContainText('10 recovery codes left.');
+      await shot('account-security');
+
+      await page.goto('/');
+      await new DashboardPage(page).signOut().click();
+      await expect(page).toHaveURL(/\/login$/);
+      await hydrated(page);
+      await shot('login');
+      await new LoginPage(page).signIn(email);
+      await expect(page.getByLabel('Verification code')).toBeVisible();
+      await page.getByLabel('Verification code').fill('000000' === totpCode(secret) ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expect(page.getByRole('alert')).toBeVisible();
+      await shot('login-second-step');
+      await page.getByRole('button', { name: 'Use a recovery code' }).click();
+      await expect(page.getByLabel('Recovery code')).toBeVisible();
+      await shot('login-recovery-code');
+    });
   });
 }

@@ -10,7 +10,7 @@ test('a page arrives rendered, then hydrates', async ({ page }) => {
   // … and the WASM bundle takes it over.
   await hydrated(page);
   await expect(page).toHaveTitle(/Baton/);
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
   await page.screenshot({ path: 'screenshots/smoke-login.png', fullPage: true });
 });
 

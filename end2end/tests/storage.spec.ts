@@ -55,5 +55,5 @@ test('injected scripts do not run (Content Security Policy)', async ({ page }) =
   expect(await page.evaluate(() => (window as any).__stolen)).toBeUndefined();
   expect(violations.length).toBeGreaterThanOrEqual(2);
   // The app itself still works under the policy.
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
 });

@@ -37,7 +37,7 @@ test.describe('with steady tokens', () => {
     // And it stays signed out: the session is gone on the server too.
     await second.reload();
     await expect(second).toHaveURL(/\/login/);
-    await expect(second.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(second.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
     expect(email).toContain('@');
   });
 
@@ -46,12 +46,12 @@ test.describe('with steady tokens', () => {
     await new DashboardPage(page).signOut().click();
     const second = await context.newPage();
     await second.goto('/login');
-    await expect(second.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(second.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 
     const login = page.getByLabel('Email');
     await login.fill(email);
     await page.getByLabel('Password').fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await new DashboardPage(page).expectSignedInAs(email);
     await new DashboardPage(second).expectSignedInAs(email);
   });
