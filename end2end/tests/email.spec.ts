@@ -1,5 +1,6 @@
 import { test, expect, LoginPage, DashboardPage, VerifyNotice, signUp, hydrated, newEmail } from '../fixtures/app';
 import { mail, linkIn } from '../fixtures/mail';
+import { SecuritySections, totpCode } from '../fixtures/security';
 
 const NEW_PASSWORD = 'violet kettle orbit 1987';
 
@@ -84,3 +85,29 @@ test('a new address on /account takes effect when its link is followed', async (
   await expect(new DashboardPage(page).email()).toHaveText(moved);
   await expect(new VerifyNotice(page).notice()).toHaveCount(0);
 });
+
+test('a reset of an account with two-step verification asks for the code, then lands signed in', async ({ page }) => {
+  const email = await signUp(page);
+  await page.goto('/account');
+  await hydrated(page);
+  const sections = new SecuritySections(page);
+  const secret = await sections.setUp();
+  await sections.turnOn(secret);
+  await page.goto('/');
+  await new DashboardPage(page).signOut().click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.goto('/forgot');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await page.goto(linkIn(await mail(email, 'Reset your Baton password'), '/reset'));
+  await hydrated(page);
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page.getByText('your new password is set once you verify')).toBeVisible();
+  await page.getByLabel('Verification code').fill(totpCode(secret, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await new DashboardPage(page).expectSignedInAs(email);
+});
+

@@ -1,5 +1,7 @@
 import { Page } from '@playwright/test';
-import { test, expect, AccountPage, DashboardPage, LoginPage, hydrated, newEmail, RegisterPage, steadyURL } from '../fixtures/app';
+import {
+  test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, steadyURL, sudoURL, PASSWORD,
+} from '../fixtures/app';
 import { localURL, SecuritySections, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
 // Passkeys in a real browser: Chromium's virtual authenticator (DevTools protocol
@@ -8,15 +10,6 @@ import { localURL, SecuritySections, VirtualAuthenticator, withoutAutofill } fro
 // IDs, so these tests open the app at http://localhost (the server's RP without
 // BATON_PUBLIC_ORIGIN).
 test.use({ baseURL: localURL });
-
-async function signUpHere(page: Page): Promise<string> {
-  const email = newEmail();
-  const register = new RegisterPage(page);
-  await register.goto();
-  await register.register(email);
-  await new DashboardPage(page).expectSignedInAs(email);
-  return email;
-}
 
 async function addPasskey(page: Page, name: string) {
   await new AccountPage(page).goto();
@@ -33,7 +26,7 @@ async function signOut(page: Page) {
 test('add a passkey, sign out, sign in with it, then remove it', async ({ page }) => {
   await withoutAutofill(page);
   const device = await VirtualAuthenticator.add(page);
-  const email = await signUpHere(page);
+  const email = await signUp(page);
   await addPasskey(page, 'Test laptop');
   const stored = await device.credentials();
   expect(stored).toHaveLength(1);
@@ -62,7 +55,7 @@ test('add a passkey, sign out, sign in with it, then remove it', async ({ page }
 
 test('the browser\'s passkey autofill signs in from the sign-in page', async ({ page }) => {
   await VirtualAuthenticator.add(page);
-  const email = await signUpHere(page);
+  const email = await signUp(page);
   await addPasskey(page, 'Autofill');
   // The sign-in page asks for a passkey in the background (conditional mediation),
   // for the Email box's autofill. Chromium's virtual authenticator picks its one
@@ -91,4 +84,33 @@ test('opened under another host, the passkey button says where passkeys work', a
   await hydrated(page);
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByRole('alert')).toContainText(`work only at ${localURL}`);
+});
+
+test.describe('where sensitive actions want a sign-in of the last 3 seconds', () => {
+  test.use({ baseURL: sudoURL.replace('127.0.0.1', 'localhost') });
+
+  test('the re-authentication prompt takes a passkey instead of the password', async ({ page }) => {
+    await VirtualAuthenticator.add(page);
+    await signUp(page);
+    const account = new AccountPage(page);
+    await account.goto();
+    const sections = new SecuritySections(page);
+    await sections.passkeys().getByRole('button', { name: 'Add a passkey' }).click();
+    // Adding a passkey is sensitive too: past the 3 seconds, the password once.
+    const dialog = account.reauthDialog();
+    await expect(dialog.or(sections.passkeys().getByRole('status'))).toBeVisible();
+    if (await dialog.isVisible()) {
+      await dialog.getByLabel('Your password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+    }
+    await expect(sections.passkeys().getByRole('status')).toContainText('added');
+
+    await page.waitForTimeout(3_500);
+    const download = page.waitForEvent('download');
+    await account.download().click();
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Use a passkey' }).click();
+    expect((await download).suggestedFilename()).toBe('baton-export.json');
+    await expect(dialog).toBeHidden();
+  });
 });

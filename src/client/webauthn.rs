@@ -3,8 +3,9 @@
 //! `PublicKeyCredential.parse…OptionsFromJSON` and `toJSON` (WebAuthn Level 3) convert,
 //! so no base64 is handled here.
 
+use super::fetch;
 use js_sys::{Function, Object, Promise, Reflect, JSON};
-use serde_json::Value;
+use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -136,4 +137,38 @@ pub fn possible_here() -> bool {
 /// binds a passkey to its site, and the server's is `localhost` without a public origin.
 pub fn here(origin: &str) -> bool {
     web_sys::window().and_then(|w| w.location().origin().ok()).is_some_and(|here| here == origin)
+}
+
+/// A started ceremony: its id, the browser's options, and where passkeys work.
+pub struct Ceremony {
+    pub id: String,
+    pub public_key: Value,
+    pub origin: String,
+}
+
+/// Starts a passkey sign-in ceremony (`/api/auth/passkey/start`).
+pub async fn start() -> Result<Ceremony, String> {
+    let started: Value =
+        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| e.to_string())?;
+    Ok(Ceremony {
+        id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
+        public_key: started["publicKey"].clone(),
+        origin: started["origin"].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+/// Why passkeys do not work on this page, when they cannot.
+pub fn elsewhere(origin: &str) -> String {
+    format!("Passkeys for this Baton work only at {origin}. Open Baton there to use one.")
+}
+
+/// A passkey assertion for a new ceremony, asked of the person at once (the
+/// re-authentication prompt): the ceremony's id and the credential.
+pub async fn assert_now() -> Result<(String, Value), String> {
+    let ceremony = start().await?;
+    if !here(&ceremony.origin) {
+        return Err(elsewhere(&ceremony.origin));
+    }
+    let credential = get(&ceremony.public_key, false, None).await.map_err(|f| f.message())?;
+    Ok((ceremony.id, credential))
 }

@@ -10,34 +10,12 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Value};
 
-/// A started ceremony: its id, the browser's options, and where passkeys work.
-struct Ceremony {
-    id: String,
-    public_key: Value,
-    origin: String,
-}
-
-async fn start() -> Result<Ceremony, String> {
-    let started: Value =
-        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| e.to_string())?;
-    Ok(Ceremony {
-        id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
-        public_key: started["publicKey"].clone(),
-        origin: started["origin"].as_str().unwrap_or_default().to_string(),
-    })
-}
-
-async fn finish(ceremony: &Ceremony, credential: Value) -> Result<TokenResponse, AppError> {
+async fn finish(ceremony: &webauthn::Ceremony, credential: Value) -> Result<TokenResponse, AppError> {
     fetch::post_json_public(
         "/api/auth/passkey/finish",
         &json!({ "challenge_id": ceremony.id, "credential": credential }),
     )
     .await
-}
-
-/// Why passkeys do not work on this page, when they cannot.
-fn elsewhere(origin: &str) -> String {
-    format!("Passkeys for this Baton work only at {origin}. Open Baton there to use one.")
 }
 
 /// The button, and (where the browser offers it) the autofill request running in the
@@ -66,7 +44,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
             if !webauthn::possible_here() || !webauthn::autofill_available().await {
                 return;
             }
-            let Ok(ceremony) = start().await else { return };
+            let Ok(ceremony) = webauthn::start().await else { return };
             if !webauthn::here(&ceremony.origin) {
                 return;
             }
@@ -94,12 +72,12 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            match start().await {
+            match webauthn::start().await {
                 Err(e) => {
                     error.try_set(Some(e));
                 }
                 Ok(ceremony) if !webauthn::here(&ceremony.origin) => {
-                    error.try_set(Some(elsewhere(&ceremony.origin)));
+                    error.try_set(Some(webauthn::elsewhere(&ceremony.origin)));
                 }
                 Ok(ceremony) => match webauthn::get(&ceremony.public_key, false, None).await {
                     Ok(credential) => take(finish(&ceremony, credential).await),

@@ -1,4 +1,4 @@
-//! The password prompt of re-authentication (`client::reauth`): a modal dialog in
+//! The password (or passkey) prompt of re-authentication (`client::reauth`): a modal dialog in
 //! every signed-in page's frame, opened when a sensitive action is answered
 //! `reauth_required`. A native `<dialog>` shown with `showModal()`: the browser keeps
 //! focus inside it, Escape cancels it, and focus returns where it was.
@@ -8,6 +8,7 @@ use crate::{
     client::{
         fetch, reauth,
         session::{use_session, Session, Trigger},
+        webauthn,
     },
     shared::{error::AppError, wire::TokenResponse},
 };
@@ -51,6 +52,26 @@ pub fn ReauthDialog() -> impl IntoView {
             pending.try_set(false);
         });
     };
+    // Or a passkey of the account (which a stolen session alone does not have).
+    let with_passkey = move |_| {
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let failed = match webauthn::assert_now().await {
+                Err(message) => Some(message),
+                Ok((challenge_id, credential)) => match submit_passkey(session, challenge_id, credential).await {
+                    Ok(()) => {
+                        reauth::finish(true);
+                        None
+                    }
+                    Err(AppError::InvalidCode) => Some("That passkey is not one of this account's.".to_string()),
+                    Err(e) => Some(e.to_string()),
+                },
+            };
+            error.try_set(failed);
+            pending.try_set(false);
+        });
+    };
     let cancel = move || {
         password.set(String::new());
         reauth::finish(false);
@@ -62,7 +83,7 @@ pub fn ReauthDialog() -> impl IntoView {
             <form on:submit=confirm>
                 <h2 id="reauth-title">"Confirm it’s you"</h2>
                 <p id="reauth-why" class="muted">
-                    "This action needs a recent sign-in. Enter your password to continue."
+                    "This action needs a recent sign-in. Enter your password, or use a passkey, to continue."
                 </p>
                 <div class="field">
                     <label for="reauth-password">"Your password"</label>
@@ -72,6 +93,9 @@ pub fn ReauthDialog() -> impl IntoView {
                 <ErrorAlert message=error/>
                 <div class="actions">
                     <SubmitButton label="Confirm" pending=pending/>
+                    <button type="button" class="button" on:click=with_passkey disabled=move || pending.get()>
+                        "Use a passkey"
+                    </button>
                     <button type="button" class="button" on:click=move |_| cancel()>"Cancel"</button>
                 </div>
             </form>
@@ -82,6 +106,17 @@ pub fn ReauthDialog() -> impl IntoView {
 /// Sends the password; on success the renewed access token is in memory.
 async fn submit(session: Session, password: &str) -> Result<(), AppError> {
     let response = fetch::post_fields("/api/auth/reauth", &[("password", password)]).await?;
+    renewed(session, response).await
+}
+
+/// Sends a passkey assertion instead of the password.
+async fn submit_passkey(session: Session, challenge_id: String, credential: serde_json::Value) -> Result<(), AppError> {
+    let body = serde_json::json!({ "challenge_id": challenge_id, "credential": credential });
+    renewed(session, fetch::post_json("/api/auth/reauth", &body).await?).await
+}
+
+/// Takes the fresh access token of a re-authentication into memory.
+async fn renewed(session: Session, response: gloo_net::http::Response) -> Result<(), AppError> {
     let body: TokenResponse = fetch::json(response).await?;
     session.accept(body, Trigger::Reauthenticated, fetch::now());
     Ok(())

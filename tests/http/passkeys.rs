@@ -163,8 +163,18 @@ async fn sign_in(app: &Client, device: &mut SoftPasskey) -> Response {
     finish(app, &id, &credential).await
 }
 
+/// A server whose relying party is [`ORIGIN`].
 async fn app_for(db: &TestDb) -> TestApp {
-    db.app_with(|s| s.public_origin = Some(ORIGIN.to_string())).await
+    app_adjusted(db, |_| {}).await
+}
+
+/// [`app_for`] with more settings adjusted.
+async fn app_adjusted(db: &TestDb, adjust: impl FnOnce(&mut baton::server::config::AuthSettings)) -> TestApp {
+    db.app_with(|s| {
+        s.public_origin = Some(ORIGIN.to_string());
+        adjust(s);
+    })
+    .await
 }
 
 async fn a_passkey_is_added_listed_and_signs_in_without_a_password(db: TestDb) {
@@ -259,7 +269,9 @@ async fn a_challenge_is_answered_once(db: TestDb) {
 }
 
 async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
-    let app = app_for(&db).await;
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let smtp_url = baton::server::config::SmtpUrl::parse(&smtp.url()).unwrap();
+    let app = app_adjusted(&db, |s| s.smtp_url = Some(smtp_url)).await;
     let who = app.signed_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;
@@ -280,15 +292,13 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
     assert_error(response, 404, "not_found").await;
     let page: Value = app.get("/api/activity", Some(&who.access)).await.json().await.unwrap();
     assert!(page["events"].as_array().unwrap().iter().any(|e| e["kind"] == "passkey_removed"));
+    // Both changes were mailed to the owner.
+    smtp.mail(&who.email, "A passkey was added to your account").await;
+    smtp.mail(&who.email, "A passkey was removed from your account").await;
 }
 
 async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
-    let app = db
-        .app_with(|s| {
-            s.public_origin = Some(ORIGIN.to_string());
-            s.reauth_window = std::time::Duration::from_secs(1);
-        })
-        .await;
+    let app = app_adjusted(&db, |s| s.reauth_window = std::time::Duration::from_secs(1)).await;
     let who = app.signed_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;
@@ -301,12 +311,7 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
 }
 
 async fn a_passkey_re_authenticates_its_owner_only(db: TestDb) {
-    let app = db
-        .app_with(|s| {
-            s.public_origin = Some(ORIGIN.to_string());
-            s.reauth_window = std::time::Duration::from_secs(1);
-        })
-        .await;
+    let app = app_adjusted(&db, |s| s.reauth_window = std::time::Duration::from_secs(1)).await;
     let who = app.signed_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;

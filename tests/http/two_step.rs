@@ -148,7 +148,8 @@ async fn five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins(db: 
 }
 
 async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
-    let app = db.app().await;
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
     let who = app.signed_up().await;
     let (_, codes) = turn_on(&app, &who).await;
     let token = password_step(&app, &who).await;
@@ -162,6 +163,10 @@ async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
     let status: Value = app.get("/api/mfa", Some(&session.access)).await.json().await.unwrap();
     assert_eq!(status["recovery_codes_left"], 9);
     assert!(kinds(&app, &session.access).await.contains(&"recovery_code_used".to_string()));
+    // The owner hears of each change to how the account signs in.
+    smtp.mail(&who.email, "Two-step verification is on").await;
+    let mail = smtp.mail(&who.email, "A recovery code was used").await;
+    assert!(mail.text.contains("will not work again"), "{mail:?}");
 }
 
 async fn new_recovery_codes_end_the_old_ones(db: TestDb) {

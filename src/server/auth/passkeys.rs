@@ -10,9 +10,9 @@ use super::{
     bearer::Authenticated,
     changes,
     device::Device,
-    email,
     grant::{self, Grant},
     relying_party::CEREMONY_TTL,
+    sign_in,
 };
 use crate::{
     server::{
@@ -22,7 +22,6 @@ use crate::{
         store::{
             ceremonies::{self, Purpose},
             passkeys::{self, Inserted, PasskeyRow},
-            security_events::{self, EventKind},
             users::{self, Account, UserRow},
         },
         time::UnixMillis,
@@ -260,9 +259,7 @@ pub async fn sign_in_finish(
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    grant::open(&mut tx, &session, &first).await?;
-    security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
-    email::remember_device(&mut tx, &user, device, now).await?;
+    sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "signed in with a passkey");
     grant::grant(state, &first, &Account::from(&user), now)

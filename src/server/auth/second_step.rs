@@ -9,7 +9,7 @@ use super::{
     device::Device,
     email,
     grant::{self, Grant},
-    limits,
+    limits, sign_in,
     totp::{self, Proof},
 };
 use crate::{
@@ -19,8 +19,7 @@ use crate::{
         store::{
             mfa_challenges,
             secret_token::SecretToken,
-            security_events::{self, Event, EventKind},
-            totp as totp_store,
+            security_events, totp as totp_store,
             users::{self, Account},
         },
     },
@@ -53,15 +52,7 @@ pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Devi
         mfa_challenges::find(&mut tx, &token, MAX_FAILURES, now).await?.ok_or(AppError::InvalidCredentials)?;
     let Some(proof) = totp::check(&mut tx, &row, user.id, code, now).await? else {
         mfa_challenges::failed(&mut tx, &challenge.token_hash).await?;
-        let event = Event {
-            user_id: Some(user.id),
-            email: Some(email.as_str()),
-            client_addr: Some(&device.addr),
-            client_net: Some(&device.net),
-            user_agent: Some(&device.user_agent),
-            ..Event::new(EventKind::SignInFailed)
-        };
-        security_events::record(&mut tx, now, &event).await?;
+        security_events::record(&mut tx, now, &sign_in::failed(Some(user.id), &email, device)).await?;
         tx.commit().await?;
         tracing::info!(user = %user.id, "wrong second-step code");
         return Err(AppError::InvalidCode);
@@ -74,11 +65,7 @@ pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Devi
         Some(hash) => {
             email::finish_reset(&mut tx, &user, hash, &session, &first, device, now).await?;
         }
-        None => {
-            grant::open(&mut tx, &session, &first).await?;
-            security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
-            email::remember_device(&mut tx, &user, device, now).await?;
-        }
+        None => sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?,
     }
     if proof == Proof::RecoveryCode {
         changes::record(&mut tx, &Account::from(&user), SecurityChange::RecoveryCodeUsed, session.id, device, now)

@@ -15,9 +15,13 @@ use crate::{
         ids::UserId,
         state::AppState,
         store::{
+            refresh_tokens::RefreshRow,
             security_events::{self, Event, EventKind},
+            sessions::NewSession,
             users::{self, Account, Inserted, UserRow},
+            Tx,
         },
+        time::UnixMillis,
     },
     shared::{
         credentials::{Email, Password},
@@ -75,12 +79,25 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    grant::open(&mut tx, &session, &first).await?;
-    security_events::record(&mut tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
-    email::remember_device(&mut tx, &user, device, now).await?;
+    open_session(&mut tx, &user, &session, &first, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?))
+}
+
+/// Opens the session of a sign-in (with a password, a second step or a passkey) in
+/// `tx`: the session, `signed_in`, and the new-device mail if the device is new.
+pub async fn open_session(
+    tx: &mut Tx<'_>,
+    user: &UserRow,
+    session: &NewSession,
+    first: &RefreshRow,
+    device: &Device,
+    now: UnixMillis,
+) -> Result<(), AppError> {
+    grant::open(tx, session, first).await?;
+    security_events::record(tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
+    email::remember_device(tx, user, device, now).await
 }
 
 /// The account of `email` if `password` is its password. A wrong one is recorded (the
@@ -101,19 +118,24 @@ pub async fn prove(state: &AppState, email: &Email, password: &Password, device:
     match user {
         Some(user) if valid => Ok(user),
         _ => {
-            let event = Event {
-                user_id: user.map(|u| u.id),
-                email: Some(email.as_str()),
-                client_addr: Some(client),
-                client_net: Some(&device.net),
-                user_agent: Some(&device.user_agent),
-                ..Event::new(EventKind::SignInFailed)
-            };
             let mut tx = state.store.begin().await?;
-            security_events::record(&mut tx, state.clock.now(), &event).await?;
+            security_events::record(&mut tx, state.clock.now(), &failed(user.map(|u| u.id), email, device)).await?;
             tx.commit().await?;
             tracing::info!(client, "failed sign-in");
             Err(AppError::InvalidCredentials)
         }
+    }
+}
+
+/// A failed sign-in (a wrong password, or a wrong second-step code) of `email` from
+/// `device`: what the sign-in limits count, and what the person sees in their activity.
+pub fn failed<'a>(user: Option<UserId>, email: &'a Email, device: &'a Device) -> Event<'a> {
+    Event {
+        user_id: user,
+        email: Some(email.as_str()),
+        client_addr: Some(&device.addr),
+        client_net: Some(&device.net),
+        user_agent: Some(&device.user_agent),
+        ..Event::new(EventKind::SignInFailed)
     }
 }
