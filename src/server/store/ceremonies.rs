@@ -63,7 +63,12 @@ pub async fn take(
     .bind(purpose)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(taken.filter(|(_, _, expires_at)| *expires_at > now).map(|(user_id, state, _)| Taken { user_id, state }))
+    Ok(unexpired(taken, now))
+}
+
+/// A taken ceremony, if it had not expired (an expired one is gone all the same).
+fn unexpired(taken: Option<(Option<UserId>, String, UnixMillis)>, now: UnixMillis) -> Option<Taken> {
+    taken.filter(|(_, _, expires_at)| *expires_at > now).map(|(user_id, state, _)| Taken { user_id, state })
 }
 
 /// The caller's unfinished registration, taken.
@@ -75,7 +80,7 @@ pub async fn take_registration(tx: &mut Tx<'_>, user: UserId, now: UnixMillis) -
     .bind(user)
     .fetch_optional(tx.conn())
     .await?;
-    Ok(taken.filter(|(_, _, expires_at)| *expires_at > now).map(|(user_id, state, _)| Taken { user_id, state }))
+    Ok(unexpired(taken, now))
 }
 
 /// Ends the account's unfinished registration: only the newest start can finish.
