@@ -1,0 +1,73 @@
+import { Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect, AccountPage, LoginPage, hydrated, signUp, steadyURL } from '../fixtures/app';
+import { SecuritySections, totpCode } from '../fixtures/security';
+
+// axe-core on every page and state, in the light and the dark theme (WCAG 2.2 A/AA
+// rules). Languages join with the issue that brings Korean.
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Fails with axe's own words for any violation on the page as it is now. */
+async function expectAccessible(page: Page, what: string) {
+  const { violations, passes } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  expect(passes.length, `axe checked something on ${what}`).toBeGreaterThan(10);
+  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  expect(found, `axe violations on ${what}`).toEqual([]);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ baseURL: steadyURL, colorScheme });
+
+    test(`signed-out pages and their errors (${colorScheme})`, async ({ page }) => {
+      const login = new LoginPage(page);
+      await login.goto();
+      await expectAccessible(page, '/login');
+      await login.signIn('nobody@example.com', 'not the password');
+      await expect(login.alert()).toBeVisible();
+      await expectAccessible(page, '/login with an error');
+      for (const path of ['/register', '/forgot', `/reset?token=${'A'.repeat(43)}`]) {
+        await page.goto(path);
+        await hydrated(page);
+        await expectAccessible(page, path);
+      }
+      await page.goto(`/verify?token=${'A'.repeat(43)}`);
+      await expect(page.getByRole('alert')).toBeVisible();
+      await expectAccessible(page, '/verify with a dead link');
+    });
+
+    test(`signed-in pages, dialogs, two-step setup and the second step (${colorScheme})`, async ({ page }) => {
+      const email = await signUp(page);
+      await expectAccessible(page, '/');
+      for (const name of ['Sessions', 'Activity', 'Account']) {
+        await page.getByRole('link', { name, exact: true }).click();
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+        await expectAccessible(page, name);
+      }
+      const account = new AccountPage(page);
+      await account.deleteAccount().click();
+      await expect(account.deleteDialog()).toBeVisible();
+      await expectAccessible(page, 'the delete dialog');
+      await page.keyboard.press('Escape');
+
+      const sections = new SecuritySections(page);
+      const secret = await sections.setUp();
+      await expectAccessible(page, 'the authenticator app setup (QR code)');
+      await sections.turnOn(secret);
+      await expectAccessible(page, 'the recovery codes');
+      await sections.twoStep().getByRole('button', { name: 'I saved them' }).click();
+
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await expect(page).toHaveURL(/\/login/);
+      await hydrated(page);
+      await new LoginPage(page).signIn(email);
+      await page.getByLabel('Verification code').fill(totpCode(secret) === '000000' ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expect(page.getByRole('alert')).toBeVisible();
+      await expectAccessible(page, 'the second step with an error');
+      await page.getByRole('button', { name: 'Use a recovery code' }).click();
+      await expectAccessible(page, 'the second step with a recovery code');
+    });
+  });
+}
