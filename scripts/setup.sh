@@ -19,9 +19,11 @@ apt_install() {
 }
 
 # 1. Chromium for Playwright (Playwright's own browser download is unreachable here),
-#    and curl, which the test scripts use to wait for a server.
+#    a Korean font for it (a bare machine has none, and the Korean screenshots would
+#    show empty boxes), and curl, which the test scripts use to wait for a server.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"

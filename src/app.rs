@@ -1,24 +1,30 @@
 //! The HTML shell, `<App/>` and its routes.
 
 use crate::{
-    client::{renewal, session::Session},
+    client::{
+        language::{self, use_texts, Language},
+        renewal,
+        session::Session,
+    },
     pages::{
-        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, forgot::ForgotPage,
-        layout::SignedInLayout, login::LoginPage, register::RegisterPage, reset::ResetPage, sessions::SessionsPage,
-        verify::VerifyPage,
+        account::AccountPage, activity::ActivityPage, components::AuthCard, dashboard::DashboardPage,
+        forgot::ForgotPage, layout::SignedInLayout, login::LoginPage, register::RegisterPage, reset::ResetPage,
+        sessions::SessionsPage, verify::VerifyPage,
     },
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes, A},
     StaticSegment,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The language `App` renders in (the same negotiation, from the same request).
+    let lang = language::of_request();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 // First in <head>, so it governs every script after it.
@@ -61,6 +67,7 @@ fn content_security_policy(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Language::provide();
     // The auth context, once for the whole app; the browser side starts after hydration.
     let session = Session::new();
     provide_context(session);
@@ -73,7 +80,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text="Baton"/>
         <Router>
             <main class="app">
                 <Routes fallback=NotFound>
@@ -98,12 +104,11 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
+    let t = use_texts();
     view! {
-        <Title text="Not found · Baton"/>
-        <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <p><A href="/">"Go to the dashboard"</A></p>
-        </section>
+        <AuthCard title=|t| t.not_found.heading>
+            <p>{move || t().not_found.body}</p>
+            <p><A href="/">{move || t().not_found.home}</A></p>
+        </AuthCard>
     }
 }

@@ -7,7 +7,7 @@
 //! the response arrives, against the local clock only: comparing the token's `exp`
 //! with the local clock would break on every machine whose clock is off.
 
-use crate::shared::{error::AppError, wire::TokenResponse};
+use crate::shared::{error::AppError, i18n::Texts, wire::TokenResponse};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,13 +41,11 @@ impl SignedOutBecause {
     }
 
     /// What the sign-in page says about it, if anything.
-    pub fn message(self) -> Option<&'static str> {
+    pub fn message(self, t: &'static Texts) -> Option<&'static str> {
         match self {
-            SignedOutBecause::SecurityReuse => Some(
-                "Your session was ended for security reasons: the same sign-in was used from two places. Please sign in again.",
-            ),
-            SignedOutBecause::SessionExpired => Some("Your session reached its maximum lifetime. Please sign in again."),
-            SignedOutBecause::AccountDeleted => Some("Your account was deleted. Everything Baton kept about it is gone."),
+            SignedOutBecause::SecurityReuse => Some(t.session.ended_for_security),
+            SignedOutBecause::SessionExpired => Some(t.session.expired),
+            SignedOutBecause::AccountDeleted => Some(t.session.deleted),
             SignedOutBecause::TheyAskedTo | SignedOutBecause::SessionEnded => None,
         }
     }
@@ -98,23 +96,23 @@ pub enum Trigger {
 impl Trigger {
     /// What happened to the refresh token: a sign-in issues the family's first one,
     /// every refresh rotates it.
-    pub fn refresh_token_fate(self) -> &'static str {
+    pub fn refresh_token_fate(self, t: &'static Texts) -> &'static str {
         match self {
-            Trigger::SignIn => "refresh token issued",
-            Trigger::Reauthenticated => "refresh token kept",
-            _ => "refresh token rotated",
+            Trigger::SignIn => t.session.refresh_issued,
+            Trigger::Reauthenticated => t.session.refresh_kept,
+            _ => t.session.refresh_rotated,
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, t: &'static Texts) -> &'static str {
         match self {
-            Trigger::StartUp => "session restored after page load",
-            Trigger::Scheduled => "renewed before expiry",
-            Trigger::Expired => "renewed after it had run out",
-            Trigger::Rejected => "renewed after the server refused an expired token",
-            Trigger::OtherTab => "signed in from another tab",
-            Trigger::SignIn => "signed in",
-            Trigger::Reauthenticated => "renewed after you confirmed your password",
+            Trigger::StartUp => t.session.restored,
+            Trigger::Scheduled => t.session.scheduled,
+            Trigger::Expired => t.session.after_expiry,
+            Trigger::Rejected => t.session.after_refusal,
+            Trigger::OtherTab => t.session.other_tab,
+            Trigger::SignIn => t.session.signed_in,
+            Trigger::Reauthenticated => t.session.reauthenticated,
         }
     }
 }
@@ -259,7 +257,8 @@ mod tests {
     #[test]
     fn only_a_reused_token_speaks_of_security() {
         assert_eq!(SignedOutBecause::from_error(&AppError::RefreshTokenReused), SignedOutBecause::SecurityReuse);
-        assert!(SignedOutBecause::SecurityReuse.message().unwrap().contains("security reasons"));
-        assert_eq!(SignedOutBecause::from_error(&AppError::InvalidRefreshToken).message(), None);
+        let english = crate::shared::i18n::Lang::En.texts();
+        assert!(SignedOutBecause::SecurityReuse.message(english).unwrap().contains("security reasons"));
+        assert_eq!(SignedOutBecause::from_error(&AppError::InvalidRefreshToken).message(english), None);
     }
 }

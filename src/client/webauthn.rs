@@ -4,6 +4,7 @@
 //! so no base64 is handled here.
 
 use super::fetch;
+use crate::shared::i18n::Texts;
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,15 +26,13 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn message(&self) -> String {
+    pub fn message(&self, t: &Texts) -> String {
         match self {
-            Failure::NotAllowed => {
-                "No passkey was used. Cancelled, or this device has no passkey for Baton: sign in with your password instead.".into()
-            }
-            Failure::Unsupported => "This browser cannot use passkeys.".into(),
-            Failure::AlreadyRegistered => "This device already has a passkey for your account.".into(),
-            Failure::Aborted => "Cancelled.".into(),
-            Failure::Other(what) => format!("The passkey did not work: {what}"),
+            Failure::NotAllowed => t.passkey.not_allowed.into(),
+            Failure::Unsupported => t.passkey.unsupported.into(),
+            Failure::AlreadyRegistered => t.passkey.already_registered.into(),
+            Failure::Aborted => t.passkey.aborted.into(),
+            Failure::Other(what) => (t.passkey.failed)(what),
         }
     }
 }
@@ -147,9 +146,9 @@ pub struct Ceremony {
 }
 
 /// Starts a passkey sign-in ceremony (`/api/auth/passkey/start`).
-pub async fn start() -> Result<Ceremony, String> {
+pub async fn start(t: &Texts) -> Result<Ceremony, String> {
     let started: Value =
-        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| e.to_string())?;
+        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| (t.error)(&e))?;
     Ok(Ceremony {
         id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
         public_key: started["publicKey"].clone(),
@@ -158,17 +157,17 @@ pub async fn start() -> Result<Ceremony, String> {
 }
 
 /// Why passkeys do not work on this page, when they cannot.
-pub fn elsewhere(origin: &str) -> String {
-    format!("Passkeys for this Baton work only at {origin}. Open Baton there to use one.")
+pub fn elsewhere(t: &Texts, origin: &str) -> String {
+    (t.passkey.elsewhere)(origin)
 }
 
 /// A passkey assertion for a new ceremony, asked of the person at once (the
 /// re-authentication prompt): the ceremony's id and the credential.
-pub async fn assert_now() -> Result<(String, Value), String> {
-    let ceremony = start().await?;
+pub async fn assert_now(t: &Texts) -> Result<(String, Value), String> {
+    let ceremony = start(t).await?;
     if !here(&ceremony.origin) {
-        return Err(elsewhere(&ceremony.origin));
+        return Err(elsewhere(t, &ceremony.origin));
     }
-    let credential = get(&ceremony.public_key, false, None).await.map_err(|f| f.message())?;
+    let credential = get(&ceremony.public_key, false, None).await.map_err(|f| f.message(t))?;
     Ok((ceremony.id, credential))
 }

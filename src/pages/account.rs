@@ -4,25 +4,26 @@
 //! account, after a dialog that says what happens).
 
 use super::{
-    components::{self, ErrorAlert, PasswordAdvice, Spinner, Submission, SubmitButton},
+    components::{self, ErrorAlert, PageTitle, PasswordAdvice, Spinner, Submission, SubmitButton},
     security::{Passkeys, TwoStep},
 };
 use crate::{
     client::{
         fetch,
+        language::use_texts,
         session::{use_session, SignedOutBecause},
         tabs,
     },
     shared::error::AppError,
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
-use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let t = use_texts();
     view! {
-        <Title text="Account · Baton"/>
-        <h1 class="page-title">"Account"</h1>
+        <PageTitle title=|t| t.account.title/>
+        <h1 class="page-title">{move || t().account.title}</h1>
         <ChangeEmail/>
         <ChangePassword/>
         <Passkeys/>
@@ -35,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn ChangeEmail() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
     let new = RwSignal::new(String::new());
     let form = Submission::new();
     let Submission { pending, error, done } = form;
@@ -45,33 +47,30 @@ fn ChangeEmail() -> impl IntoView {
             match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
                 Ok(_) => {
                     new.try_set(String::new());
-                    Ok(format!(
-                        "We sent a link to {address}. Your address changes when you follow it; until then, sign in \
-                         with your current one."
-                    ))
+                    Ok((t().account.link_sent)(&address))
                 }
-                Err(AppError::ReauthRequired) => Err("Not changed: you did not confirm it was you.".to_string()),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().account.not_changed)),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
 
     view! {
         <section class="card" aria-labelledby="email-title">
-            <h2 id="email-title">"Email"</h2>
+            <h2 id="email-title">{move || t().account.email_title}</h2>
             <p class="muted">
-                "You sign in with "<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
-                ". To use another address, we send a link to it first."
+                {move || t().account.you_sign_in_with}<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
+                {move || t().account.another_address}
             </p>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="new-email">"New email"</label>
+                    <label for="new-email">{move || t().account.new_email}</label>
                     <input id="new-email" type="email" autocomplete="email" inputmode="email" required
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
                 </div>
                 <ErrorAlert message=error/>
                 <p class="notice notice--ok" role="status">{move || done.get()}</p>
-                <SubmitButton label="Change email" pending=pending/>
+                <SubmitButton label=|t| t.account.change_email pending=pending/>
             </form>
         </section>
     }
@@ -80,6 +79,7 @@ fn ChangeEmail() -> impl IntoView {
 #[component]
 fn ChangePassword() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let email = Signal::derive(move || session.user().map(|u| u.email).unwrap_or_default());
@@ -94,26 +94,26 @@ fn ChangePassword() -> impl IntoView {
                 Ok(_) => {
                     current.try_set(String::new());
                     new.try_set(String::new());
-                    Ok("Password changed. Every other device has been signed out.".to_string())
+                    Ok(t().account.password_changed.to_string())
                 }
-                Err(AppError::InvalidCredentials) => Err("The current password is not right.".to_string()),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::InvalidCredentials) => Err(t().account.wrong_current.to_string()),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
 
     view! {
         <section class="card" aria-labelledby="password-title">
-            <h2 id="password-title">"Password"</h2>
-            <p class="muted">"Changing it signs out every other device at once; this one stays signed in."</p>
+            <h2 id="password-title">{move || t().common.password}</h2>
+            <p class="muted">{move || t().account.password_intro}</p>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="current-password">"Current password"</label>
+                    <label for="current-password">{move || t().account.current_password}</label>
                     <input id="current-password" type="password" autocomplete="current-password" required
                         prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="new-password">"New password"</label>
+                    <label for="new-password">{move || t().common.new_password}</label>
                     <input id="new-password" type="password" autocomplete="new-password" required
                         aria-describedby="new-password-advice"
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
@@ -121,7 +121,7 @@ fn ChangePassword() -> impl IntoView {
                 </div>
                 <ErrorAlert message=error/>
                 <p class="notice notice--ok" role="status">{move || done.get()}</p>
-                <SubmitButton label="Change password" pending=pending/>
+                <SubmitButton label=|t| t.account.change_password pending=pending/>
             </form>
         </section>
     }
@@ -130,6 +130,7 @@ fn ChangePassword() -> impl IntoView {
 #[component]
 fn YourData() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
     let downloading = RwSignal::new(false);
     let download_error = RwSignal::new(None::<String>);
     let download = move |_| {
@@ -139,9 +140,9 @@ fn YourData() -> impl IntoView {
             let failed = match fetch::get_text("/api/account/export").await {
                 Ok(json) => components::save_file("baton-export.json", "application/json", &json)
                     .err()
-                    .map(|_| "Your browser refused to save the file.".to_string()),
-                Err(AppError::ReauthRequired) => Some("Not downloaded: you did not confirm it was you.".to_string()),
-                Err(e) => Some(format!("Could not download your data: {e}")),
+                    .map(|_| t().common.save_refused.to_string()),
+                Err(AppError::ReauthRequired) => Some((t().common.not_confirmed)(t().account.not_downloaded)),
+                Err(e) => Some((t().account.download_failed)(&(t().error)(&e))),
             };
             // `try_`: the person may have left the page meanwhile.
             download_error.try_set(failed);
@@ -178,9 +179,9 @@ fn YourData() -> impl IntoView {
                     session.sign_out_locally(SignedOutBecause::AccountDeleted);
                     None
                 }
-                Err(AppError::InvalidCredentials) => Some("That password is not right.".to_string()),
-                Err(AppError::ReauthRequired) => Some("Not deleted: you did not confirm it was you.".to_string()),
-                Err(e) => Some(format!("Could not delete your account: {e}")),
+                Err(AppError::InvalidCredentials) => Some(t().account.wrong_password.to_string()),
+                Err(AppError::ReauthRequired) => Some((t().common.not_confirmed)(t().account.not_deleted)),
+                Err(e) => Some((t().account.delete_failed)(&(t().error)(&e))),
             };
             // `try_`: once the account is gone, so is this page.
             delete_error.try_set(failed);
@@ -190,17 +191,15 @@ fn YourData() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="data-title">
-            <h2 id="data-title">"Your data"</h2>
-            <p class="muted">
-                "Download everything Baton keeps about you: your account, your sessions and your security history, as one JSON file."
-            </p>
+            <h2 id="data-title">{move || t().account.data_title}</h2>
+            <p class="muted">{move || t().account.data_intro}</p>
             <div class="actions">
                 <button class="button" on:click=download disabled=move || downloading.get()
                     aria-busy=move || downloading.get().to_string()>
                     <Show when=move || downloading.get()><Spinner/></Show>
-                    "Download my data"
+                    {move || t().account.download}
                 </button>
-                <button class="button button--danger" on:click=open>"Delete account"</button>
+                <button class="button button--danger" on:click=open>{move || t().account.delete}</button>
             </div>
             <ErrorAlert message=download_error/>
         </section>
@@ -208,17 +207,17 @@ fn YourData() -> impl IntoView {
         <dialog node_ref=dialog class="dialog" aria-labelledby="delete-title" aria-describedby="delete-what"
             on:close=move |_: leptos::ev::Event| password.set(String::new())>
             <form on:submit=delete>
-                <h2 id="delete-title">"Delete your account?"</h2>
+                <h2 id="delete-title">{move || t().account.delete_title}</h2>
                 <div id="delete-what">
-                    <p>"This cannot be undone. When you confirm:"</p>
+                    <p>{move || t().account.cannot_undo}</p>
                     <ul class="consequences">
-                        <li>"every device signed in to this account is signed out at once, this one too;"</li>
-                        <li>"your account, your sessions and your security history are deleted;"</li>
-                        <li>"your email address is free: it can be used to create a new account."</li>
+                        <li>{move || t().account.consequences[0]}</li>
+                        <li>{move || t().account.consequences[1]}</li>
+                        <li>{move || t().account.consequences[2]}</li>
                     </ul>
                 </div>
                 <div class="field">
-                    <label for="delete-password">"Password"</label>
+                    <label for="delete-password">{move || t().common.password}</label>
                     <input id="delete-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 </div>
@@ -227,9 +226,9 @@ fn YourData() -> impl IntoView {
                     <button type="submit" class="button button--danger" disabled=move || deleting.get()
                         aria-busy=move || deleting.get().to_string()>
                         <Show when=move || deleting.get()><Spinner/></Show>
-                        "Delete my account"
+                        {move || t().account.delete_mine}
                     </button>
-                    <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| close()>{move || t().common.cancel}</button>
                 </div>
             </form>
         </dialog>

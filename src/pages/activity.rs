@@ -2,15 +2,18 @@
 //! device, the address and when; **Load more** while there are older ones.
 
 use super::{
-    components::{ErrorAlert, Spinner},
+    components::{ErrorAlert, PageTitle, Spinner},
     format::{parse_instant, relative_time},
 };
 use crate::{
-    client::{fetch, session::use_session},
-    shared::wire::{ActivityEvent, ActivityPage},
+    client::{fetch, language::use_texts, session::use_session},
+    shared::{
+        device::in_language,
+        i18n::Texts,
+        wire::{ActivityEvent, ActivityPage},
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
-use leptos_meta::Title;
 
 /// Events fetched per page.
 const PAGE: u32 = 20;
@@ -18,6 +21,7 @@ const PAGE: u32 = 20;
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
     let events = RwSignal::new(Vec::<ActivityEvent>::new());
     let next = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
@@ -39,7 +43,7 @@ pub fn ActivityPage() -> impl IntoView {
                     loaded.try_set(true);
                 }
                 Err(e) => {
-                    error.try_set(Some(format!("Could not load your activity: {e}")));
+                    error.try_set(Some((t().activity.load_failed)(&(t().error)(&e))));
                 }
             }
             loading.try_set(false);
@@ -48,28 +52,35 @@ pub fn ActivityPage() -> impl IntoView {
     Effect::new(move |_| load());
 
     view! {
-        <Title text="Activity · Baton"/>
+        <PageTitle title=|t| t.activity.title/>
         <section class="card">
-            <h1>"Activity"</h1>
-            <p class="muted">"Everything that happened to your account's security, newest first."</p>
+            <h1>{move || t().activity.title}</h1>
+            <p class="muted">{move || t().activity.intro}</p>
             <Show when=move || !loaded.get() && loading.get()>
-                <p class="muted" role="status"><Spinner/>" Loading your activity…"</p>
+                <p class="muted" role="status"><Spinner/>" "{move || t().activity.loading}</p>
             </Show>
-            <ol class="events" aria-label="Security events">
+            <ol class="events" aria-label=move || t().activity.list>
                 <For each=move || events.get() key=|event| event.id.clone() let:event>
                     {
                         let at = parse_instant(&event.at);
                         // The device, unless the sentence already names it; the address.
                         let device = event.device.clone().filter(|_| !names_device(&event.kind));
-                        let details =
-                            [device, event.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                        let address = event.address.clone();
+                        let details = move || {
+                            let device = device.as_deref().map(|d| in_language(d, &t().device));
+                            let details = [device, address.clone()].into_iter().flatten().collect::<Vec<_>>();
+                            (!details.is_empty()).then(|| format!(" · {}", details.join(" · ")))
+                        };
                         view! {
                             <li class="event" class:event--alert=is_alarming(&event.kind)>
-                                <p class="event__what">{describe(&event)}</p>
+                                <p class="event__what">{
+                                    let event = event.clone();
+                                    move || describe(t(), &event)
+                                }</p>
                                 <p class="event__details muted">
-                                    <time datetime=event.at.clone()>{move || relative_time(at, session.now.get())}</time>
-                                    {(!details.is_empty()).then(|| format!(" · {details}"))}
-                                    {event.current_session.then_some(" · this device")}
+                                    <time datetime=event.at.clone()>{move || relative_time(t(), at, session.now.get())}</time>
+                                    {details}
+                                    {event.current_session.then_some(move || format!(" · {}", t().activity.this_device))}
                                 </p>
                             </li>
                         }
@@ -77,7 +88,7 @@ pub fn ActivityPage() -> impl IntoView {
                 </For>
             </ol>
             <Show when=move || loaded.get() && events.get().is_empty()>
-                <p class="muted">"Nothing yet."</p>
+                <p class="muted">{move || t().activity.nothing}</p>
             </Show>
             <ErrorAlert message=error/>
             <Show when=move || next.get().is_some()>
@@ -85,7 +96,7 @@ pub fn ActivityPage() -> impl IntoView {
                     <button class="button" on:click=move |_| load() disabled=move || loading.get()
                         aria-busy=move || loading.get().to_string()>
                         <Show when=move || loading.get()><Spinner/></Show>
-                        "Load more"
+                        {move || t().activity.more}
                     </button>
                 </div>
             </Show>
@@ -113,29 +124,10 @@ fn is_alarming(kind: &str) -> bool {
 }
 
 /// What happened, in plain words.
-fn describe(event: &ActivityEvent) -> String {
-    let device = event.device.as_deref().unwrap_or("an unknown device");
-    match event.kind.as_str() {
-        "signed_up" => format!("You created your account on {device}."),
-        "signed_in" => format!("Signed in on {device}."),
-        "sign_in_failed" => format!("Someone tried to sign in with a wrong password or code on {device}."),
-        "signed_out" => format!("Signed out on {device}."),
-        "session_revoked" => format!("You ended the session of {device} from another device."),
-        "signed_out_everywhere" => "You signed out everywhere: every session ended.".to_string(),
-        "refresh_token_reused" => {
-            format!("Someone presented an old refresh token of {device}; that session was ended to protect you.")
-        }
-        "session_expired" => format!("The session of {device} reached its maximum lifetime and ended."),
-        "password_changed" => "You changed your password; every other session ended.".to_string(),
-        "password_reset" => "Your password was reset with an email link; every session ended.".to_string(),
-        "email_verified" => "You verified your email address.".to_string(),
-        "email_changed" => "Your email address was changed.".to_string(),
-        "passkey_added" => "You added a passkey.".to_string(),
-        "passkey_removed" => "You removed a passkey.".to_string(),
-        "mfa_enabled" => "You turned on two-step verification.".to_string(),
-        "mfa_disabled" => "You turned off two-step verification.".to_string(),
-        "recovery_code_used" => "A recovery code was used to sign in.".to_string(),
-        "recovery_codes_renewed" => "You made new recovery codes.".to_string(),
-        other => format!("Security event: {other}."),
-    }
+fn describe(t: &Texts, event: &ActivityEvent) -> String {
+    let device = match &event.device {
+        Some(device) => in_language(device, &t.device),
+        None => t.activity.unknown_device.to_string(),
+    };
+    (t.activity.event)(&event.kind, &device)
 }

@@ -1,6 +1,10 @@
 //! The pieces the pages share: the signed-out card and its form fields, the spinner,
 //! the error alert.
 
+use crate::{
+    client::language::{use_language, use_texts},
+    shared::i18n::{Lang, Pick},
+};
 use leptos::prelude::*;
 
 /// A small spinner for buttons and pending states; hidden from screen readers, whose
@@ -15,9 +19,10 @@ pub fn Spinner() -> impl IntoView {
 #[component]
 pub fn EmailField(#[prop(optional)] passkeys: bool) -> impl IntoView {
     let autocomplete = if passkeys { "username webauthn" } else { "username" };
+    let t = use_texts();
     view! {
         <div class="field">
-            <label for="email">"Email"</label>
+            <label for="email">{move || t().common.email}</label>
             <input id="email" name="email" type="email" autocomplete=autocomplete inputmode="email" required/>
         </div>
     }
@@ -25,29 +30,62 @@ pub fn EmailField(#[prop(optional)] passkeys: bool) -> impl IntoView {
 
 /// A form's submit button: disabled, busy and spinning while the request is out.
 #[component]
-pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+pub fn SubmitButton(label: Pick, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    let t = use_texts();
     view! {
         <button type="submit" class="button button--primary" disabled=pending aria-busy=move || pending.get().to_string()>
             <Show when=move || pending.get()><Spinner/></Show>
-            {label}
+            {move || label(t())}
         </button>
     }
 }
 
-/// The frame of the sign-in and sign-up pages.
+/// The frame of the signed-out pages, with the page's `<title>` and the language
+/// switcher.
 #[component]
-pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+pub fn AuthCard(title: Pick, children: Children) -> impl IntoView {
+    let t = use_texts();
     view! {
+        <PageTitle title=title/>
         <div class="auth-layout">
-            <a class="brand brand--large" href="/">
-                <span class="brand__mark" aria-hidden="true"></span>
-                "Baton"
-            </a>
+            <div class="auth-layout__top">
+                <a class="brand brand--large" href="/">
+                    <span class="brand__mark" aria-hidden="true"></span>
+                    "Baton"
+                </a>
+                <LanguageSwitch/>
+            </div>
             <section class="card auth-card">
-                <h1>{title}</h1>
+                <h1>{move || title(t())}</h1>
                 {children()}
             </section>
-            <p class="footnote">"Short-lived access tokens in memory, rotating refresh tokens in an HttpOnly cookie."</p>
+            <p class="footnote">{move || t().common.footnote}</p>
+        </div>
+    }
+}
+
+/// The document's `<title>`: the page's name, then Baton's, in the page's language.
+#[component]
+pub fn PageTitle(title: Pick) -> impl IntoView {
+    let t = use_texts();
+    view! { <leptos_meta::Title text=move || (t().common.title)(title(t()))/> }
+}
+
+/// English | 한국어: each language named in itself (and marked as such, so a screen
+/// reader says it in the right voice), the page's own pressed.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let language = use_language();
+    let t = use_texts();
+    view! {
+        <div class="language" role="group" aria-label=move || t().common.language>
+            {Lang::ALL.map(|lang| view! {
+                <button type="button" class="language__choice" lang=lang.code()
+                    aria-pressed=move || (language.get() == lang).to_string()
+                    on:click=move |_| language.choose(lang)>
+                    {lang.endonym()}
+                </button>
+            })}
         </div>
     }
 }
@@ -63,7 +101,7 @@ pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVie
 #[component]
 pub fn NewPasswordField(
     id: &'static str,
-    label: &'static str,
+    label: Pick,
     /// The form field's name.
     name: &'static str,
     /// The account's email, as far as the page knows it.
@@ -73,9 +111,10 @@ pub fn NewPasswordField(
     use crate::shared::credentials::Password;
     let password = RwSignal::new(String::new());
     let advice = format!("{id}-advice");
+    let t = use_texts();
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label(t())}</label>
             <input
                 id=id
                 name=name
@@ -86,7 +125,7 @@ pub fn NewPasswordField(
                 required
                 on:input=move |ev| password.set(event_target_value(&ev))
             />
-            <PasswordAdvice id=advice email=email password=password idle=format!("At least {} characters.", Password::MIN_CHARS)/>
+            <PasswordAdvice id=advice email=email password=password idle=true/>
         </div>
     }
 }
@@ -133,8 +172,10 @@ const ADVICE_PAUSE_MS: u32 = 500;
 
 /// Advice under a new-password field while it is typed: the server's strength check
 /// (`password_strength`, the one registration and a password change run), asked once
-/// typing pauses, never per keystroke, and only for the latest text. `idle` shows
-/// before anything is typed. A live region, so the advice is read out as it changes.
+/// typing pauses, never per keystroke, and only for the latest text. With `idle`, the
+/// minimum length shows before anything is typed. A live region, so the advice is read
+/// out as it changes. The server's advice is English; in another language the page
+/// says its own.
 #[component]
 pub fn PasswordAdvice(
     #[prop(into)] id: String,
@@ -142,19 +183,26 @@ pub fn PasswordAdvice(
     #[prop(into)]
     email: Signal<String>,
     #[prop(into)] password: Signal<String>,
-    #[prop(into, optional)] idle: String,
+    #[prop(optional)] idle: bool,
 ) -> impl IntoView {
     use crate::{api::auth::password_strength, shared::credentials::Password, shared::error::AppError};
-    // `(strong enough, what to say)`.
-    let advice = RwSignal::new(None::<(bool, String)>);
+    /// What the advice says, kept as a verdict so it is worded in the page's language
+    /// at the moment it is shown (the switcher rewords it too).
+    #[derive(Clone)]
+    enum Advice {
+        TooShort,
+        Strong,
+        Weak(AppError),
+    }
+    let t = use_texts();
+    let advice = RwSignal::new(None::<Advice>);
     let latest = StoredValue::new(0u64);
     Effect::new(move |_| {
         let typed = password.get();
         let ticket = latest.get_value() + 1;
         latest.set_value(ticket);
         if typed.chars().count() < Password::MIN_CHARS {
-            let short = format!("At least {} characters.", Password::MIN_CHARS);
-            advice.set((!typed.is_empty()).then_some((false, short)));
+            advice.set((!typed.is_empty()).then_some(Advice::TooShort));
             return;
         }
         // The page may be gone by the time the timer or the answer comes (a sign-up
@@ -168,18 +216,24 @@ pub fn PasswordAdvice(
                 return;
             }
             advice.try_set(match verdict {
-                Ok(_) => Some((true, "Strong enough.".to_string())),
-                Err(AppError::WeakPassword(message) | AppError::InvalidInput(message)) => Some((false, message)),
+                Ok(_) => Some(Advice::Strong),
+                Err(error @ (AppError::WeakPassword(_) | AppError::InvalidInput(_))) => Some(Advice::Weak(error)),
                 // No advice is better than a wrong one; the submit will say.
                 Err(_) => None,
             });
         });
     });
-    let strong = move || advice.get().is_some_and(|(strong, _)| strong);
-    let weak = move || advice.get().is_some_and(|(strong, _)| !strong);
+    let strong = move || advice.with(|a| matches!(a, Some(Advice::Strong)));
+    let weak = move || advice.with(|a| matches!(a, Some(Advice::TooShort | Advice::Weak(_))));
+    let text = move || match advice.get() {
+        Some(Advice::TooShort) => Some((t().common.at_least)(Password::MIN_CHARS)),
+        Some(Advice::Strong) => Some(t().common.strong_enough.to_string()),
+        Some(Advice::Weak(error)) => Some((t().error)(&error)),
+        None => idle.then(|| (t().common.at_least)(Password::MIN_CHARS)),
+    };
     view! {
         <p id=id class="hint" class:hint--ok=strong class:hint--weak=weak aria-live="polite" data-testid="password-advice">
-            {move || advice.get().map(|(_, text)| text).unwrap_or_else(|| idle.clone())}
+            {text}
         </p>
     }
 }

@@ -2,17 +2,19 @@
 //! (the mechanism made visible), and **Sign out**.
 
 use super::{
-    components::{ErrorAlert, Spinner, Submission},
+    components::{ErrorAlert, PageTitle, Spinner, Submission},
     format::{clock_time, parse_instant, relative_time},
 };
 use crate::{
     api::auth::logout,
     client::{
         fetch,
+        language::use_texts,
         session::{use_session, SignedOutBecause},
         tabs,
     },
     shared::{
+        device::in_language,
         error::AppError,
         wire::{ActivityEvent, ActivityPage, Done, Me, SessionInfo},
     },
@@ -22,11 +24,11 @@ use leptos_router::components::A;
 /// How far back a sign-in from another device is pointed out.
 const NEW_DEVICE_NOTICE_MS: f64 = 24.0 * 3600.0 * 1000.0;
 use leptos::{prelude::*, task::spawn_local};
-use leptos_meta::Title;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
 
     // The account and its devices: two protected calls at once, both through the
     // authenticated helper (so two 401s at once share one refresh).
@@ -61,26 +63,32 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let notice = move || {
         other_sign_in.get().map(|event| {
-            let device = event.device.clone().unwrap_or_else(|| "another device".to_string());
-            let when = relative_time(parse_instant(&event.at), session.now.get());
+            let device = match &event.device {
+                Some(device) => in_language(device, &t().device),
+                None => t().dashboard.another_device.to_string(),
+            };
+            let when = relative_time(t(), parse_instant(&event.at), session.now.get());
             view! {
                 <p class="notice notice--warn" data-testid="new-device">
-                    {format!("{device} signed in to your account {when}. Not you? ")}
-                    <A href="/sessions">"Review your sessions"</A>
-                    " and change your password."
+                    {(t().dashboard.new_device)(&device, &when)}
+                    <A href="/sessions">{t().dashboard.review}</A>
+                    {t().dashboard.and_change}
                 </p>
             }
         })
     };
     let account = move || {
+        let t = t();
         let since = match me.get() {
-            Some(Ok(me)) => format!("Member since {}", relative_time(parse_instant(&me.created_at), session.now.get())),
-            Some(Err(e)) => return format!("Could not load your account: {e}"),
-            None => return "Loading your account…".to_string(),
+            Some(Ok(me)) => {
+                (t.dashboard.member_since)(&relative_time(t, parse_instant(&me.created_at), session.now.get()))
+            }
+            Some(Err(e)) => return (t.dashboard.load_failed)(&(t.error)(&e)),
+            None => return t.dashboard.loading.to_string(),
         };
         match devices.get() {
-            Some(Ok(list)) if list.len() == 1 => format!("{since} · signed in on this device only"),
-            Some(Ok(list)) => format!("{since} · signed in on {} devices", list.len()),
+            Some(Ok(list)) if list.len() == 1 => (t.dashboard.this_device_only)(&since),
+            Some(Ok(list)) => (t.dashboard.devices)(&since, list.len()),
             _ => since,
         }
     };
@@ -103,16 +111,16 @@ pub fn DashboardPage() -> impl IntoView {
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
                 // Keep the session rather than pretend: the server still holds it.
-                Err(e) => sign_out_error.set(Some(format!("Could not sign out: {e}"))),
+                Err(e) => sign_out_error.set(Some((t().dashboard.sign_out_failed)(&(t().error)(&e)))),
             }
             signing_out.set(false);
         });
     };
 
     view! {
-        <Title text="Dashboard · Baton"/>
+        <PageTitle title=|t| t.dashboard.title/>
         <section class="card hero">
-            <p class="eyebrow">"Signed in as"</p>
+            <p class="eyebrow">{move || t().dashboard.signed_in_as}</p>
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
             <p class="muted" data-testid="account">{account}</p>
             {notice}
@@ -123,35 +131,33 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="actions">
                 <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
                     <Show when=move || signing_out.get()><Spinner/></Show>
-                    "Sign out"
+                    {move || t().dashboard.sign_out}
                 </button>
             </div>
             <ErrorAlert message=sign_out_error/>
         </section>
 
         <section class="card">
-            <h2>"Access token"</h2>
+            <h2>{move || t().dashboard.access_token}</h2>
             <p class="countdown" data-testid="time-left">
                 <span class="countdown__value">{seconds_left}</span>
-                <span class="countdown__unit">" s left"</span>
+                <span class="countdown__unit">{move || t().dashboard.seconds_left}</span>
             </p>
             // A native progress bar: no inline style, so the CSP can forbid inline styles.
-            <progress class="meter" aria-label="Access token time left" max=lifetime value=seconds_left></progress>
-            <p class="muted">
-                "It lives only in this page's memory and is renewed shortly before it runs out, through the refresh cookie that scripts cannot read."
-            </p>
+            <progress class="meter" aria-label=move || t().dashboard.time_left max=lifetime value=seconds_left></progress>
+            <p class="muted">{move || t().dashboard.token_explained}</p>
         </section>
 
         <section class="card">
-            <h2>"Recent refreshes"</h2>
-            <ol class="timeline" aria-label="Recent refreshes">
+            <h2>{move || t().dashboard.refreshes}</h2>
+            <ol class="timeline" aria-label=move || t().dashboard.refreshes>
                 <For each=move || session.timeline.get() key=|event| (event.at.to_bits(), event.token_tag.clone()) let:event>
                     <li class="timeline__item">
                         <time class="timeline__time">{clock_time(event.at)}</time>
-                        <span class="timeline__what">{event.trigger.label()}</span>
+                        <span class="timeline__what">{move || event.trigger.label(t())}</span>
                         <span class="timeline__detail">
-                            "new access token "<code>{format!("…{}", event.token_tag)}</code>
-                            {format!(", {}", event.trigger.refresh_token_fate())}
+                            {move || t().dashboard.new_access_token}<code>{format!("…{}", event.token_tag)}</code>
+                            {move || format!(", {}", event.trigger.refresh_token_fate(t()))}
                         </span>
                     </li>
                 </For>
@@ -163,23 +169,24 @@ pub fn DashboardPage() -> impl IntoView {
 /// The address is not verified yet: where the link went, and **Resend email**.
 #[component]
 fn VerifyNotice(email: String) -> impl IntoView {
+    let t = use_texts();
     let form = Submission::new();
     let Submission { pending: sending, error, done: status } = form;
     let resend = move |_| {
         form.run(async move {
             match fetch::post::<Done>("/api/account/verification_email").await {
-                Ok(_) => Ok("Sent. The new link replaces the earlier ones.".to_string()),
-                Err(e) => Err(format!("Not sent: {e}")),
+                Ok(_) => Ok(t().dashboard.resent.to_string()),
+                Err(e) => Err((t().dashboard.not_sent)(&(t().error)(&e))),
             }
         })
     };
     view! {
         <div class="notice notice--warn" data-testid="unverified">
-            <p>{format!("Please confirm your email address: follow the link we sent to {email}.")}</p>
+            <p>{move || (t().dashboard.confirm_address)(&email)}</p>
             <div class="actions">
                 <button class="button" on:click=resend disabled=move || sending.get() aria-busy=move || sending.get().to_string()>
                     <Show when=move || sending.get()><Spinner/></Show>
-                    "Resend email"
+                    {move || t().dashboard.resend}
                 </button>
             </div>
             <p class="hint" role="status">{move || status.get()}</p>

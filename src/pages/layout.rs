@@ -2,8 +2,12 @@
 //! it, and the frame with the navigation. A new signed-in page is one `<Route>` under
 //! the layout route in `crate::app`.
 
-use super::{components::Spinner, reauth_dialog::ReauthDialog};
+use super::{
+    components::{LanguageSwitch, Spinner},
+    reauth_dialog::ReauthDialog,
+};
 use crate::client::{
+    language::use_texts,
     next::encode_component,
     session::{use_session, Connection, SignedOutBecause, Status},
 };
@@ -34,6 +38,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let location = use_location();
+    let t = use_texts();
     Effect::new(move |_| {
         if let Status::SignedOut(because) = session.status.get() {
             let target = match because {
@@ -51,14 +56,16 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         Status::Restoring => EitherOf3::B(view! {
             <div class="restoring" role="status">
                 <Spinner/>
-                "Restoring your session…"
-                {move || (session.connection.get() == Connection::Reconnecting).then_some(" Reconnecting…")}
+                {move || t().frame.restoring}
+                {move || {
+                    (session.connection.get() == Connection::Reconnecting).then(|| format!(" {}", t().frame.reconnecting))
+                }}
             </div>
         }),
         Status::SignedOut(_) => EitherOf3::C(view! {
             <div class="restoring" role="status">
                 <Spinner/>
-                "Taking you to sign in…"
+                {move || t().frame.to_sign_in}
             </div>
         }),
     }
@@ -69,19 +76,21 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
 pub fn SignedInFrame(children: Children) -> impl IntoView {
     let session = use_session();
     let email = move || session.user().map(|u| u.email).unwrap_or_default();
+    let t = use_texts();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
                 <span class="brand__mark" aria-hidden="true"></span>
                 "Baton"
             </A>
-            <nav aria-label="Main">
-                <A href="/" exact=true>"Dashboard"</A>
-                <A href="/sessions">"Sessions"</A>
-                <A href="/account">"Account"</A>
-                <A href="/activity">"Activity"</A>
+            <nav aria-label=move || t().frame.nav>
+                <A href="/" exact=true>{move || t().frame.dashboard}</A>
+                <A href="/sessions">{move || t().frame.sessions}</A>
+                <A href="/account">{move || t().frame.account}</A>
+                <A href="/activity">{move || t().frame.activity}</A>
             </nav>
-            <span class="topbar__user" title="Signed in as">{email}</span>
+            <span class="topbar__user" title=move || t().frame.signed_in_as>{email}</span>
+            <LanguageSwitch/>
         </header>
         <ConnectionStatus/>
         <div class="page">{children()}</div>
@@ -95,9 +104,10 @@ pub fn SignedInFrame(children: Children) -> impl IntoView {
 pub fn ConnectionStatus() -> impl IntoView {
     let session = use_session();
     let reconnecting = move || session.connection.get() == Connection::Reconnecting;
+    let t = use_texts();
     view! {
         <p class="connection" class:connection--lost=reconnecting role="status" data-testid="connection">
-            {move || reconnecting().then_some("Reconnecting… You are still signed in.")}
+            {move || reconnecting().then(|| t().frame.still_signed_in)}
         </p>
     }
 }

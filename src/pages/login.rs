@@ -10,11 +10,13 @@ use super::{
 };
 use crate::{
     api::auth::Login,
-    client::session::{use_session, Status},
+    client::{
+        language::use_texts,
+        session::{use_session, Status},
+    },
     shared::wire::SignInAnswer,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -33,19 +35,19 @@ pub fn LoginPage() -> impl IntoView {
         _ => None,
     };
 
+    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some(error.to_string()),
+        Some(Err(error)) => Some((t().error)(&error)),
         // Before any attempt here: why the previous session ended, if it matters.
         _ => match session.status.get() {
-            Status::SignedOut(Some(because)) => because.message().map(str::to_string),
+            Status::SignedOut(Some(because)) => because.message(t()).map(str::to_string),
             _ => None,
         },
     });
     let pending = action.pending();
 
     view! {
-        <Title text="Sign in · Baton"/>
-        <AuthCard title="Sign in">
+        <AuthCard title=|t| t.login.title>
             <Show
                 when=move || second_step().is_none()
                 fallback=move || second_step().map(|mfa| view! { <SecondStepForm mfa=mfa/> })
@@ -53,16 +55,16 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=action attr:novalidate="" attr:class="form">
                     <EmailField passkeys=true/>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{move || t().common.password}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                        <p class="field__aside"><A href="/forgot">"Forgot password?"</A></p>
+                        <p class="field__aside"><A href="/forgot">{move || t().login.forgot}</A></p>
                     </div>
                     <ErrorAlert message=error/>
-                    <SubmitButton label="Sign in" pending=pending/>
+                    <SubmitButton label=|t| t.common.sign_in pending=pending/>
                 </ActionForm>
-                <p class="or" aria-hidden="true">"or"</p>
+                <p class="or" aria-hidden="true">{move || t().common.or}</p>
                 <PasskeySignIn answer=passkey/>
-                <p class="switch">"New here? " <A href=keeping_next("/register")>"Create an account"</A></p>
+                <p class="switch">{move || t().login.new_here} <A href=keeping_next("/register")>{move || t().login.create_account}</A></p>
             </Show>
         </AuthCard>
     }

@@ -4,7 +4,7 @@
 
 use super::components::{ErrorAlert, Spinner};
 use crate::{
-    client::{fetch, webauthn},
+    client::{fetch, language::use_language, webauthn},
     shared::{error::AppError, wire::TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -26,16 +26,17 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
     let error = RwSignal::new(None::<String>);
     // The autofill request, cancelled when the button is pressed (one ceremony at a time).
     let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
+    let language = use_language();
 
     let take = move |result: Result<TokenResponse, AppError>| match result {
         Ok(tokens) => {
             answer.try_set(Some(Ok(tokens)));
         }
         Err(AppError::InvalidCode) => {
-            error.try_set(Some("That passkey is not registered with Baton (it may have been removed).".to_string()));
+            error.try_set(Some(language.texts_untracked().passkey.not_registered.to_string()));
         }
         Err(e) => {
-            error.try_set(Some(e.to_string()));
+            error.try_set(Some((language.texts_untracked().error)(&e)));
         }
     };
 
@@ -44,7 +45,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
             if !webauthn::possible_here() || !webauthn::autofill_available().await {
                 return;
             }
-            let Ok(ceremony) = webauthn::start().await else { return };
+            let Ok(ceremony) = webauthn::start(language.texts_untracked()).await else { return };
             if !webauthn::here(&ceremony.origin) {
                 return;
             }
@@ -71,18 +72,19 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
         }
         pending.set(true);
         error.set(None);
+        let t = language.texts_untracked();
         spawn_local(async move {
-            match webauthn::start().await {
+            match webauthn::start(t).await {
                 Err(e) => {
                     error.try_set(Some(e));
                 }
                 Ok(ceremony) if !webauthn::here(&ceremony.origin) => {
-                    error.try_set(Some(webauthn::elsewhere(&ceremony.origin)));
+                    error.try_set(Some(webauthn::elsewhere(t, &ceremony.origin)));
                 }
                 Ok(ceremony) => match webauthn::get(&ceremony.public_key, false, None).await {
                     Ok(credential) => take(finish(&ceremony, credential).await),
                     Err(failure) => {
-                        error.try_set(Some(failure.message()));
+                        error.try_set(Some(failure.message(t)));
                     }
                 },
             }
@@ -95,7 +97,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
             <button type="button" class="button passkey-button" on:click=click disabled=move || pending.get()
                 aria-busy=move || pending.get().to_string()>
                 <Show when=move || pending.get()><Spinner/></Show>
-                "Sign in with a passkey"
+                {move || language.texts().passkey.sign_in}
             </button>
             <ErrorAlert message=error/>
         </div>

@@ -6,7 +6,9 @@
 use super::components::{ErrorAlert, SubmitButton};
 use crate::{
     client::{
-        fetch, reauth,
+        fetch,
+        language::use_texts,
+        reauth,
         session::{use_session, Session, Trigger},
         webauthn,
     },
@@ -21,6 +23,7 @@ pub fn ReauthDialog() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let t = use_texts();
 
     Effect::new(move |_| {
         let open = session.reauth.get();
@@ -45,7 +48,7 @@ pub fn ReauthDialog() -> impl IntoView {
                     reauth::finish(true);
                     None
                 }
-                Err(e) => Some(e.to_string()),
+                Err(e) => Some((t().error)(&e)),
             };
             // `try_`: a sign-out (another tab) may have taken the frame away meanwhile.
             error.try_set(failed);
@@ -57,15 +60,15 @@ pub fn ReauthDialog() -> impl IntoView {
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let failed = match webauthn::assert_now().await {
+            let failed = match webauthn::assert_now(t()).await {
                 Err(message) => Some(message),
                 Ok((challenge_id, credential)) => match submit_passkey(session, challenge_id, credential).await {
                     Ok(()) => {
                         reauth::finish(true);
                         None
                     }
-                    Err(AppError::InvalidCode) => Some("That passkey is not one of this account's.".to_string()),
-                    Err(e) => Some(e.to_string()),
+                    Err(AppError::InvalidCode) => Some(t().reauth.not_yours.to_string()),
+                    Err(e) => Some((t().error)(&e)),
                 },
             };
             error.try_set(failed);
@@ -81,22 +84,20 @@ pub fn ReauthDialog() -> impl IntoView {
         <dialog node_ref=dialog class="dialog" aria-labelledby="reauth-title" aria-describedby="reauth-why"
             on:cancel=move |_: leptos::ev::Event| cancel()>
             <form on:submit=confirm>
-                <h2 id="reauth-title">"Confirm it’s you"</h2>
-                <p id="reauth-why" class="muted">
-                    "This action needs a recent sign-in. Enter your password, or use a passkey, to continue."
-                </p>
+                <h2 id="reauth-title">{move || t().reauth.title}</h2>
+                <p id="reauth-why" class="muted">{move || t().reauth.why}</p>
                 <div class="field">
-                    <label for="reauth-password">"Your password"</label>
+                    <label for="reauth-password">{move || t().reauth.password}</label>
                     <input id="reauth-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 </div>
                 <ErrorAlert message=error/>
                 <div class="actions">
-                    <SubmitButton label="Confirm" pending=pending/>
+                    <SubmitButton label=|t| t.reauth.confirm pending=pending/>
                     <button type="button" class="button" on:click=with_passkey disabled=move || pending.get()>
-                        "Use a passkey"
+                        {move || t().reauth.use_passkey}
                     </button>
-                    <button type="button" class="button" on:click=move |_| cancel()>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| cancel()>{move || t().common.cancel}</button>
                 </div>
             </form>
         </dialog>

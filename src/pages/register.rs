@@ -4,9 +4,8 @@ use super::{
     components::{AuthCard, EmailField, ErrorAlert, NewPasswordField, SubmitButton},
     signed_out::{continue_when_signed_in, keeping_next},
 };
-use crate::api::auth::Register;
+use crate::{api::auth::Register, client::language::use_texts};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -14,8 +13,9 @@ pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     continue_when_signed_in(move || action.value().get());
 
+    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some(error.to_string()),
+        Some(Err(error)) => Some((t().error)(&error)),
         _ => None,
     });
     let pending = action.pending();
@@ -30,15 +30,14 @@ pub fn RegisterPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Create account · Baton"/>
-        <AuthCard title="Create account">
+        <AuthCard title=|t| t.register.title>
             <ActionForm action=action attr:novalidate="" attr:class="form">
                 <EmailField/>
-                <NewPasswordField id="password" label="Password" name="password" email=email/>
+                <NewPasswordField id="password" label=|t| t.common.password name="password" email=email/>
                 <ErrorAlert message=error/>
-                <SubmitButton label="Create account" pending=pending/>
+                <SubmitButton label=|t| t.register.title pending=pending/>
             </ActionForm>
-            <p class="switch">"Already have an account? " <A href=keeping_next("/login")>"Sign in"</A></p>
+            <p class="switch">{move || t().register.have_account} <A href=keeping_next("/login")>{move || t().common.sign_in}</A></p>
         </AuthCard>
     }
 }

@@ -8,11 +8,13 @@ use super::{
 };
 use crate::{
     api::email::ConfirmPasswordReset,
-    client::session::{use_session, Status},
+    client::{
+        language::use_texts,
+        session::{use_session, Status},
+    },
     shared::{error::AppError, wire::SignInAnswer},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_query_map},
@@ -45,8 +47,9 @@ pub fn ResetPage() -> impl IntoView {
         }
     });
     let link_dead = move || matches!(action.value().get(), Some(Err(AppError::InvalidLink)));
+    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some(error.to_string()),
+        Some(Err(error)) => Some((t().error)(&error)),
         _ => None,
     });
     let no_email = Signal::derive(String::new);
@@ -54,33 +57,34 @@ pub fn ResetPage() -> impl IntoView {
     let token = StoredValue::new(token);
 
     view! {
-        <Title text="Choose a new password · Baton"/>
-        <AuthCard title="Choose a new password">
+        <AuthCard title=|t| t.reset.title>
             <Show
                 when=move || has_token
-                fallback=|| view! {
-                    <p class="alert" role="alert">"This link is incomplete. Open the link from the mail again, or ask for a new one."</p>
+                fallback=move || view! {
+                    <p class="alert" role="alert">{move || t().reset.incomplete}</p>
                 }
             >
                 <Show
                     when=move || second_step().is_none()
                     fallback=move || second_step().map(|mfa| view! {
-                        <p class="muted">"Your account has two-step verification: your new password is set once you verify."</p>
+                        <p class="muted">{move || t().reset.second_step}</p>
                         <SecondStepForm mfa=mfa/>
                     })
                 >
-                    <p class="muted">"Setting it signs out every device signed in to your account, then signs you in here."</p>
+                    <p class="muted">{move || t().reset.intro}</p>
                     <ActionForm action=action attr:novalidate="" attr:class="form">
                         <input type="hidden" name="token" value=move || token.get_value()/>
-                        <NewPasswordField id="new-password" label="New password" name="new_password" email=no_email/>
+                        <NewPasswordField id="new-password" label=|t| t.common.new_password name="new_password" email=no_email/>
                         <ErrorAlert message=error/>
-                        <SubmitButton label="Set new password" pending=action.pending()/>
+                        <SubmitButton label=|t| t.reset.set pending=action.pending()/>
                     </ActionForm>
                 </Show>
             </Show>
             <p class="switch">
-                <Show when=link_dead fallback=|| view! { "Remembered it? " <A href="/login">"Sign in"</A> }>
-                    <A href="/forgot">"Ask for a new link"</A>
+                <Show when=link_dead fallback=move || view! {
+                    {move || t().common.remembered} <A href="/login">{move || t().common.sign_in}</A>
+                }>
+                    <A href="/forgot">{move || t().reset.new_link}</A>
                 </Show>
             </p>
         </AuthCard>

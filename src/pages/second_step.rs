@@ -7,6 +7,7 @@ use super::{
 };
 use crate::{
     api::auth::SecondStep,
+    client::language::use_texts,
     shared::{error::AppError, wire::MfaRequired},
 };
 use leptos::prelude::*;
@@ -16,51 +17,46 @@ pub fn SecondStepForm(mfa: MfaRequired) -> impl IntoView {
     let action = ServerAction::<SecondStep>::new();
     take_sign_in(move || action.value().get());
     let recovery = RwSignal::new(false);
+    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(AppError::InvalidCode)) => Some(if recovery.get() {
-            "That recovery code did not work. Each code works once.".to_string()
+            t().second_step.wrong_recovery_code.to_string()
         } else {
-            "That code did not work. Enter the 6-digit code your app shows now.".to_string()
+            t().second_step.wrong_code.to_string()
         }),
-        Some(Err(AppError::InvalidCredentials)) => {
-            Some("This sign-in expired or had too many wrong codes. Please sign in again.".to_string())
-        }
-        Some(Err(error)) => Some(error.to_string()),
+        Some(Err(AppError::InvalidCredentials)) => Some(t().second_step.expired.to_string()),
+        Some(Err(error)) => Some((t().error)(&error)),
         _ => None,
     });
     let token = StoredValue::new(mfa.mfa_token);
     view! {
         <p class="muted">
-            {move || if recovery.get() {
-                "Enter one of the recovery codes you saved when you turned on two-step verification."
-            } else {
-                "Open your authenticator app and enter the 6-digit code it shows for Baton."
-            }}
+            {move || if recovery.get() { t().second_step.recovery_intro } else { t().second_step.app_intro }}
         </p>
         <ActionForm action=action attr:novalidate="" attr:class="form">
             <input type="hidden" name="mfa_token" value=move || token.get_value()/>
             <Show
                 when=move || recovery.get()
-                fallback=|| view! {
+                fallback=move || view! {
                     <div class="field">
-                        <label for="code">"Verification code"</label>
+                        <label for="code">{move || t().second_step.code}</label>
                         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                             pattern="[0-9 ]*" maxlength="8" required autofocus/>
                     </div>
                 }
             >
                 <div class="field">
-                    <label for="code">"Recovery code"</label>
+                    <label for="code">{move || t().second_step.recovery_code}</label>
                     <input id="code" name="code" type="text" autocomplete="off" autocapitalize="none"
                         spellcheck="false" maxlength="40" required autofocus/>
                 </div>
             </Show>
             <ErrorAlert message=error/>
-            <SubmitButton label="Verify" pending=action.pending()/>
+            <SubmitButton label=|t| t.second_step.verify pending=action.pending()/>
         </ActionForm>
         <p class="switch">
             <button type="button" class="link-button" on:click=move |_| recovery.update(|r| *r = !*r)>
-                {move || if recovery.get() { "Use the code from your app" } else { "Use a recovery code" }}
+                {move || if recovery.get() { t().second_step.use_app } else { t().second_step.use_recovery }}
             </button>
         </p>
     }

@@ -8,9 +8,14 @@ use super::{
     format::{parse_instant, relative_time},
 };
 use crate::{
-    client::{fetch, webauthn},
+    client::{
+        fetch,
+        language::{use_language, use_texts},
+        webauthn,
+    },
     shared::{
         error::AppError,
+        i18n::Texts,
         wire::{MfaStatus, PasskeyInfo, RecoveryCodes, TotpSetup},
     },
 };
@@ -18,8 +23,8 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use serde_json::{json, Value};
 
 /// "3 days ago", from an RFC 3339 instant.
-fn ago(rfc3339: &str) -> String {
-    relative_time(parse_instant(rfc3339), fetch::now())
+fn ago(t: &Texts, rfc3339: &str) -> String {
+    relative_time(t, parse_instant(rfc3339), fetch::now())
 }
 
 /// The secret in groups of four, as people copy it into an app ("ABCD EFGH …").
@@ -28,12 +33,10 @@ fn grouped(secret: &str) -> String {
 }
 
 /// What a refused sensitive action says.
-fn not_confirmed(what: &str) -> String {
-    format!("{what}: you did not confirm it was you.")
-}
 
 #[component]
 pub fn Passkeys() -> impl IntoView {
+    let t = use_texts();
     let passkeys = LocalResource::new(|| fetch::get_json::<Vec<PasskeyInfo>>("/api/passkeys"));
     let name = RwSignal::new(String::new());
     let adding = Submission::new();
@@ -43,39 +46,34 @@ pub fn Passkeys() -> impl IntoView {
         adding.run(async move {
             let started: Value = match fetch::post("/api/passkeys/register/start").await {
                 Ok(started) => started,
-                Err(AppError::ReauthRequired) => return Err(not_confirmed("No passkey added")),
-                Err(e) => return Err(e.to_string()),
+                Err(AppError::ReauthRequired) => return Err((t().common.not_confirmed)(t().passkeys.not_added)),
+                Err(e) => return Err((t().error)(&e)),
             };
             let origin = started["origin"].as_str().unwrap_or_default();
             if !webauthn::here(origin) {
-                return Err(format!("Passkeys for this Baton work only at {origin}. Open Baton there to add one."));
+                return Err((t().passkeys.elsewhere)(origin));
             }
-            let credential = webauthn::create(&started["publicKey"]).await.map_err(|f| f.message())?;
+            let credential = webauthn::create(&started["publicKey"]).await.map_err(|f| f.message(t()))?;
             let body = json!({ "name": name.get_untracked(), "credential": credential });
             let added: PasskeyInfo = match fetch::post_json("/api/passkeys/register/finish", &body).await {
-                Ok(response) => fetch::json(response).await.map_err(|e| e.to_string())?,
-                Err(AppError::InvalidCode) => return Err("The passkey could not be verified. Please try again.".into()),
-                Err(e) => return Err(e.to_string()),
+                Ok(response) => fetch::json(response).await.map_err(|e| (t().error)(&e))?,
+                Err(AppError::InvalidCode) => return Err(t().passkeys.not_verified.into()),
+                Err(e) => return Err((t().error)(&e)),
             };
             name.try_set(String::new());
             passkeys.refetch();
-            Ok(format!(
-                "Passkey \u{201c}{}\u{201d} added. You can now sign in with it, without your password.",
-                added.name
-            ))
+            Ok((t().passkeys.added)(&added.name))
         })
     };
 
     view! {
         <section class="card" aria-labelledby="passkeys-title">
-            <h2 id="passkeys-title">"Passkeys"</h2>
-            <p class="muted">
-                "A passkey signs you in with your device's screen lock or security key instead of your password. It cannot be phished and counts as two steps on its own."
-            </p>
-            <Suspense fallback=|| view! { <p class="muted"><Spinner/>" Loading your passkeys…"</p> }>
+            <h2 id="passkeys-title">{move || t().passkeys.title}</h2>
+            <p class="muted">{move || t().passkeys.intro}</p>
+            <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{move || t().passkeys.loading}</p> }>
                 {move || passkeys.get().map(|list| match list {
-                    Err(e) => view! { <p class="alert" role="alert">{format!("Could not load your passkeys: {e}")}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="muted">"No passkey yet."</p> }.into_any(),
+                    Err(e) => view! { <p class="alert" role="alert">{move || (t().passkeys.load_failed)(&(t().error)(&e))}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{move || t().passkeys.none}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="passkeys">
                             {list.into_iter().map(|p| view! { <PasskeyRow passkey=p on_removed=move || passkeys.refetch()/> }).collect_view()}
@@ -85,14 +83,14 @@ pub fn Passkeys() -> impl IntoView {
             </Suspense>
             <form class="form form--inline" on:submit=add>
                 <div class="field">
-                    <label for="passkey-name">"Name (optional)"</label>
-                    <input id="passkey-name" type="text" maxlength="64" placeholder="e.g. Work laptop" autocomplete="off"
+                    <label for="passkey-name">{move || t().passkeys.name}</label>
+                    <input id="passkey-name" type="text" maxlength="64" placeholder=move || t().passkeys.name_example autocomplete="off"
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
                 <button type="submit" class="button button--primary" disabled=move || pending.get()
                     aria-busy=move || pending.get().to_string()>
                     <Show when=move || pending.get()><Spinner/></Show>
-                    "Add a passkey"
+                    {move || t().passkeys.add}
                 </button>
             </form>
             <ErrorAlert message=error/>
@@ -105,6 +103,7 @@ pub fn Passkeys() -> impl IntoView {
 fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let removing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let t = use_texts();
     let id = passkey.id.clone();
     let remove = move |_| {
         let id = id.clone();
@@ -115,26 +114,33 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
             match fetch::delete(&format!("/api/passkeys/{id}")).await {
                 Ok(()) => on_removed(),
                 Err(AppError::ReauthRequired) => {
-                    error.try_set(Some(not_confirmed("Not removed")));
+                    error.try_set(Some((t().common.not_confirmed)(t().passkeys.not_removed)));
                 }
                 Err(e) => {
-                    error.try_set(Some(format!("Could not remove it: {e}")));
+                    error.try_set(Some((t().passkeys.remove_failed)(&(t().error)(&e))));
                 }
             }
             removing.try_set(false);
         });
     };
-    let used = passkey.last_used_at.as_deref().map(ago).unwrap_or_else(|| "never".to_string());
+    let dates = {
+        let (created, used) = (passkey.created_at.clone(), passkey.last_used_at.clone());
+        move || {
+            let used = used.as_deref().map(|at| ago(t(), at)).unwrap_or_else(|| t().passkeys.never.to_string());
+            (t().passkeys.dates)(&ago(t(), &created), &used)
+        }
+    };
+    let name = passkey.name.clone();
     view! {
         <li class="passkey">
             <div>
                 <p class="passkey__name">{passkey.name.clone()}</p>
-                <p class="muted passkey__dates">{format!("Added {} · last used {}", ago(&passkey.created_at), used)}</p>
+                <p class="muted passkey__dates">{dates}</p>
             </div>
             <button class="button button--small button--danger" on:click=remove disabled=move || removing.get()
-                aria-label=format!("Remove {}", passkey.name) aria-busy=move || removing.get().to_string()>
+                aria-label=move || (t().passkeys.remove_named)(&name) aria-busy=move || removing.get().to_string()>
                 <Show when=move || removing.get()><Spinner/></Show>
-                "Remove"
+                {move || t().passkeys.remove}
             </button>
             <ErrorAlert message=error/>
         </li>
@@ -154,6 +160,7 @@ enum Stage {
 
 #[component]
 pub fn TwoStep() -> impl IntoView {
+    let t = use_texts();
     let status = LocalResource::new(|| fetch::get_json::<MfaStatus>("/api/mfa"));
     let stage = RwSignal::new(Stage::Settled);
     let action = Submission::new();
@@ -167,8 +174,8 @@ pub fn TwoStep() -> impl IntoView {
                     stage.try_set(Stage::Confirming(setup));
                     Ok(String::new())
                 }
-                Err(AppError::ReauthRequired) => Err(not_confirmed("Not set up")),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.not_set_up)),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
@@ -178,14 +185,14 @@ pub fn TwoStep() -> impl IntoView {
             let typed = code.get_untracked();
             match fetch::post_fields("/api/mfa/totp/confirm", &[("code", typed.as_str())]).await {
                 Ok(response) => {
-                    let codes: RecoveryCodes = fetch::json(response).await.map_err(|e| e.to_string())?;
+                    let codes: RecoveryCodes = fetch::json(response).await.map_err(|e| (t().error)(&e))?;
                     code.try_set(String::new());
                     stage.try_set(Stage::Codes(codes.recovery_codes));
                     status.refetch();
-                    Ok("Two-step verification is on.".to_string())
+                    Ok(t().two_step.is_on.to_string())
                 }
-                Err(AppError::InvalidCode) => Err("That code did not work. Enter the code your app shows now.".into()),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::InvalidCode) => Err(t().two_step.wrong_code.into()),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
@@ -195,10 +202,10 @@ pub fn TwoStep() -> impl IntoView {
                 Ok(_) => {
                     stage.try_set(Stage::Settled);
                     status.refetch();
-                    Ok("Two-step verification is off.".to_string())
+                    Ok(t().two_step.is_off.to_string())
                 }
-                Err(AppError::ReauthRequired) => Err(not_confirmed("Still on")),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.still_on)),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
@@ -208,10 +215,10 @@ pub fn TwoStep() -> impl IntoView {
                 Ok(codes) => {
                     stage.try_set(Stage::Codes(codes.recovery_codes));
                     status.refetch();
-                    Ok("New recovery codes made; the old ones no longer work.".to_string())
+                    Ok(t().two_step.renewed.to_string())
                 }
-                Err(AppError::ReauthRequired) => Err(not_confirmed("No new codes")),
-                Err(e) => Err(e.to_string()),
+                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.no_new_codes)),
+                Err(e) => Err((t().error)(&e)),
             }
         })
     };
@@ -219,43 +226,43 @@ pub fn TwoStep() -> impl IntoView {
     let busy = move || pending.get();
     view! {
         <section class="card" aria-labelledby="two-step-title">
-            <h2 id="two-step-title">"Two-step verification"</h2>
+            <h2 id="two-step-title">{move || t().two_step.title}</h2>
             {move || match stage.get() {
                 Stage::Confirming(setup) => view! {
-                    <p>"Scan this QR code with your authenticator app, then enter the 6-digit code it shows."</p>
-                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
-                    <p class="muted">"Cannot scan it? Enter this key in the app: "<code class="secret">{grouped(&setup.secret)}</code></p>
+                    <p>{move || t().two_step.scan}</p>
+                    <div class="qr" role="img" aria-label=move || t().two_step.qr inner_html=setup.qr_svg.clone()></div>
+                    <p class="muted">{move || t().two_step.cannot_scan}<code class="secret">{grouped(&setup.secret)}</code></p>
                     <form class="form form--inline" on:submit=confirm>
                         <div class="field">
-                            <label for="totp-code">"Verification code"</label>
+                            <label for="totp-code">{move || t().second_step.code}</label>
                             <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required
                                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
                         </div>
                         <button type="submit" class="button button--primary" disabled=busy aria-busy=move || busy().to_string()>
                             <Show when=busy><Spinner/></Show>
-                            "Turn on"
+                            {move || t().two_step.turn_on}
                         </button>
                     </form>
                 }.into_any(),
                 Stage::Codes(codes) => view! { <RecoveryCodeList codes=codes on_done=move || stage.set(Stage::Settled)/> }.into_any(),
                 Stage::Settled => view! {
-                    <Suspense fallback=|| view! { <p class="muted"><Spinner/>" Loading…"</p> }>
+                    <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{move || t().common.loading}</p> }>
                         {move || status.get().map(|status| match status {
-                            Err(e) => view! { <p class="alert" role="alert">{format!("Could not load it: {e}")}</p> }.into_any(),
+                            Err(e) => view! { <p class="alert" role="alert">{move || (t().two_step.load_failed)(&(t().error)(&e))}</p> }.into_any(),
                             Ok(MfaStatus { totp: true, recovery_codes_left }) => view! {
-                                <p><strong>"On."</strong>" Signing in with your password also asks for a code from your authenticator app. "
-                                    {format!("{recovery_codes_left} recovery codes left.")}</p>
+                                <p><strong>{move || t().two_step.on}</strong>{move || t().two_step.on_explained}
+                                    {move || (t().two_step.codes_left)(recovery_codes_left)}</p>
                                 <div class="actions">
-                                    <button class="button" on:click=renew disabled=busy>"New recovery codes"</button>
-                                    <button class="button button--danger" on:click=turn_off disabled=busy>"Turn off"</button>
+                                    <button class="button" on:click=renew disabled=busy>{move || t().two_step.new_codes}</button>
+                                    <button class="button button--danger" on:click=turn_off disabled=busy>{move || t().two_step.turn_off}</button>
                                 </div>
                             }.into_any(),
                             Ok(_) => view! {
-                                <p class="muted">"Off. With it on, signing in with your password also asks for a code from an authenticator app on your phone."</p>
+                                <p class="muted">{move || t().two_step.off}</p>
                                 <div class="actions">
                                     <button class="button button--primary" on:click=set_up disabled=busy aria-busy=move || busy().to_string()>
                                         <Show when=busy><Spinner/></Show>
-                                        "Set up authenticator app"
+                                        {move || t().two_step.set_up}
                                     </button>
                                 </div>
                             }.into_any(),
@@ -273,6 +280,8 @@ pub fn TwoStep() -> impl IntoView {
 #[component]
 fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let text = codes.join("\n");
+    let language = use_language();
+    let t = use_texts();
     let copied = RwSignal::new(None::<&'static str>);
     let for_copy = text.clone();
     let copy = move |_| {
@@ -283,32 +292,30 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
                 Some(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.is_ok(),
                 None => false,
             };
-            copied.try_set(Some(if done {
-                "Copied."
-            } else {
-                "Your browser refused to copy; select the codes instead."
-            }));
+            let t = language.texts_untracked();
+            copied.try_set(Some(if done { t.two_step.copied } else { t.two_step.copy_refused }));
         });
     };
     let for_download = text.clone();
     let download = move |_| {
+        let t = language.texts_untracked();
         let saved = components::save_file(
             "baton-recovery-codes.txt",
             "text/plain",
-            &format!("Baton recovery codes\n\n{for_download}\n"),
+            &format!("{}\n\n{for_download}\n", t.two_step.codes_file),
         );
-        copied.set(Some(if saved.is_ok() { "Downloaded." } else { "Your browser refused to save the file." }));
+        copied.set(Some(if saved.is_ok() { t.two_step.downloaded } else { t.common.save_refused }));
     };
     view! {
-        <h3>"Your recovery codes"</h3>
-        <p>"If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe: they are shown only now."</p>
-        <ul class="recovery-codes" aria-label="Recovery codes">
+        <h3>{move || t().two_step.codes_title}</h3>
+        <p>{move || t().two_step.codes_explained}</p>
+        <ul class="recovery-codes" aria-label=move || t().two_step.codes_list>
             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
         </ul>
         <div class="actions">
-            <button class="button" on:click=copy>"Copy"</button>
-            <button class="button" on:click=download>"Download"</button>
-            <button class="button button--primary" on:click=move |_| on_done()>"I saved them"</button>
+            <button class="button" on:click=copy>{move || t().two_step.copy}</button>
+            <button class="button" on:click=download>{move || t().two_step.download}</button>
+            <button class="button button--primary" on:click=move |_| on_done()>{move || t().two_step.saved}</button>
         </div>
         <p class="hint" role="status">{move || copied.get()}</p>
     }

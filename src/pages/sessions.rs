@@ -2,27 +2,28 @@
 //! everywhere**.
 
 use super::{
-    components::{ErrorAlert, Spinner},
+    components::{ErrorAlert, PageTitle, Spinner},
     format::{parse_instant, relative_time},
 };
 use crate::{
     client::{
         fetch,
+        language::use_texts,
         session::{use_session, SignedOutBecause},
         tabs,
     },
     shared::{
-        device::describe_device,
+        device::describe_device_in,
         error::AppError,
         wire::{RevokedCount, SessionInfo},
     },
 };
 use leptos::{prelude::*, task::spawn_local};
-use leptos_meta::Title;
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let session = use_session();
+    let t = use_texts();
     let sessions = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
     let load = move || {
         spawn_local(async move { sessions.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
@@ -37,7 +38,7 @@ pub fn SessionsPage() -> impl IntoView {
         spawn_local(async move {
             match fetch::delete(&format!("/api/sessions/{id}")).await {
                 Ok(()) => load(),
-                Err(e) => error.set(Some(format!("Could not revoke that session: {e}"))),
+                Err(e) => error.set(Some((t().sessions.revoke_failed)(&(t().error)(&e)))),
             }
             revoking.set(None);
         });
@@ -53,19 +54,21 @@ pub fn SessionsPage() -> impl IntoView {
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
-                Err(e) => error.set(Some(format!("Could not sign out everywhere: {e}"))),
+                Err(e) => error.set(Some((t().sessions.everywhere_failed)(&(t().error)(&e)))),
             }
             ending_all.set(false);
         });
     };
 
-    let rows = move || match sessions.get() {
-        None => view! { <p class="muted" role="status"><Spinner/>" Loading sessions…"</p> }.into_any(),
-        Some(Err(e)) => {
-            view! { <p class="alert" role="alert">{format!("Could not load sessions: {e}")}</p> }.into_any()
+    let rows = move || {
+        match sessions.get() {
+        None => view! { <p class="muted" role="status"><Spinner/>" "{move || t().sessions.loading}</p> }.into_any(),
+        Some(Err(e)) => view! {
+            <p class="alert" role="alert">{move || (t().sessions.load_failed)(&(t().error)(&e))}</p>
         }
+        .into_any(),
         Some(Ok(list)) => view! {
-            <ul class="sessions" aria-label="Signed-in devices">
+            <ul class="sessions" aria-label=move || t().sessions.list>
                 {list.into_iter().map(|s| {
                     let id = s.id.clone();
                     let busy = {
@@ -77,13 +80,16 @@ pub fn SessionsPage() -> impl IntoView {
                     view! {
                         <li class="session" class:session--current=s.current>
                             <div class="session__device">
-                                <span class="session__name">{describe_device(&s.user_agent)}</span>
-                                {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+                                <span class="session__name">{
+                                    let agent = s.user_agent.clone();
+                                    move || describe_device_in(&t().device, &agent)
+                                }</span>
+                                {s.current.then(|| view! { <span class="badge">{move || t().sessions.this_device}</span> })}
                             </div>
                             <p class="session__times muted">
-                                {move || format!("Last used {} · signed in {}",
-                                    relative_time(last_used, session.now.get()),
-                                    relative_time(created, session.now.get()))}
+                                {move || (t().sessions.times)(
+                                    &relative_time(t(), last_used, session.now.get()),
+                                    &relative_time(t(), created, session.now.get()))}
                             </p>
                             {(!s.current).then(|| {
                                 let id = id.clone();
@@ -91,7 +97,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 view! {
                                     <button class="button button--small" on:click=move |_| revoke(id.clone())
                                         disabled=busy.clone() aria-busy=move || busy_for_button().to_string()>
-                                        "Revoke"
+                                        {move || t().sessions.revoke}
                                     </button>
                                 }
                             })}
@@ -101,20 +107,21 @@ pub fn SessionsPage() -> impl IntoView {
             </ul>
         }
         .into_any(),
+    }
     };
 
     view! {
-        <Title text="Sessions · Baton"/>
+        <PageTitle title=|t| t.sessions.title/>
         <section class="card">
-            <h1>"Sessions"</h1>
-            <p class="muted">"Every device where you are signed in. Revoking one signs it out at once."</p>
+            <h1>{move || t().sessions.title}</h1>
+            <p class="muted">{move || t().sessions.intro}</p>
             {rows}
             <ErrorAlert message=error/>
             <div class="actions">
                 <button class="button button--danger" on:click=end_all disabled=move || ending_all.get()
                     aria-busy=move || ending_all.get().to_string()>
                     <Show when=move || ending_all.get()><Spinner/></Show>
-                    "Sign out everywhere"
+                    {move || t().sessions.everywhere}
                 </button>
             </div>
         </section>

@@ -3,9 +3,8 @@
 //! has loaded: a mail scanner that only fetches the URL verifies nothing.
 
 use super::components::{AuthCard, Spinner};
-use crate::{api::email::verify_email, shared::error::AppError};
+use crate::{api::email::verify_email, client::language::use_texts, shared::error::AppError};
 use leptos::{prelude::*, task::spawn_local};
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 #[derive(Clone, PartialEq)]
@@ -32,42 +31,40 @@ pub fn VerifyPage() -> impl IntoView {
         });
     };
     let first = attempt.clone();
+    let t = use_texts();
     Effect::new(move |_| first());
 
-    let view_of = move || {
-        match state.get() {
+    let view_of = move || match state.get() {
         State::Checking => view! {
-            <p class="muted" role="status"><Spinner/>" Confirming your email address…"</p>
+            <p class="muted" role="status"><Spinner/>" "{move || t().verify.checking}</p>
         }
         .into_any(),
         State::Verified => view! {
             <div role="status">
-                <p class="notice notice--ok" data-testid="verified">"Your email address is verified. Thank you."</p>
-                <p><A href="/">"Continue to Baton"</A></p>
+                <p class="notice notice--ok" data-testid="verified">{move || t().verify.verified}</p>
+                <p><A href="/">{move || t().verify.continue_to}</A></p>
             </div>
         }
         .into_any(),
         State::Failed(AppError::InvalidLink) => view! {
             <div role="alert">
-                <p class="alert">"This link is no longer valid: links work once and expire after a day, and a newer one replaces it. Your email address is not verified by it."</p>
-                <p>"Sign in to ask for a new link from your dashboard."</p>
+                <p class="alert">{move || t().verify.link_dead}</p>
+                <p>{move || t().verify.ask_again}</p>
             </div>
-            <p><A href="/">"Go to Baton"</A></p>
+            <p><A href="/">{move || t().verify.go}</A></p>
         }
         .into_any(),
         State::Failed(error) => {
             let again = attempt.clone();
             view! {
-                <p class="alert" role="alert">{format!("Your email address could not be verified: {error}")}</p>
-                <button class="button" on:click=move |_| again()>"Try again"</button>
+                <p class="alert" role="alert">{move || (t().verify.failed)(&(t().error)(&error))}</p>
+                <button class="button" on:click=move |_| again()>{move || t().verify.try_again}</button>
             }
             .into_any()
         }
-    }
     };
 
     view! {
-        <Title text="Verify your email · Baton"/>
-        <AuthCard title="Verify your email">{view_of}</AuthCard>
+        <AuthCard title=|t| t.verify.title>{view_of}</AuthCard>
     }
 }

@@ -1,0 +1,103 @@
+//! The page's language, as a context every page reads its strings through.
+//!
+//! The server decides it per request ([`of_request`]: the `lang` cookie, then
+//! `Accept-Language`) and renders in it, writing it into `<html lang>`; the browser
+//! starts from that attribute, so hydration finds the very text the server sent.
+//! The switcher ([`Language::choose`]) changes every string at once, without a
+//! reload, and remembers the choice in the `lang` cookie for the next request.
+
+use crate::shared::i18n::{Lang, Texts};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Language(RwSignal<Lang>);
+
+impl Language {
+    /// Provides the page's language to the whole app; once, in `App`.
+    pub fn provide() -> Language {
+        let language = Language(RwSignal::new(of_request()));
+        provide_context(language);
+        language
+    }
+
+    pub fn get(self) -> Lang {
+        self.0.get()
+    }
+
+    /// The catalogue of the page's language (tracked: read it in a reactive closure,
+    /// and the text follows the switcher).
+    pub fn texts(self) -> &'static Texts {
+        self.0.get().texts()
+    }
+
+    pub fn texts_untracked(self) -> &'static Texts {
+        self.0.get_untracked().texts()
+    }
+
+    /// The switcher's choice: for this page at once, and for every later request.
+    pub fn choose(self, lang: Lang) {
+        self.0.set(lang);
+        #[cfg(not(feature = "ssr"))]
+        remember(lang);
+    }
+}
+
+pub fn use_language() -> Language {
+    expect_context::<Language>()
+}
+
+/// The page's catalogue as a tracked getter, for views: `{move || t().login.title}`.
+pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
+    let language = use_language();
+    move || language.texts()
+}
+
+/// The language of the request being rendered (English outside a request).
+#[cfg(feature = "ssr")]
+pub fn of_request() -> Lang {
+    use crate::shared::i18n::LANG_COOKIE;
+    use http::header::{ACCEPT_LANGUAGE, COOKIE};
+    let Some(parts) = use_context::<http::request::Parts>() else { return Lang::default() };
+    let chosen = parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == LANG_COOKIE)
+        .map(|cookie| cookie.value().to_string());
+    let accepted = parts.headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+    Lang::negotiate(chosen.as_deref(), accepted)
+}
+
+/// In the browser, the language the server rendered in: `<html lang>`.
+#[cfg(not(feature = "ssr"))]
+pub fn of_request() -> Lang {
+    document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+/// Writes the choice into `<html lang>` (screen readers switch voice by it) and into
+/// the `lang` cookie for a year. Not `HttpOnly`, since it is written here, and
+/// harmless to read: it holds `en` or `ko`. `SameSite=Lax`, so a link from elsewhere
+/// opens in the chosen language too.
+#[cfg(not(feature = "ssr"))]
+fn remember(lang: Lang) {
+    use crate::shared::i18n::LANG_COOKIE;
+    use wasm_bindgen::JsCast;
+    let document = document();
+    if let Some(html) = document.document_element() {
+        let _ = html.set_attribute("lang", lang.code());
+    }
+    let secure = window().location().protocol().is_ok_and(|p| p == "https:");
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        lang.code(),
+        if secure { "; Secure" } else { "" }
+    );
+    let _ = document.unchecked_into::<web_sys::HtmlDocument>().set_cookie(&cookie);
+}

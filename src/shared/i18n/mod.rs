@@ -1,0 +1,122 @@
+//! The app's languages and their message catalogues: English and Korean.
+//!
+//! Every string a person reads in the app comes from a [`Texts`], one per language
+//! (`en.rs`, `ko.rs`). `Texts` is a plain struct, so a catalogue that misses a string
+//! does not compile: no page can show a key or fall back to English by accident.
+//! Strings with values in them are functions, so each language orders its words its
+//! own way (Korean puts the verb last: "{device}에서 로그인했습니다").
+//!
+//! Why not `leptos_i18n` or Fluent: `leptos_i18n` 0.6 generates its code from a build
+//! script whose dependency tree is 155 crates (ICU4X's data exporter, rustls, ring,
+//! ureq, zip), built twice per release build (server and bundle target directories),
+//! which the 30-minute gate cannot afford; Fluent parses its `.ftl` files in the
+//! browser, which puts a parser in a bundle already over its size goal. Two languages
+//! with no plural rules beyond what a function writes need neither.
+//!
+//! Which language a page speaks: the `lang` cookie (the switcher's choice) first,
+//! then the best of `Accept-Language`, then English ([`Lang::negotiate`]). The
+//! server renders in it and writes it into `<html lang>`; the browser reads it back
+//! from there when it hydrates, so there is no flash of another language.
+
+mod en;
+mod ko;
+mod texts;
+
+pub use texts::*;
+
+/// The cookie that remembers the switcher's choice (`en` or `ko`).
+pub const LANG_COOKIE: &str = "lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    En,
+    Ko,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
+
+    /// The BCP 47 tag, as in `<html lang>` and the cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    /// The language's own name for itself, as the switcher shows it.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Ko => "한국어",
+        }
+    }
+
+    /// A tag's language, if we speak it: `ko`, `ko-KR`, `EN-gb` all count.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL.into_iter().find(|lang| primary.eq_ignore_ascii_case(lang.code()))
+    }
+
+    /// The language of a request: the cookie's, when it names one we speak; else the
+    /// `Accept-Language` entry with the highest weight that we speak (the first of
+    /// equals; `q=0` means "not this one"); else English.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(lang) = cookie.and_then(Lang::from_tag) {
+            return lang;
+        }
+        let mut best: Option<(f32, Lang)> = None;
+        for entry in accept_language.unwrap_or_default().split(',') {
+            let mut parts = entry.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else { continue };
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(|q| q.trim().parse::<f32>().unwrap_or(0.0)))
+                .unwrap_or(1.0);
+            if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+
+    /// This language's catalogue.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &en::TEXTS,
+            Lang::Ko => &ko::TEXTS,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang::{self, En, Ko};
+
+    #[test]
+    fn the_cookie_wins_over_the_browser() {
+        assert_eq!(Lang::negotiate(Some("ko"), Some("en-US,en;q=0.9")), Ko);
+        assert_eq!(Lang::negotiate(Some("en"), Some("ko-KR")), En);
+        // A cookie we cannot read is no choice at all.
+        assert_eq!(Lang::negotiate(Some("xx"), Some("ko-KR")), Ko);
+    }
+
+    #[test]
+    fn accept_language_is_read_by_weight() {
+        assert_eq!(Lang::negotiate(None, Some("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7")), Ko);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR, ko;q=0.5, en;q=0.8")), En);
+        assert_eq!(Lang::negotiate(None, Some("fr, ko;q=0.3")), Ko);
+        assert_eq!(Lang::negotiate(None, Some("en;q=0.5, KO")), Ko);
+        assert_eq!(Lang::negotiate(None, Some("ko;q=0, en;q=0.1")), En);
+        assert_eq!(Lang::negotiate(None, Some("ko;q=0")), En);
+    }
+
+    #[test]
+    fn anything_else_is_english() {
+        assert_eq!(Lang::negotiate(None, None), En);
+        assert_eq!(Lang::negotiate(None, Some("")), En);
+        assert_eq!(Lang::negotiate(None, Some("*")), En);
+        assert_eq!(Lang::negotiate(None, Some("de-DE,fr;q=0.9")), En);
+        assert_eq!(Lang::negotiate(None, Some(";;;,,q=2")), En);
+    }
+}
