@@ -90,10 +90,20 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// An error next to a form, announced by screen readers (`role="alert"`).
+/// An error next to a form, announced by screen readers (`role="alert"`). When one
+/// appears, focus moves to it, so that a person on the keyboard lands on what went
+/// wrong rather than on a button that seems to have done nothing; Shift+Tab leads
+/// back to the fields. (Only when it appears: a language switch rewords it in place.)
 #[component]
 pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
-    move || message.get().map(|text| view! { <p class="alert" role="alert">{text}</p> })
+    let alert = NodeRef::<leptos::html::P>::new();
+    let shown = Memo::new(move |_| message.get().is_some());
+    Effect::new(move |_| {
+        if let (true, Some(alert)) = (shown.get(), alert.get()) {
+            let _ = alert.focus();
+        }
+    });
+    move || message.get().map(|text| view! { <p class="alert" role="alert" tabindex="-1" node_ref=alert>{text}</p> })
 }
 
 /// A new-password box of a signed-out form (sign-up, reset), posted as `name`, with
