@@ -1,14 +1,49 @@
+import { Page } from '@playwright/test';
 import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signInOnAnotherDevice, hydrated } from '../fixtures/app';
 import { localURL, SecuritySections, totpCode, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
-// A picture of every page, desktop and phone, to look at after UI work.
+// A picture of every page, desktop and phone (360 px, the narrowest the contract
+// names), in English and Korean, light and dark, to look at after UI work. Each state
+// is pictured in place: the switcher rewords the page and the theme is the browser's,
+// so nothing is reloaded. Nothing may be wider than the screen.
+
+/** `screenshots/<device>-<name>-<lang>-<theme>.png`, in the four combinations. A modal
+ * dialog makes the switcher inert, so `languages: false` pictures English only. */
+function shooter(page: Page, device: string) {
+  return async (name: string, { languages = true } = {}) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} is no wider than the ${device} screen`).toBeLessThanOrEqual(0);
+    for (const lang of languages ? (['en', 'ko'] as const) : (['en'] as const)) {
+      if (languages) {
+        await page.getByRole('button', { name: lang === 'ko' ? '한국어' : 'English', exact: true }).click();
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      }
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        // Transitions finished at once: a picture mid-way between themes is no picture.
+        await page.screenshot({
+          path: `screenshots/${device}-${name}-${lang}-${colorScheme}.png`,
+          fullPage: true,
+          animations: 'disabled',
+        });
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    if (languages) {
+      await page.getByRole('button', { name: 'English', exact: true }).click();
+      await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    }
+  };
+}
+
 for (const [device, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
-  ['phone', { width: 390, height: 844 }],
+  ['phone', { width: 360, height: 780 }],
 ] as const) {
   test(`screenshots of every page (${device})`, async ({ page, browser }) => {
+    test.setTimeout(180_000);
     await page.setViewportSize(viewport);
-    const shot = (name: string) => page.screenshot({ path: `screenshots/${device}-${name}.png`, fullPage: true });
+    const shot = shooter(page, device);
 
     const register = new RegisterPage(page);
     await register.goto();
@@ -36,7 +71,7 @@ for (const [device, viewport] of [
     await shot('account');
     await page.getByRole('button', { name: 'Delete account' }).click();
     await expect(page.getByRole('dialog', { name: 'Delete your account?' })).toBeVisible();
-    await shot('account-delete');
+    await shot('account-delete', { languages: false });
     await page.keyboard.press('Escape');
 
     await page.getByRole('link', { name: 'Activity', exact: true }).click();
@@ -77,13 +112,14 @@ for (const [device, viewport] of [
 // The passkey and two-step sections of /account and the second step of /login.
 for (const [device, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
-  ['phone', { width: 390, height: 844 }],
+  ['phone', { width: 360, height: 780 }],
 ] as const) {
   test.describe(() => {
     test.use({ baseURL: localURL });
     test(`screenshots of passkeys and two-step verification (${device})`, async ({ page }) => {
+      test.setTimeout(120_000);
       await page.setViewportSize(viewport);
-      const shot = (name: string) => page.screenshot({ path: `screenshots/${device}-${name}.png`, fullPage: true });
+      const shot = shooter(page, device);
       await withoutAutofill(page);
       await VirtualAuthenticator.add(page);
       const email = await signUp(page);
