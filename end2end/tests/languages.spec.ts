@@ -118,9 +118,15 @@ test('no English is left on the Korean pages', async ({ page }) => {
     await expect(page.getByRole('status').filter({ hasText: 'Loading' })).toHaveCount(0);
     await walk(name);
   }
+  // Words kept from an answer (advice, a confirmation) are reworded too.
+  await page.getByLabel('New password').pressSequentially('password12', { delay: 20 });
+  await expect(page.getByTestId('password-advice')).toContainText('too easy to guess');
+  await walk('a weak new password');
   const sections = new SecuritySections(page);
-  await sections.setUp();
+  const secret = await sections.setUp();
   await walk('the authenticator app setup');
+  await sections.turnOn(secret);
+  await walk('the recovery codes, two-step verification on');
 
   expect(leftovers).toEqual([]);
 });

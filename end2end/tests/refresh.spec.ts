@@ -123,6 +123,8 @@ test('an expiring access token is renewed without the person noticing', async ({
   expect(refreshes.length).toBeGreaterThanOrEqual(2);
   await dashboard.expectSignedInAs(email);
   await expect(dashboard.timeline().filter({ hasText: 'renewed before expiry' }).first()).toBeVisible();
+  // Said to screen readers too, through a live region.
+  await expect(page.getByRole('status').filter({ hasText: 'renewed before expiry' })).toHaveCount(1);
   const secondsLeft = Number(await page.locator('.countdown__value').textContent());
   expect(secondsLeft).toBeGreaterThan(0);
   // Protected calls go on working, and nobody was sent to sign in.

@@ -55,20 +55,7 @@ pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static
 /// The language of the request being rendered (English outside a request).
 #[cfg(feature = "ssr")]
 pub fn of_request() -> Lang {
-    use crate::shared::i18n::LANG_COOKIE;
-    use http::header::{ACCEPT_LANGUAGE, COOKIE};
-    let Some(parts) = use_context::<http::request::Parts>() else { return Lang::default() };
-    let chosen = parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == LANG_COOKIE)
-        .map(|cookie| cookie.value().to_string());
-    let accepted = parts.headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
-    Lang::negotiate(chosen.as_deref(), accepted)
+    use_context::<http::request::Parts>().map(|parts| Lang::of_request(&parts.headers)).unwrap_or_default()
 }
 
 /// In the browser, the language the server rendered in: `<html lang>`.

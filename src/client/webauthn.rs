@@ -4,7 +4,7 @@
 //! so no base64 is handled here.
 
 use super::fetch;
-use crate::shared::i18n::Texts;
+use crate::shared::i18n::Words;
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -26,13 +26,13 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn message(&self, t: &Texts) -> String {
+    pub fn words(self) -> Words {
         match self {
-            Failure::NotAllowed => t.passkey.not_allowed.into(),
-            Failure::Unsupported => t.passkey.unsupported.into(),
-            Failure::AlreadyRegistered => t.passkey.already_registered.into(),
-            Failure::Aborted => t.passkey.aborted.into(),
-            Failure::Other(what) => (t.passkey.failed)(what),
+            Failure::NotAllowed => Words::pick(|t| t.passkey.not_allowed),
+            Failure::Unsupported => Words::pick(|t| t.passkey.unsupported),
+            Failure::AlreadyRegistered => Words::pick(|t| t.passkey.already_registered),
+            Failure::Aborted => Words::pick(|t| t.passkey.aborted),
+            Failure::Other(what) => Words::new(move |t| (t.passkey.failed)(&what)),
         }
     }
 }
@@ -146,9 +146,8 @@ pub struct Ceremony {
 }
 
 /// Starts a passkey sign-in ceremony (`/api/auth/passkey/start`).
-pub async fn start(t: &Texts) -> Result<Ceremony, String> {
-    let started: Value =
-        fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(|e| (t.error)(&e))?;
+pub async fn start() -> Result<Ceremony, Words> {
+    let started: Value = fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(Words::error)?;
     Ok(Ceremony {
         id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
         public_key: started["publicKey"].clone(),
@@ -157,17 +156,17 @@ pub async fn start(t: &Texts) -> Result<Ceremony, String> {
 }
 
 /// Why passkeys do not work on this page, when they cannot.
-pub fn elsewhere(t: &Texts, origin: &str) -> String {
-    (t.passkey.elsewhere)(origin)
+pub fn elsewhere(origin: String) -> Words {
+    Words::new(move |t| (t.passkey.elsewhere)(&origin))
 }
 
 /// A passkey assertion for a new ceremony, asked of the person at once (the
 /// re-authentication prompt): the ceremony's id and the credential.
-pub async fn assert_now(t: &Texts) -> Result<(String, Value), String> {
-    let ceremony = start(t).await?;
+pub async fn assert_now() -> Result<(String, Value), Words> {
+    let ceremony = start().await?;
     if !here(&ceremony.origin) {
-        return Err(elsewhere(t, &ceremony.origin));
+        return Err(elsewhere(ceremony.origin));
     }
-    let credential = get(&ceremony.public_key, false, None).await.map_err(|f| f.message(t))?;
+    let credential = get(&ceremony.public_key, false, None).await.map_err(Failure::words)?;
     Ok((ceremony.id, credential))
 }

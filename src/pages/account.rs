@@ -14,7 +14,7 @@ use crate::{
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    shared::error::AppError,
+    shared::{error::AppError, i18n::Words},
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
@@ -47,10 +47,10 @@ fn ChangeEmail() -> impl IntoView {
             match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
                 Ok(_) => {
                     new.try_set(String::new());
-                    Ok((t().account.link_sent)(&address))
+                    Ok(Words::new(move |t| (t.account.link_sent)(&address)))
                 }
-                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().account.not_changed)),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.account.not_changed))),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -69,7 +69,7 @@ fn ChangeEmail() -> impl IntoView {
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
                 </div>
                 <ErrorAlert message=error/>
-                <p class="notice notice--ok" role="status">{move || done.get()}</p>
+                <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
                 <SubmitButton label=|t| t.account.change_email pending=pending/>
             </form>
         </section>
@@ -94,10 +94,10 @@ fn ChangePassword() -> impl IntoView {
                 Ok(_) => {
                     current.try_set(String::new());
                     new.try_set(String::new());
-                    Ok(t().account.password_changed.to_string())
+                    Ok(Words::pick(|t| t.account.password_changed))
                 }
-                Err(AppError::InvalidCredentials) => Err(t().account.wrong_current.to_string()),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::InvalidCredentials) => Err(Words::pick(|t| t.account.wrong_current)),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -120,7 +120,7 @@ fn ChangePassword() -> impl IntoView {
                     <PasswordAdvice id="new-password-advice" email=email password=new/>
                 </div>
                 <ErrorAlert message=error/>
-                <p class="notice notice--ok" role="status">{move || done.get()}</p>
+                <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
                 <SubmitButton label=|t| t.account.change_password pending=pending/>
             </form>
         </section>
@@ -132,7 +132,7 @@ fn YourData() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
     let downloading = RwSignal::new(false);
-    let download_error = RwSignal::new(None::<String>);
+    let download_error = RwSignal::new(None::<Words>);
     let download = move |_| {
         downloading.set(true);
         download_error.set(None);
@@ -140,9 +140,11 @@ fn YourData() -> impl IntoView {
             let failed = match fetch::get_text("/api/account/export").await {
                 Ok(json) => components::save_file("baton-export.json", "application/json", &json)
                     .err()
-                    .map(|_| t().common.save_refused.to_string()),
-                Err(AppError::ReauthRequired) => Some((t().common.not_confirmed)(t().account.not_downloaded)),
-                Err(e) => Some((t().account.download_failed)(&(t().error)(&e))),
+                    .map(|_| Words::pick(|t| t.common.save_refused)),
+                Err(AppError::ReauthRequired) => {
+                    Some(Words::new(|t| (t.common.not_confirmed)(t.account.not_downloaded)))
+                }
+                Err(e) => Some(Words::new(move |t| (t.account.download_failed)(&(t.error)(&e)))),
             };
             // `try_`: the person may have left the page meanwhile.
             download_error.try_set(failed);
@@ -153,7 +155,7 @@ fn YourData() -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let password = RwSignal::new(String::new());
     let deleting = RwSignal::new(false);
-    let delete_error = RwSignal::new(None::<String>);
+    let delete_error = RwSignal::new(None::<Words>);
     let open = move |_| {
         delete_error.set(None);
         if let Some(dialog) = dialog.get() {
@@ -179,9 +181,9 @@ fn YourData() -> impl IntoView {
                     session.sign_out_locally(SignedOutBecause::AccountDeleted);
                     None
                 }
-                Err(AppError::InvalidCredentials) => Some(t().account.wrong_password.to_string()),
-                Err(AppError::ReauthRequired) => Some((t().common.not_confirmed)(t().account.not_deleted)),
-                Err(e) => Some((t().account.delete_failed)(&(t().error)(&e))),
+                Err(AppError::InvalidCredentials) => Some(Words::pick(|t| t.account.wrong_password)),
+                Err(AppError::ReauthRequired) => Some(Words::new(|t| (t.common.not_confirmed)(t.account.not_deleted))),
+                Err(e) => Some(Words::new(move |t| (t.account.delete_failed)(&(t.error)(&e)))),
             };
             // `try_`: once the account is gone, so is this page.
             delete_error.try_set(failed);

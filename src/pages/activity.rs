@@ -9,7 +9,7 @@ use crate::{
     client::{fetch, language::use_texts, session::use_session},
     shared::{
         device::in_language,
-        i18n::Texts,
+        i18n::{Texts, Words},
         wire::{ActivityEvent, ActivityPage},
     },
 };
@@ -26,7 +26,7 @@ pub fn ActivityPage() -> impl IntoView {
     let next = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
     let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Words>);
     let load = move || {
         loading.set(true);
         error.set(None);
@@ -43,7 +43,7 @@ pub fn ActivityPage() -> impl IntoView {
                     loaded.try_set(true);
                 }
                 Err(e) => {
-                    error.try_set(Some((t().activity.load_failed)(&(t().error)(&e))));
+                    error.try_set(Some(Words::new(move |t| (t.activity.load_failed)(&(t.error)(&e)))));
                 }
             }
             loading.try_set(false);

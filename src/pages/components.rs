@@ -3,7 +3,7 @@
 
 use crate::{
     client::language::{use_language, use_texts},
-    shared::i18n::{Lang, Pick},
+    shared::i18n::{Lang, Pick, Words},
 };
 use leptos::prelude::*;
 
@@ -95,15 +95,20 @@ pub fn LanguageSwitch() -> impl IntoView {
 /// wrong rather than on a button that seems to have done nothing; Shift+Tab leads
 /// back to the fields. (Only when it appears: a language switch rewords it in place.)
 #[component]
-pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn ErrorAlert(#[prop(into)] message: Signal<Option<Words>>) -> impl IntoView {
+    let t = use_texts();
     let alert = NodeRef::<leptos::html::P>::new();
-    let shown = Memo::new(move |_| message.get().is_some());
+    let shown = Memo::new(move |_| message.with(Option::is_some));
     Effect::new(move |_| {
         if let (true, Some(alert)) = (shown.get(), alert.get()) {
             let _ = alert.focus();
         }
     });
-    move || message.get().map(|text| view! { <p class="alert" role="alert" tabindex="-1" node_ref=alert>{text}</p> })
+    move || {
+        message.get().map(|words| {
+            view! { <p class="alert" role="alert" tabindex="-1" node_ref=alert>{move || words.say(t())}</p> }
+        })
+    }
 }
 
 /// A new-password box of a signed-out form (sign-up, reset), posted as `name`, with
@@ -145,8 +150,8 @@ pub fn NewPasswordField(
 #[derive(Clone, Copy)]
 pub struct Submission {
     pub pending: RwSignal<bool>,
-    pub error: RwSignal<Option<String>>,
-    pub done: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Words>>,
+    pub done: RwSignal<Option<Words>>,
 }
 
 impl Default for Submission {
@@ -161,7 +166,7 @@ impl Submission {
     }
 
     /// Runs `work`; its `Ok` is the confirmation to show, its `Err` the error.
-    pub fn run(self, work: impl std::future::Future<Output = Result<String, String>> + 'static) {
+    pub fn run(self, work: impl std::future::Future<Output = Result<Words, Words>> + 'static) {
         self.pending.set(true);
         self.error.set(None);
         self.done.set(None);

@@ -16,6 +16,7 @@ use crate::{
     shared::{
         device::in_language,
         error::AppError,
+        i18n::Words,
         wire::{ActivityEvent, ActivityPage, Done, Me, SessionInfo},
     },
 };
@@ -100,7 +101,7 @@ pub fn DashboardPage() -> impl IntoView {
         move || session.token().map(|t| ((t.expires_at - t.received_at) / 1000.0).round() as i64).unwrap_or(1).max(1);
 
     let signing_out = RwSignal::new(false);
-    let sign_out_error = RwSignal::new(None::<String>);
+    let sign_out_error = RwSignal::new(None::<Words>);
     let sign_out = move |_| {
         signing_out.set(true);
         sign_out_error.set(None);
@@ -111,7 +112,7 @@ pub fn DashboardPage() -> impl IntoView {
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
                 // Keep the session rather than pretend: the server still holds it.
-                Err(e) => sign_out_error.set(Some((t().dashboard.sign_out_failed)(&(t().error)(&e)))),
+                Err(e) => sign_out_error.set(Some(Words::new(move |t| (t.dashboard.sign_out_failed)(&(t.error)(&e))))),
             }
             signing_out.set(false);
         });
@@ -146,6 +147,11 @@ pub fn DashboardPage() -> impl IntoView {
             // A native progress bar: no inline style, so the CSP can forbid inline styles.
             <progress class="meter" aria-label=move || t().dashboard.time_left max=lifetime value=seconds_left></progress>
             <p class="muted">{move || t().dashboard.token_explained}</p>
+            // Each renewal is said to screen readers too (politely), not only drawn
+            // in the timeline below.
+            <p class="visually-hidden" role="status" data-testid="renewal-status">
+                {move || session.timeline.with(|events| events.first().map(|e| e.trigger.label(t())))}
+            </p>
         </section>
 
         <section class="card">
@@ -175,8 +181,8 @@ fn VerifyNotice(email: String) -> impl IntoView {
     let resend = move |_| {
         form.run(async move {
             match fetch::post::<Done>("/api/account/verification_email").await {
-                Ok(_) => Ok(t().dashboard.resent.to_string()),
-                Err(e) => Err((t().dashboard.not_sent)(&(t().error)(&e))),
+                Ok(_) => Ok(Words::pick(|t| t.dashboard.resent)),
+                Err(e) => Err(Words::new(move |t| (t.dashboard.not_sent)(&(t.error)(&e)))),
             }
         })
     };
@@ -189,7 +195,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
                     {move || t().dashboard.resend}
                 </button>
             </div>
-            <p class="hint" role="status">{move || status.get()}</p>
+            <p class="hint" role="status">{move || status.get().map(|words| words.say(t()))}</p>
             <ErrorAlert message=error/>
         </div>
     }

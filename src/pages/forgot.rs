@@ -2,7 +2,7 @@
 //! address (the server's answer does not say whether it has an account either).
 
 use super::components::{AuthCard, EmailField, ErrorAlert, SubmitButton};
-use crate::{api::email::RequestPasswordReset, client::language::use_texts};
+use crate::{api::email::RequestPasswordReset, client::language::use_texts, shared::i18n::Words};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -11,7 +11,7 @@ pub fn ForgotPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some((t().error)(&error)),
+        Some(Err(error)) => Some(Words::error(error)),
         _ => None,
     });
     let sent = move || matches!(action.value().get(), Some(Ok(_)));

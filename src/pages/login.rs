@@ -14,7 +14,7 @@ use crate::{
         language::use_texts,
         session::{use_session, Status},
     },
-    shared::wire::SignInAnswer,
+    shared::{i18n::Words, wire::SignInAnswer},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,10 +37,12 @@ pub fn LoginPage() -> impl IntoView {
 
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some((t().error)(&error)),
+        Some(Err(error)) => Some(Words::error(error)),
         // Before any attempt here: why the previous session ended, if it matters.
         _ => match session.status.get() {
-            Status::SignedOut(Some(because)) => because.message(t()).map(str::to_string),
+            Status::SignedOut(Some(because)) if because.message(t()).is_some() => {
+                Some(Words::new(move |t| because.message(t).unwrap_or_default().to_string()))
+            }
             _ => None,
         },
     });

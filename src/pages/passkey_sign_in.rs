@@ -5,7 +5,7 @@
 use super::components::{ErrorAlert, Spinner};
 use crate::{
     client::{fetch, language::use_language, webauthn},
-    shared::{error::AppError, wire::TokenResponse},
+    shared::{error::AppError, i18n::Words, wire::TokenResponse},
 };
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{json, Value};
@@ -23,7 +23,7 @@ async fn finish(ceremony: &webauthn::Ceremony, credential: Value) -> Result<Toke
 #[component]
 pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) -> impl IntoView {
     let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Words>);
     // The autofill request, cancelled when the button is pressed (one ceremony at a time).
     let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
     let language = use_language();
@@ -33,10 +33,10 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
             answer.try_set(Some(Ok(tokens)));
         }
         Err(AppError::InvalidCode) => {
-            error.try_set(Some(language.texts_untracked().passkey.not_registered.to_string()));
+            error.try_set(Some(Words::pick(|t| t.passkey.not_registered)));
         }
         Err(e) => {
-            error.try_set(Some((language.texts_untracked().error)(&e)));
+            error.try_set(Some(Words::error(e)));
         }
     };
 
@@ -45,7 +45,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
             if !webauthn::possible_here() || !webauthn::autofill_available().await {
                 return;
             }
-            let Ok(ceremony) = webauthn::start(language.texts_untracked()).await else { return };
+            let Ok(ceremony) = webauthn::start().await else { return };
             if !webauthn::here(&ceremony.origin) {
                 return;
             }
@@ -72,19 +72,18 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
         }
         pending.set(true);
         error.set(None);
-        let t = language.texts_untracked();
         spawn_local(async move {
-            match webauthn::start(t).await {
+            match webauthn::start().await {
                 Err(e) => {
                     error.try_set(Some(e));
                 }
                 Ok(ceremony) if !webauthn::here(&ceremony.origin) => {
-                    error.try_set(Some(webauthn::elsewhere(t, &ceremony.origin)));
+                    error.try_set(Some(webauthn::elsewhere(ceremony.origin)));
                 }
                 Ok(ceremony) => match webauthn::get(&ceremony.public_key, false, None).await {
                     Ok(credential) => take(finish(&ceremony, credential).await),
                     Err(failure) => {
-                        error.try_set(Some(failure.message(t)));
+                        error.try_set(Some(failure.words()));
                     }
                 },
             }

@@ -12,7 +12,7 @@ use crate::{
         session::{use_session, Session, Trigger},
         webauthn,
     },
-    shared::{error::AppError, wire::TokenResponse},
+    shared::{error::AppError, i18n::Words, wire::TokenResponse},
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
@@ -22,7 +22,7 @@ pub fn ReauthDialog() -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let password = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Words>);
     let t = use_texts();
 
     Effect::new(move |_| {
@@ -48,7 +48,7 @@ pub fn ReauthDialog() -> impl IntoView {
                     reauth::finish(true);
                     None
                 }
-                Err(e) => Some((t().error)(&e)),
+                Err(e) => Some(Words::error(e)),
             };
             // `try_`: a sign-out (another tab) may have taken the frame away meanwhile.
             error.try_set(failed);
@@ -60,15 +60,15 @@ pub fn ReauthDialog() -> impl IntoView {
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let failed = match webauthn::assert_now(t()).await {
+            let failed = match webauthn::assert_now().await {
                 Err(message) => Some(message),
                 Ok((challenge_id, credential)) => match submit_passkey(session, challenge_id, credential).await {
                     Ok(()) => {
                         reauth::finish(true);
                         None
                     }
-                    Err(AppError::InvalidCode) => Some(t().reauth.not_yours.to_string()),
-                    Err(e) => Some((t().error)(&e)),
+                    Err(AppError::InvalidCode) => Some(Words::pick(|t| t.reauth.not_yours)),
+                    Err(e) => Some(Words::error(e)),
                 },
             };
             error.try_set(failed);

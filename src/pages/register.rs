@@ -4,7 +4,7 @@ use super::{
     components::{AuthCard, EmailField, ErrorAlert, NewPasswordField, SubmitButton},
     signed_out::{continue_when_signed_in, keeping_next},
 };
-use crate::{api::auth::Register, client::language::use_texts};
+use crate::{api::auth::Register, client::language::use_texts, shared::i18n::Words};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -15,7 +15,7 @@ pub fn RegisterPage() -> impl IntoView {
 
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some((t().error)(&error)),
+        Some(Err(error)) => Some(Words::error(error)),
         _ => None,
     });
     let pending = action.pending();

@@ -12,7 +12,7 @@ use crate::{
         language::use_texts,
         session::{use_session, Status},
     },
-    shared::{error::AppError, wire::SignInAnswer},
+    shared::{error::AppError, i18n::Words, wire::SignInAnswer},
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -49,7 +49,7 @@ pub fn ResetPage() -> impl IntoView {
     let link_dead = move || matches!(action.value().get(), Some(Err(AppError::InvalidLink)));
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some((t().error)(&error)),
+        Some(Err(error)) => Some(Words::error(error)),
         _ => None,
     });
     let no_email = Signal::derive(String::new);

@@ -8,7 +8,7 @@ use super::{
 use crate::{
     api::auth::SecondStep,
     client::language::use_texts,
-    shared::{error::AppError, wire::MfaRequired},
+    shared::{error::AppError, i18n::Words, wire::MfaRequired},
 };
 use leptos::prelude::*;
 
@@ -19,13 +19,10 @@ pub fn SecondStepForm(mfa: MfaRequired) -> impl IntoView {
     let recovery = RwSignal::new(false);
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::InvalidCode)) => Some(if recovery.get() {
-            t().second_step.wrong_recovery_code.to_string()
-        } else {
-            t().second_step.wrong_code.to_string()
-        }),
-        Some(Err(AppError::InvalidCredentials)) => Some(t().second_step.expired.to_string()),
-        Some(Err(error)) => Some((t().error)(&error)),
+        Some(Err(AppError::InvalidCode)) if recovery.get() => Some(Words::pick(|t| t.second_step.wrong_recovery_code)),
+        Some(Err(AppError::InvalidCode)) => Some(Words::pick(|t| t.second_step.wrong_code)),
+        Some(Err(AppError::InvalidCredentials)) => Some(Words::pick(|t| t.second_step.expired)),
+        Some(Err(error)) => Some(Words::error(error)),
         _ => None,
     });
     let token = StoredValue::new(mfa.mfa_token);

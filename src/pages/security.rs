@@ -15,7 +15,7 @@ use crate::{
     },
     shared::{
         error::AppError,
-        i18n::Texts,
+        i18n::{Pick, Texts, Words},
         wire::{MfaStatus, PasskeyInfo, RecoveryCodes, TotpSetup},
     },
 };
@@ -46,23 +46,25 @@ pub fn Passkeys() -> impl IntoView {
         adding.run(async move {
             let started: Value = match fetch::post("/api/passkeys/register/start").await {
                 Ok(started) => started,
-                Err(AppError::ReauthRequired) => return Err((t().common.not_confirmed)(t().passkeys.not_added)),
-                Err(e) => return Err((t().error)(&e)),
+                Err(AppError::ReauthRequired) => {
+                    return Err(Words::new(|t| (t.common.not_confirmed)(t.passkeys.not_added)))
+                }
+                Err(e) => return Err(Words::error(e)),
             };
-            let origin = started["origin"].as_str().unwrap_or_default();
-            if !webauthn::here(origin) {
-                return Err((t().passkeys.elsewhere)(origin));
+            let origin = started["origin"].as_str().unwrap_or_default().to_string();
+            if !webauthn::here(&origin) {
+                return Err(Words::new(move |t| (t.passkeys.elsewhere)(&origin)));
             }
-            let credential = webauthn::create(&started["publicKey"]).await.map_err(|f| f.message(t()))?;
+            let credential = webauthn::create(&started["publicKey"]).await.map_err(webauthn::Failure::words)?;
             let body = json!({ "name": name.get_untracked(), "credential": credential });
             let added: PasskeyInfo = match fetch::post_json("/api/passkeys/register/finish", &body).await {
-                Ok(response) => fetch::json(response).await.map_err(|e| (t().error)(&e))?,
-                Err(AppError::InvalidCode) => return Err(t().passkeys.not_verified.into()),
-                Err(e) => return Err((t().error)(&e)),
+                Ok(response) => fetch::json(response).await.map_err(Words::error)?,
+                Err(AppError::InvalidCode) => return Err(Words::pick(|t| t.passkeys.not_verified)),
+                Err(e) => return Err(Words::error(e)),
             };
             name.try_set(String::new());
             passkeys.refetch();
-            Ok((t().passkeys.added)(&added.name))
+            Ok(Words::new(move |t| (t.passkeys.added)(&added.name)))
         })
     };
 
@@ -94,7 +96,7 @@ pub fn Passkeys() -> impl IntoView {
                 </button>
             </form>
             <ErrorAlert message=error/>
-            <p class="notice notice--ok" role="status">{move || done.get()}</p>
+            <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
         </section>
     }
 }
@@ -102,7 +104,7 @@ pub fn Passkeys() -> impl IntoView {
 #[component]
 fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let removing = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Words>);
     let t = use_texts();
     let id = passkey.id.clone();
     let remove = move |_| {
@@ -114,10 +116,10 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
             match fetch::delete(&format!("/api/passkeys/{id}")).await {
                 Ok(()) => on_removed(),
                 Err(AppError::ReauthRequired) => {
-                    error.try_set(Some((t().common.not_confirmed)(t().passkeys.not_removed)));
+                    error.try_set(Some(Words::new(|t| (t.common.not_confirmed)(t.passkeys.not_removed))));
                 }
                 Err(e) => {
-                    error.try_set(Some((t().passkeys.remove_failed)(&(t().error)(&e))));
+                    error.try_set(Some(Words::new(move |t| (t.passkeys.remove_failed)(&(t.error)(&e)))));
                 }
             }
             removing.try_set(false);
@@ -172,10 +174,10 @@ pub fn TwoStep() -> impl IntoView {
             match fetch::post::<TotpSetup>("/api/mfa/totp/start").await {
                 Ok(setup) => {
                     stage.try_set(Stage::Confirming(setup));
-                    Ok(String::new())
+                    Ok(Words::new(|_| String::new()))
                 }
-                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.not_set_up)),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.not_set_up))),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -185,14 +187,14 @@ pub fn TwoStep() -> impl IntoView {
             let typed = code.get_untracked();
             match fetch::post_fields("/api/mfa/totp/confirm", &[("code", typed.as_str())]).await {
                 Ok(response) => {
-                    let codes: RecoveryCodes = fetch::json(response).await.map_err(|e| (t().error)(&e))?;
+                    let codes: RecoveryCodes = fetch::json(response).await.map_err(Words::error)?;
                     code.try_set(String::new());
                     stage.try_set(Stage::Codes(codes.recovery_codes));
                     status.refetch();
-                    Ok(t().two_step.is_on.to_string())
+                    Ok(Words::pick(|t| t.two_step.is_on))
                 }
-                Err(AppError::InvalidCode) => Err(t().two_step.wrong_code.into()),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::InvalidCode) => Err(Words::pick(|t| t.two_step.wrong_code)),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -202,10 +204,10 @@ pub fn TwoStep() -> impl IntoView {
                 Ok(_) => {
                     stage.try_set(Stage::Settled);
                     status.refetch();
-                    Ok(t().two_step.is_off.to_string())
+                    Ok(Words::pick(|t| t.two_step.is_off))
                 }
-                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.still_on)),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.still_on))),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -215,10 +217,10 @@ pub fn TwoStep() -> impl IntoView {
                 Ok(codes) => {
                     stage.try_set(Stage::Codes(codes.recovery_codes));
                     status.refetch();
-                    Ok(t().two_step.renewed.to_string())
+                    Ok(Words::pick(|t| t.two_step.renewed))
                 }
-                Err(AppError::ReauthRequired) => Err((t().common.not_confirmed)(t().two_step.no_new_codes)),
-                Err(e) => Err((t().error)(&e)),
+                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.no_new_codes))),
+                Err(e) => Err(Words::error(e)),
             }
         })
     };
@@ -271,7 +273,9 @@ pub fn TwoStep() -> impl IntoView {
                 }.into_any(),
             }}
             <ErrorAlert message=error/>
-            <p class="notice notice--ok" role="status">{move || done.get().filter(|d| !d.is_empty())}</p>
+            <p class="notice notice--ok" role="status">
+                {move || done.get().map(|words| words.say(t())).filter(|said| !said.is_empty())}
+            </p>
         </section>
     }
 }
@@ -282,7 +286,7 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
     let text = codes.join("\n");
     let language = use_language();
     let t = use_texts();
-    let copied = RwSignal::new(None::<&'static str>);
+    let copied = RwSignal::new(None::<Pick>);
     let for_copy = text.clone();
     let copy = move |_| {
         let text = for_copy.clone();
@@ -292,8 +296,8 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
                 Some(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.is_ok(),
                 None => false,
             };
-            let t = language.texts_untracked();
-            copied.try_set(Some(if done { t.two_step.copied } else { t.two_step.copy_refused }));
+            let said: Pick = if done { |t| t.two_step.copied } else { |t| t.two_step.copy_refused };
+            copied.try_set(Some(said));
         });
     };
     let for_download = text.clone();
@@ -304,7 +308,8 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
             "text/plain",
             &format!("{}\n\n{for_download}\n", t.two_step.codes_file),
         );
-        copied.set(Some(if saved.is_ok() { t.two_step.downloaded } else { t.common.save_refused }));
+        let said: Pick = if saved.is_ok() { |t| t.two_step.downloaded } else { |t| t.common.save_refused };
+        copied.set(Some(said));
     };
     view! {
         <h3>{move || t().two_step.codes_title}</h3>
@@ -317,6 +322,6 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
             <button class="button" on:click=download>{move || t().two_step.download}</button>
             <button class="button button--primary" on:click=move |_| on_done()>{move || t().two_step.saved}</button>
         </div>
-        <p class="hint" role="status">{move || copied.get()}</p>
+        <p class="hint" role="status">{move || copied.get().map(|said| said(t()))}</p>
     }
 }

@@ -15,6 +15,7 @@ use crate::{
     shared::{
         device::describe_device_in,
         error::AppError,
+        i18n::Words,
         wire::{RevokedCount, SessionInfo},
     },
 };
@@ -31,14 +32,14 @@ pub fn SessionsPage() -> impl IntoView {
     Effect::new(move |_| load());
 
     let revoking = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Words>);
     let revoke = move |id: String| {
         revoking.set(Some(id.clone()));
         error.set(None);
         spawn_local(async move {
             match fetch::delete(&format!("/api/sessions/{id}")).await {
                 Ok(()) => load(),
-                Err(e) => error.set(Some((t().sessions.revoke_failed)(&(t().error)(&e)))),
+                Err(e) => error.set(Some(Words::new(move |t| (t.sessions.revoke_failed)(&(t.error)(&e))))),
             }
             revoking.set(None);
         });
@@ -54,7 +55,7 @@ pub fn SessionsPage() -> impl IntoView {
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
-                Err(e) => error.set(Some((t().sessions.everywhere_failed)(&(t().error)(&e)))),
+                Err(e) => error.set(Some(Words::new(move |t| (t.sessions.everywhere_failed)(&(t.error)(&e))))),
             }
             ending_all.set(false);
         });

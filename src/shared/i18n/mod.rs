@@ -24,6 +24,33 @@ mod texts;
 
 pub use texts::*;
 
+/// Words for a person, worded when they are shown rather than when they are made: a
+/// confirmation or an error kept in a signal is reworded by the language switcher
+/// like every other text on the page.
+#[derive(Clone)]
+pub struct Words(std::sync::Arc<dyn Fn(&'static Texts) -> String + Send + Sync>);
+
+impl Words {
+    pub fn new(say: impl Fn(&'static Texts) -> String + Send + Sync + 'static) -> Words {
+        Words(std::sync::Arc::new(say))
+    }
+
+    /// One string of the catalogue.
+    pub fn pick(pick: Pick) -> Words {
+        Words::new(move |t| pick(t).to_string())
+    }
+
+    /// What an error's code means to a person.
+    pub fn error(error: crate::shared::error::AppError) -> Words {
+        Words::new(move |t| (t.error)(&error))
+    }
+
+    /// These words in `t`'s language.
+    pub fn say(&self, t: &'static Texts) -> String {
+        (self.0)(t)
+    }
+}
+
 /// The cookie that remembers the switcher's choice (`en` or `ko`).
 pub const LANG_COOKIE: &str = "lang";
 
@@ -78,6 +105,24 @@ impl Lang {
             }
         }
         best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+
+    /// The language a request asks for: its `lang` cookie, else its `Accept-Language`
+    /// ([`Lang::negotiate`]). The page's renderer and the account's language both read
+    /// it here.
+    #[cfg(feature = "ssr")]
+    pub fn of_request(headers: &http::HeaderMap) -> Lang {
+        use http::header::{ACCEPT_LANGUAGE, COOKIE};
+        let chosen = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == LANG_COOKIE)
+            .map(|cookie| cookie.value().to_string());
+        let accepted = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+        Lang::negotiate(chosen.as_deref(), accepted)
     }
 
     /// This language's catalogue.
