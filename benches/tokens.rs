@@ -38,7 +38,12 @@ fn benchmarks(c: &mut Criterion) {
     });
 
     // One account with one session, rotated over and over through the real flow.
-    let device = Device { user_agent: "bench".into(), addr: "127.0.0.1".into(), net: "127.0.0.1".into() };
+    let device = Device {
+        user_agent: "bench".into(),
+        addr: "127.0.0.1".into(),
+        net: "127.0.0.1".into(),
+        lang: Default::default(),
+    };
     let email = format!("bench-{}@example.com", UserId::generate());
     let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();
     c.bench_function("refresh token: verify (header, kid, EdDSA, claims; never cached)", |b| {

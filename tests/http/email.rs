@@ -24,7 +24,8 @@ on_both_backends!(
     a_restart_while_the_mail_server_is_down_loses_no_mail,
     without_an_smtp_server_mails_are_written_to_the_outbox_folder,
     links_are_stored_only_hashed,
-    deleting_the_account_deletes_its_links_and_unsent_mail;
+    deleting_the_account_deletes_its_links_and_unsent_mail,
+    mails_are_written_in_the_language_of_the_last_sign_in;
     postgres only: two_instances_send_each_mail_exactly_once,
 );
 
@@ -34,6 +35,32 @@ const VERIFY: &str = "Confirm your email address";
 const NEW_ADDRESS: &str = "Confirm your new email address";
 const CHANGE_NOTICE: &str = "about to change";
 const NEW_SIGN_IN: &str = "New sign-in to your account";
+
+/// Mails follow the account's language: the one its registration or latest sign-in
+/// asked for (the `lang` cookie, else Accept-Language).
+async fn mails_are_written_in_the_language_of_the_last_sign_in(db: TestDb) {
+    let smtp = SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
+    let email = format!("ko-{}@example.com", uuid::Uuid::new_v4().simple());
+    let post = |path: &str| app.http.post(app.url(path)).form(&[("email", email.as_str()), ("password", PASSWORD)]);
+
+    let registered =
+        post("/api/auth/register").header("accept-language", "ko-KR,ko;q=0.9,en;q=0.5").send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::OK);
+    let mail = smtp.mail(&email, "Baton 이메일 주소를 인증해 주세요").await;
+    assert!(mail.text.starts_with("안녕하세요."), "{}", mail.text);
+    assert!(mail.html.contains("<html lang=\"ko\">"), "{}", mail.html);
+
+    // The switcher's cookie outranks the browser's languages; from this sign-in on,
+    // the account's mails are English.
+    let signed_in =
+        post("/api/auth/login").header("accept-language", "ko-KR").header("cookie", "lang=en").send().await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(request_reset(&app, &email).await.status(), StatusCode::ACCEPTED);
+    let reset = smtp.mail(&email, RESET).await;
+    assert!(reset.text.starts_with("Hello,"), "{}", reset.text);
+    assert!(reset.html.contains("<html lang=\"en\">"), "{}", reset.html);
+}
 
 async fn request_reset(app: &Client, email: &str) -> Response {
     app.post_form("/api/auth/password_reset", &[("email", email)], None).await

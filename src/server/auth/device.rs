@@ -1,5 +1,6 @@
 //! Who is calling: the client's address (for the per-address sign-in limit, the
-//! session list and the security events) and its user agent (to name the device).
+//! session list and the security events), its user agent (to name the device) and
+//! the language it asks for (which the account's mails are then written in).
 //!
 //! Behind a load balancer every connection comes from the balancer, so one person's
 //! failed sign-ins would lock out everyone. The balancer says who its client was in
@@ -14,6 +15,7 @@ use crate::server::{
     state::AppState,
     store::security_events::{Event, EventKind},
 };
+use crate::shared::i18n::Lang;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use http::{header, request::Parts, HeaderMap};
 use ipnet::IpNet;
@@ -31,6 +33,8 @@ pub struct Device {
     /// What the limits count by: the IPv4 address, or the IPv6 /64 (one subscriber
     /// usually holds a whole /64, so counting single IPv6 addresses counts nothing).
     pub net: String,
+    /// The `lang` cookie's language, else `Accept-Language`'s.
+    pub lang: Lang,
 }
 
 impl Device {
@@ -48,7 +52,7 @@ impl Device {
         while !agent.is_char_boundary(end) {
             end -= 1;
         }
-        Device { user_agent: agent[..end].to_string(), addr, net }
+        Device { user_agent: agent[..end].to_string(), addr, net, lang: Lang::of_request(&parts.headers) }
     }
 }
 

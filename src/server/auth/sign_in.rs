@@ -54,6 +54,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {
         return Err(AppError::EmailTaken);
     }
+    users::set_language(&mut tx, user.id, device.lang).await?;
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
     email::queue_verification(&mut tx, user.id, &user.email, now).await?;
@@ -86,7 +87,9 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
 }
 
 /// Opens the session of a sign-in (with a password, a second step or a passkey) in
-/// `tx`: the session, `signed_in`, and the new-device mail if the device is new.
+/// `tx`: the session, `signed_in`, the account's language (the one this sign-in
+/// speaks, which its mails follow from now), and the new-device mail if the device
+/// is new.
 pub async fn open_session(
     tx: &mut Tx<'_>,
     user: &UserRow,
@@ -96,6 +99,7 @@ pub async fn open_session(
     now: UnixMillis,
 ) -> Result<(), AppError> {
     grant::open(tx, session, first).await?;
+    users::set_language(tx, user.id, device.lang).await?;
     security_events::record(tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
     email::remember_device(tx, user, device, now).await
 }

@@ -1,11 +1,12 @@
 //! What each mail says: a plain-text part and a simple HTML part, written from one
 //! [`Letter`] (what happened) and, for mails that carry one, its link.
 //!
-//! The words live in [`english`], one function per language to come: a mail is
-//! written in the person's language by picking the function, nothing else changes.
+//! The words live in [`english`] and [`korean`], one function per language; [`write`]
+//! picks the account's and puts the words in the same plain frame.
 //! Everything quoted from a request (a device name comes from a User-Agent header) is
 //! escaped in the HTML part; subjects are fixed text.
 
+use crate::shared::{device::in_language, i18n::Lang};
 use serde::{Deserialize, Serialize};
 
 /// A mail to write, as queued in the outbox (JSON).
@@ -69,9 +70,41 @@ pub struct Written {
     pub html: String,
 }
 
-/// `letter` in English, with its `link` (a full URL).
-pub fn english(letter: &Letter, link: &str) -> Written {
-    let (subject, lines, action, not_you): (&str, Vec<String>, &str, &str) = match letter {
+/// A mail's own words: its subject, its paragraphs, the link's label, and what to do
+/// if it was not you.
+type Words = (&'static str, Vec<String>, &'static str, &'static str);
+
+/// `letter` in `lang`, with its `link` (a full URL).
+pub fn write(lang: Lang, letter: &Letter, link: &str) -> Written {
+    let ((subject, lines, action, not_you), hello, copy) = match lang {
+        Lang::En => (english(letter), "Hello,", "Or copy this link:"),
+        Lang::Ko => (korean(letter), "안녕하세요.", "또는 이 링크를 복사해 주소창에 붙여 넣으세요:"),
+    };
+    let text = format!("{hello}\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n— Baton\n", lines.join("\n\n"));
+    let escape = |s: &str| html_escape::encode_text(s).into_owned();
+    // A paragraph's own line breaks (the sign-in's details) stay lines in HTML.
+    let paragraphs: String =
+        lines.iter().map(|line| format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n"))).collect();
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem\">\n\
+         <p>{hello}</p>\n{paragraphs}<p><a href=\"{href}\" style=\"display: inline-block; padding: 0.6em 1.2em; \
+         background: #2f5bd3; color: #ffffff; border-radius: 6px; text-decoration: none\">{action}</a></p>\n\
+         <p style=\"font-size: 0.9em\">{copy} {link_text}</p>\n<p>{not_you}</p>\n<p>— Baton</p>\n\
+         </body></html>\n",
+        lang = lang.code(),
+        title = escape(subject),
+        href = html_escape::encode_double_quoted_attribute(link),
+        action = escape(action),
+        link_text = escape(link),
+        not_you = escape(not_you),
+    );
+    Written { subject: subject.to_string(), text, html }
+}
+
+/// `letter`'s words in English.
+fn english(letter: &Letter) -> Words {
+    let (subject, lines, action, not_you) = match letter {
         Letter::ResetPassword { valid_minutes } => (
             "Reset your Baton password",
             vec![
@@ -136,25 +169,76 @@ pub fn english(letter: &Letter, link: &str) -> Written {
             )
         }
     };
-    let text = format!("Hello,\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n— Baton\n", lines.join("\n\n"));
-    let escape = |s: &str| html_escape::encode_text(s).into_owned();
-    // A paragraph's own line breaks (the sign-in's details) stay lines in HTML.
-    let paragraphs: String =
-        lines.iter().map(|line| format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n"))).collect();
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
-         <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem\">\n\
-         <p>Hello,</p>\n{paragraphs}<p><a href=\"{href}\" style=\"display: inline-block; padding: 0.6em 1.2em; \
-         background: #2f5bd3; color: #ffffff; border-radius: 6px; text-decoration: none\">{action}</a></p>\n\
-         <p style=\"font-size: 0.9em\">Or copy this link: {link_text}</p>\n<p>{not_you}</p>\n<p>— Baton</p>\n\
-         </body></html>\n",
-        title = escape(subject),
-        href = html_escape::encode_double_quoted_attribute(link),
-        action = escape(action),
-        link_text = escape(link),
-        not_you = escape(not_you),
-    );
-    Written { subject: subject.to_string(), text, html }
+    (subject, lines, action, not_you)
+}
+
+/// `letter`'s words in Korean (the polite 합니다 style; the device named in Korean).
+fn korean(letter: &Letter) -> Words {
+    let device_in_korean = |device: &str| in_language(device, &Lang::Ko.texts().device);
+    match letter {
+        Letter::ResetPassword { valid_minutes } => (
+            "Baton 비밀번호 재설정",
+            vec![
+                "누군가(아마도 본인이) Baton 계정의 비밀번호 재설정을 요청했습니다.".into(),
+                format!(
+                    "아래 링크에서 새 비밀번호를 정하세요. 링크는 {valid_minutes}분 동안 한 번만 쓸 수 있으며, 계정에 \
+                     로그인된 모든 기기에서 로그아웃됩니다."
+                ),
+            ],
+            "새 비밀번호 정하기",
+            "본인이 요청하지 않았다면 이 메일을 무시하세요. 비밀번호는 그대로 유지됩니다.",
+        ),
+        Letter::VerifyEmail => (
+            "Baton 이메일 주소를 인증해 주세요",
+            vec!["Baton 계정에 관해 연락드릴 수 있도록 이 주소가 본인의 것인지 확인해 주세요.".into()],
+            "내 주소 인증하기",
+            "Baton 계정을 만들지 않았다면 이 메일을 무시하세요. 링크를 열지 않으면 아무 일도 일어나지 않습니다.",
+        ),
+        Letter::ConfirmNewEmail => (
+            "Baton 새 이메일 주소를 확인해 주세요",
+            vec![
+                "누군가(아마도 본인이) Baton 계정에 이 주소를 쓰겠다고 요청했습니다.".into(),
+                "아래 링크를 열어 확인하세요. 그 전까지 계정은 이전 주소를 그대로 씁니다.".into(),
+            ],
+            "이 주소 사용하기",
+            "본인이 요청하지 않았다면 이 메일을 무시하세요. 링크를 열지 않으면 아무것도 바뀌지 않습니다.",
+        ),
+        Letter::EmailChangeRequested { new_email } => (
+            "Baton 계정의 이메일 주소가 곧 바뀝니다",
+            vec![
+                format!("Baton 계정에 로그인한 누군가가 주소를 {new_email}(으)로 바꾸겠다고 요청했습니다."),
+                "그 주소로 보낸 링크를 열지 않으면 아무것도 바뀌지 않습니다.".into(),
+            ],
+            "계정 확인하기",
+            "본인이 아니라면 로그인해서 비밀번호를 바꾸고 모든 기기에서 로그아웃하세요.",
+        ),
+        Letter::NewSignIn { device, address, at_ms } => (
+            "계정에 새 로그인이 있었습니다",
+            vec![
+                "처음 보는 기기에서 Baton 계정에 방금 로그인했습니다.".into(),
+                format!("기기: {}\n주소: {address}\n시간: {}", device_in_korean(device), korean_time(*at_ms)),
+            ],
+            "세션 보기",
+            "본인이라면 할 일이 없습니다. 본인이 아니라면 그 세션을 해제하고, 비밀번호를 바꾼 뒤 모든 기기에서 \
+             로그아웃하세요.",
+        ),
+        Letter::SecurityChange { change, device, at_ms } => {
+            let (subject, what) = match change {
+                SecurityChange::PasskeyAdded => ("계정에 패스키가 추가되었습니다", "Baton 계정에 패스키가 추가되었습니다."),
+                SecurityChange::PasskeyRemoved => ("계정에서 패스키가 삭제되었습니다", "Baton 계정에서 패스키가 삭제되었습니다."),
+                SecurityChange::MfaEnabled => ("2단계 인증이 켜졌습니다", "Baton 계정의 2단계 인증이 켜졌습니다. 이제 비밀번호로 로그인할 때 인증 앱의 코드도 입력해야 합니다."),
+                SecurityChange::MfaDisabled => ("2단계 인증이 꺼졌습니다", "Baton 계정의 2단계 인증이 꺼졌습니다. 이제 비밀번호만으로 로그인됩니다."),
+                SecurityChange::RecoveryCodeUsed => ("복구 코드가 사용되었습니다", "방금 복구 코드 하나로 Baton 계정에 로그인했습니다. 이 코드는 다시 쓸 수 없습니다."),
+                SecurityChange::RecoveryCodesRenewed => ("복구 코드를 새로 만들었습니다", "Baton 계정의 복구 코드를 새로 만들었습니다. 이전 코드는 더 이상 쓸 수 없습니다."),
+            };
+            (
+                subject,
+                vec![what.into(), format!("기기: {}\n시간: {}", device_in_korean(device), korean_time(*at_ms))],
+                "계정 활동 보기",
+                "본인이 아니라면 비밀번호를 바꾸고 모든 기기에서 로그아웃한 뒤, 패스키와 2단계 인증을 확인하세요.",
+            )
+        }
+    }
 }
 
 /// "Sunday, 29 November 2026, 09:40 UTC".
@@ -166,6 +250,21 @@ fn human_time(at_ms: i64) -> String {
         .ok()
         .and_then(|at| at.format(FORMAT).ok())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// "2026년 11월 29일 (일) 09:40 UTC".
+fn korean_time(at_ms: i64) -> String {
+    use time::{format_description::BorrowedFormatItem, macros::format_description, OffsetDateTime};
+    const FORMAT: &[BorrowedFormatItem<'static>] =
+        format_description!("[year]년 [month padding:none]월 [day padding:none]일 [hour]:[minute] UTC");
+    const DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+        .ok()
+        .and_then(|at| {
+            let day = DAYS[usize::from(at.weekday().number_days_from_monday())];
+            at.format(FORMAT).ok().map(|text| text.replacen("일 ", &format!("일 ({day}) "), 1))
+        })
+        .unwrap_or_else(|| "알 수 없음".into())
 }
 
 #[cfg(test)]
@@ -196,12 +295,52 @@ mod tests {
             Letter::SecurityChange { change: SecurityChange::PasskeyAdded, device: "Chrome on Linux".into(), at_ms: 0 },
         ];
         for letter in letters {
-            let mail = english(&letter, "https://app.example.com/x?token=abc");
+            let mail = write(Lang::En, &letter, "https://app.example.com/x?token=abc");
             assert!(mail.text.contains("Baton") && mail.html.contains("Baton"), "{mail:?}");
             assert!(mail.text.contains("https://app.example.com/x?token=abc"), "{mail:?}");
             assert!(mail.html.contains("href=\"https://app.example.com/x?token=abc\""), "{mail:?}");
             assert!(mail.text.contains("If "), "{mail:?}");
         }
+    }
+
+    #[test]
+    fn korean_mails_say_the_same_in_korean() {
+        let letters = [
+            Letter::ResetPassword { valid_minutes: 30 },
+            Letter::VerifyEmail,
+            Letter::ConfirmNewEmail,
+            Letter::EmailChangeRequested { new_email: "new@example.com".into() },
+            Letter::NewSignIn {
+                device: "Chrome on Linux".into(),
+                address: "127.0.0.1".into(),
+                at_ms: 1_800_000_000_000,
+            },
+            Letter::SecurityChange { change: SecurityChange::MfaDisabled, device: "Chrome on Linux".into(), at_ms: 0 },
+        ];
+        for letter in letters {
+            let english = write(Lang::En, &letter, "https://app.example.com/x?token=abc");
+            let mail = write(Lang::Ko, &letter, "https://app.example.com/x?token=abc");
+            assert_ne!(mail.subject, english.subject);
+            assert!(mail.text.starts_with("안녕하세요."), "{mail:?}");
+            assert!(
+                mail.text.contains("Baton") && mail.text.contains("https://app.example.com/x?token=abc"),
+                "{mail:?}"
+            );
+            assert!(mail.html.contains("<html lang=\"ko\">"), "{}", mail.html);
+            assert!(mail.html.contains("href=\"https://app.example.com/x?token=abc\""), "{}", mail.html);
+            assert!(!mail.text.contains("Hello") && !mail.text.contains("If "), "{mail:?}");
+        }
+        let signed_in = Letter::NewSignIn {
+            device: "Chrome on Linux".into(),
+            address: "127.0.0.1".into(),
+            at_ms: 1_800_000_000_000,
+        };
+        let mail = write(Lang::Ko, &signed_in, "http://127.0.0.1:3000/sessions");
+        assert!(
+            mail.text.contains("기기: Linux의 Chrome\n주소: 127.0.0.1\n시간: 2027년 1월 15일 (금) 08:00 UTC"),
+            "{}",
+            mail.text
+        );
     }
 
     #[test]
@@ -211,7 +350,7 @@ mod tests {
             address: "127.0.0.1".into(),
             at_ms: 1_800_000_000_000,
         };
-        let mail = english(&letter, "http://127.0.0.1:3000/sessions");
+        let mail = write(Lang::En, &letter, "http://127.0.0.1:3000/sessions");
         assert!(!mail.html.contains("<script>"), "{}", mail.html);
         assert!(mail.html.contains("&lt;script&gt;"));
         assert!(mail.text.contains("Time: Friday, 15 January 2027, 08:00 UTC"), "{}", mail.text);

@@ -16,7 +16,7 @@ use crate::server::{
     store::{
         email_links::{self, SecretToken},
         outbox::{self, MailRow},
-        StoreError,
+        users, StoreError,
     },
 };
 use std::time::Duration;
@@ -94,7 +94,9 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
             return remove(state, &mail).await;
         }
     };
-    let written = letters::english(&letter, &link);
+    // In the account's language (English once the account is gone).
+    let lang = users::language(state.store.pool(), mail.user_id).await?.unwrap_or_default();
+    let written = letters::write(lang, &letter, &link);
     match mailer.send(&mail.to_addr, &written.subject, written.text, written.html).await {
         Ok(()) => {
             if mailer.writes_files() {

@@ -1,7 +1,10 @@
 //! The `users` table: one row per account.
 
 use super::tx::{OnUnique, StoreError, Tx};
-use crate::server::{ids::UserId, time::UnixMillis};
+use crate::{
+    server::{ids::UserId, time::UnixMillis},
+    shared::i18n::Lang,
+};
 use quick_cache::sync::Cache;
 use sqlx::AnyPool;
 use std::{
@@ -117,6 +120,25 @@ pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, St
 
 pub async fn by_id(pool: &AnyPool, id: UserId) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await?)
+}
+
+/// Remembers the language the account was last used in (mails are written in it).
+pub async fn set_language(tx: &mut Tx<'_>, id: UserId, lang: Lang) -> Result<(), StoreError> {
+    // Written only when it changes: most sign-ins speak the account's language already.
+    sqlx::query("UPDATE users SET lang = $1 WHERE id = $2 AND lang <> $3")
+        .bind(lang.code())
+        .bind(id)
+        .bind(lang.code())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The account's language; `None` once the account is gone.
+pub async fn language(pool: &AnyPool, id: UserId) -> Result<Option<Lang>, StoreError> {
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT lang FROM users WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    Ok(code.map(|code| Lang::from_tag(&code).unwrap_or_default()))
 }
 
 /// Marks `email` verified if it is still the account's address.
