@@ -49,7 +49,7 @@ fn ChangeEmail() -> impl IntoView {
                     new.try_set(String::new());
                     Ok(Words::new(move |t| (t.account.link_sent)(&address)))
                 }
-                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.account.not_changed))),
+                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.account.not_changed)),
                 Err(e) => Err(Words::error(e)),
             }
         })
@@ -141,10 +141,8 @@ fn YourData() -> impl IntoView {
                 Ok(json) => components::save_file("baton-export.json", "application/json", &json)
                     .err()
                     .map(|_| Words::pick(|t| t.common.save_refused)),
-                Err(AppError::ReauthRequired) => {
-                    Some(Words::new(|t| (t.common.not_confirmed)(t.account.not_downloaded)))
-                }
-                Err(e) => Some(Words::new(move |t| (t.account.download_failed)(&(t.error)(&e)))),
+                Err(AppError::ReauthRequired) => Some(Words::unconfirmed(|t| t.account.not_downloaded)),
+                Err(e) => Some(Words::failed(|t| t.account.download_failed, e)),
             };
             // `try_`: the person may have left the page meanwhile.
             download_error.try_set(failed);
@@ -182,8 +180,8 @@ fn YourData() -> impl IntoView {
                     None
                 }
                 Err(AppError::InvalidCredentials) => Some(Words::pick(|t| t.account.wrong_password)),
-                Err(AppError::ReauthRequired) => Some(Words::new(|t| (t.common.not_confirmed)(t.account.not_deleted))),
-                Err(e) => Some(Words::new(move |t| (t.account.delete_failed)(&(t.error)(&e)))),
+                Err(AppError::ReauthRequired) => Some(Words::unconfirmed(|t| t.account.not_deleted)),
+                Err(e) => Some(Words::failed(|t| t.account.delete_failed, e)),
             };
             // `try_`: once the account is gone, so is this page.
             delete_error.try_set(failed);

@@ -43,7 +43,7 @@ pub fn ActivityPage() -> impl IntoView {
                     loaded.try_set(true);
                 }
                 Err(e) => {
-                    error.try_set(Some(Words::new(move |t| (t.activity.load_failed)(&(t.error)(&e)))));
+                    error.try_set(Some(Words::failed(|t| t.activity.load_failed, e)));
                 }
             }
             loading.try_set(false);

@@ -112,7 +112,7 @@ pub fn DashboardPage() -> impl IntoView {
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
                 // Keep the session rather than pretend: the server still holds it.
-                Err(e) => sign_out_error.set(Some(Words::new(move |t| (t.dashboard.sign_out_failed)(&(t.error)(&e))))),
+                Err(e) => sign_out_error.set(Some(Words::failed(|t| t.dashboard.sign_out_failed, e))),
             }
             signing_out.set(false);
         });
@@ -182,7 +182,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
         form.run(async move {
             match fetch::post::<Done>("/api/account/verification_email").await {
                 Ok(_) => Ok(Words::pick(|t| t.dashboard.resent)),
-                Err(e) => Err(Words::new(move |t| (t.dashboard.not_sent)(&(t.error)(&e)))),
+                Err(e) => Err(Words::failed(|t| t.dashboard.not_sent, e)),
             }
         })
     };

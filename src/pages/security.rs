@@ -46,9 +46,7 @@ pub fn Passkeys() -> impl IntoView {
         adding.run(async move {
             let started: Value = match fetch::post("/api/passkeys/register/start").await {
                 Ok(started) => started,
-                Err(AppError::ReauthRequired) => {
-                    return Err(Words::new(|t| (t.common.not_confirmed)(t.passkeys.not_added)))
-                }
+                Err(AppError::ReauthRequired) => return Err(Words::unconfirmed(|t| t.passkeys.not_added)),
                 Err(e) => return Err(Words::error(e)),
             };
             let origin = started["origin"].as_str().unwrap_or_default().to_string();
@@ -116,10 +114,10 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
             match fetch::delete(&format!("/api/passkeys/{id}")).await {
                 Ok(()) => on_removed(),
                 Err(AppError::ReauthRequired) => {
-                    error.try_set(Some(Words::new(|t| (t.common.not_confirmed)(t.passkeys.not_removed))));
+                    error.try_set(Some(Words::unconfirmed(|t| t.passkeys.not_removed)));
                 }
                 Err(e) => {
-                    error.try_set(Some(Words::new(move |t| (t.passkeys.remove_failed)(&(t.error)(&e)))));
+                    error.try_set(Some(Words::failed(|t| t.passkeys.remove_failed, e)));
                 }
             }
             removing.try_set(false);
@@ -176,7 +174,7 @@ pub fn TwoStep() -> impl IntoView {
                     stage.try_set(Stage::Confirming(setup));
                     Ok(Words::new(|_| String::new()))
                 }
-                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.not_set_up))),
+                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.not_set_up)),
                 Err(e) => Err(Words::error(e)),
             }
         })
@@ -206,7 +204,7 @@ pub fn TwoStep() -> impl IntoView {
                     status.refetch();
                     Ok(Words::pick(|t| t.two_step.is_off))
                 }
-                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.still_on))),
+                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.still_on)),
                 Err(e) => Err(Words::error(e)),
             }
         })
@@ -219,7 +217,7 @@ pub fn TwoStep() -> impl IntoView {
                     status.refetch();
                     Ok(Words::pick(|t| t.two_step.renewed))
                 }
-                Err(AppError::ReauthRequired) => Err(Words::new(|t| (t.common.not_confirmed)(t.two_step.no_new_codes))),
+                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.no_new_codes)),
                 Err(e) => Err(Words::error(e)),
             }
         })

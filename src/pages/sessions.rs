@@ -39,7 +39,7 @@ pub fn SessionsPage() -> impl IntoView {
         spawn_local(async move {
             match fetch::delete(&format!("/api/sessions/{id}")).await {
                 Ok(()) => load(),
-                Err(e) => error.set(Some(Words::new(move |t| (t.sessions.revoke_failed)(&(t.error)(&e))))),
+                Err(e) => error.set(Some(Words::failed(|t| t.sessions.revoke_failed, e))),
             }
             revoking.set(None);
         });
@@ -55,7 +55,7 @@ pub fn SessionsPage() -> impl IntoView {
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
-                Err(e) => error.set(Some(Words::new(move |t| (t.sessions.everywhere_failed)(&(t.error)(&e))))),
+                Err(e) => error.set(Some(Words::failed(|t| t.sessions.everywhere_failed, e))),
             }
             ending_all.set(false);
         });

@@ -45,6 +45,17 @@ impl Words {
         Words::new(move |t| (t.error)(&error))
     }
 
+    /// "{what}: you did not confirm it was you.": a sensitive action left undone
+    /// because the re-authentication prompt was cancelled.
+    pub fn unconfirmed(what: Pick) -> Words {
+        Words::new(move |t| (t.common.not_confirmed)(what(t)))
+    }
+
+    /// "Could not …: {what the error means}": `how` picks the sentence.
+    pub fn failed(how: fn(&Texts) -> Say1, error: crate::shared::error::AppError) -> Words {
+        Words::new(move |t| how(t)(&(t.error)(&error)))
+    }
+
     /// These words in `t`'s language.
     pub fn say(&self, t: &'static Texts) -> String {
         (self.0)(t)
