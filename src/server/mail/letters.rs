@@ -72,7 +72,7 @@ pub struct Written {
 
 /// A mail's own words: its subject, its paragraphs, the link's label, and what to do
 /// if it was not you.
-type Words = (&'static str, Vec<String>, &'static str, &'static str);
+type MailWords = (&'static str, Vec<String>, &'static str, &'static str);
 
 /// `letter` in `lang`, with its `link` (a full URL).
 pub fn write(lang: Lang, letter: &Letter, link: &str) -> Written {
@@ -103,7 +103,7 @@ pub fn write(lang: Lang, letter: &Letter, link: &str) -> Written {
 }
 
 /// `letter`'s words in English.
-fn english(letter: &Letter) -> Words {
+fn english(letter: &Letter) -> MailWords {
     let (subject, lines, action, not_you) = match letter {
         Letter::ResetPassword { valid_minutes } => (
             "Reset your Baton password",
@@ -145,7 +145,7 @@ fn english(letter: &Letter) -> Words {
             "New sign-in to your account",
             vec![
                 "Your Baton account was just signed in to from a device it had not used before.".into(),
-                format!("Device: {device}\nAddress: {address}\nTime: {}", human_time(*at_ms)),
+                format!("Device: {device}\nAddress: {address}\nTime: {}", mail_time(Lang::En, *at_ms)),
             ],
             "See your sessions",
             "If it was you, there is nothing to do. If not, revoke that session, change your password, and sign \
@@ -162,7 +162,7 @@ fn english(letter: &Letter) -> Words {
             };
             (
                 subject,
-                vec![what.into(), format!("Device: {device}\nTime: {}", human_time(*at_ms))],
+                vec![what.into(), format!("Device: {device}\nTime: {}", mail_time(Lang::En, *at_ms))],
                 "See your account's activity",
                 "If it was not you, change your password, sign out everywhere and review your passkeys and two-step \
                  verification.",
@@ -173,7 +173,7 @@ fn english(letter: &Letter) -> Words {
 }
 
 /// `letter`'s words in Korean (the polite 합니다 style; the device named in Korean).
-fn korean(letter: &Letter) -> Words {
+fn korean(letter: &Letter) -> MailWords {
     let device_in_korean = |device: &str| in_language(device, &Lang::Ko.texts().device);
     match letter {
         Letter::ResetPassword { valid_minutes } => (
@@ -216,7 +216,7 @@ fn korean(letter: &Letter) -> Words {
             "계정에 새 로그인이 있었습니다",
             vec![
                 "처음 보는 기기에서 Baton 계정에 방금 로그인했습니다.".into(),
-                format!("기기: {}\n주소: {address}\n시간: {}", device_in_korean(device), korean_time(*at_ms)),
+                format!("기기: {}\n주소: {address}\n시간: {}", device_in_korean(device), mail_time(Lang::Ko, *at_ms)),
             ],
             "세션 보기",
             "본인이라면 할 일이 없습니다. 본인이 아니라면 그 세션을 해제하고, 비밀번호를 바꾼 뒤 모든 기기에서 \
@@ -233,7 +233,7 @@ fn korean(letter: &Letter) -> Words {
             };
             (
                 subject,
-                vec![what.into(), format!("기기: {}\n시간: {}", device_in_korean(device), korean_time(*at_ms))],
+                vec![what.into(), format!("기기: {}\n시간: {}", device_in_korean(device), mail_time(Lang::Ko, *at_ms))],
                 "계정 활동 보기",
                 "본인이 아니라면 비밀번호를 바꾸고 모든 기기에서 로그아웃한 뒤, 패스키와 2단계 인증을 확인하세요.",
             )
@@ -241,30 +241,31 @@ fn korean(letter: &Letter) -> Words {
     }
 }
 
-/// "Sunday, 29 November 2026, 09:40 UTC".
-fn human_time(at_ms: i64) -> String {
+/// When something happened, as a mail says it, in UTC: "Sunday, 29 November 2026, 09:40
+/// UTC"; "2026년 11월 29일 (일) 09:40 UTC".
+fn mail_time(lang: Lang, at_ms: i64) -> String {
     use time::{format_description::BorrowedFormatItem, macros::format_description, OffsetDateTime};
-    const FORMAT: &[BorrowedFormatItem<'static>] =
+    const ENGLISH: &[BorrowedFormatItem<'static>] =
         format_description!("[weekday], [day padding:none] [month repr:long] [year], [hour]:[minute] UTC");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
-        .ok()
-        .and_then(|at| at.format(FORMAT).ok())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// "2026년 11월 29일 (일) 09:40 UTC".
-fn korean_time(at_ms: i64) -> String {
-    use time::{format_description::BorrowedFormatItem, macros::format_description, OffsetDateTime};
-    const FORMAT: &[BorrowedFormatItem<'static>] =
-        format_description!("[year]년 [month padding:none]월 [day padding:none]일 [hour]:[minute] UTC");
-    const DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
-        .ok()
-        .and_then(|at| {
-            let day = DAYS[usize::from(at.weekday().number_days_from_monday())];
-            at.format(FORMAT).ok().map(|text| text.replacen("일 ", &format!("일 ({day}) "), 1))
-        })
-        .unwrap_or_else(|| "알 수 없음".into())
+    const KOREAN: &[BorrowedFormatItem<'static>] =
+        format_description!("[year]년 [month padding:none]월 [day padding:none]일 ([weekday]) [hour]:[minute] UTC");
+    // `time` names weekdays in English only; Korean writes one syllable.
+    const KOREAN_DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+    let Some(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000).ok() else {
+        return match lang {
+            Lang::En => "unknown".into(),
+            Lang::Ko => "알 수 없음".into(),
+        };
+    };
+    match lang {
+        Lang::En => at.format(ENGLISH).unwrap_or_default(),
+        Lang::Ko => {
+            let day = at.weekday();
+            at.format(KOREAN)
+                .unwrap_or_default()
+                .replace(&day.to_string(), KOREAN_DAYS[usize::from(day.number_days_from_monday())])
+        }
+    }
 }
 
 #[cfg(test)]
