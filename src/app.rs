@@ -2,7 +2,7 @@
 
 use crate::{
     client::{
-        language::{self, use_texts, Language},
+        language::{use_texts, Language},
         renewal,
         session::Session,
     },
@@ -20,8 +20,8 @@ use leptos_router::{
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // The language `App` renders in (the same negotiation, from the same request).
-    let lang = language::of_request();
+    // The request's language, provided here so that `<html lang>` and `App` share it.
+    let lang = Language::provide().get_untracked();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>

@@ -13,8 +13,13 @@ use leptos::prelude::*;
 pub struct Language(RwSignal<Lang>);
 
 impl Language {
-    /// Provides the page's language to the whole app; once, in `App`.
+    /// Provides the page's language to everything below; the one already provided,
+    /// if any (the server's shell provides it for `<html lang>`, then `App` finds it,
+    /// so a request is negotiated once).
     pub fn provide() -> Language {
+        if let Some(language) = use_context::<Language>() {
+            return language;
+        }
         let language = Language(RwSignal::new(of_request()));
         provide_context(language);
         language
@@ -28,6 +33,10 @@ impl Language {
     /// and the text follows the switcher).
     pub fn texts(self) -> &'static Texts {
         self.0.get().texts()
+    }
+
+    pub fn get_untracked(self) -> Lang {
+        self.0.get_untracked()
     }
 
     pub fn texts_untracked(self) -> &'static Texts {
@@ -54,13 +63,13 @@ pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static
 
 /// The language of the request being rendered (English outside a request).
 #[cfg(feature = "ssr")]
-pub fn of_request() -> Lang {
+fn of_request() -> Lang {
     use_context::<http::request::Parts>().map(|parts| Lang::of_request(&parts.headers)).unwrap_or_default()
 }
 
 /// In the browser, the language the server rendered in: `<html lang>`.
 #[cfg(not(feature = "ssr"))]
-pub fn of_request() -> Lang {
+fn of_request() -> Lang {
     document()
         .document_element()
         .and_then(|html| html.get_attribute("lang"))
