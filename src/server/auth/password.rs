@@ -10,6 +10,11 @@
 //! told at once to come back (503 `unavailable`) instead of waiting. One client
 //! flooding sign-ups or sign-ins thus holds at most a few places, and someone else's
 //! sign-in waits for a few hashes at most, never for the flood.
+//!
+//! The price of the idle class: on a machine whose cores other processes keep busy,
+//! sign-ins get only the time those leave. Give Baton cores of its own (the browser
+//! tests, which share two cores with Chromium, run the browser in the idle class too,
+//! `scripts/e2e.sh`).
 
 use crate::shared::{credentials::Password, error::AppError};
 use argon2::{
