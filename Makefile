@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e site bench load flood perf soak
+.PHONY: help setup run watch test check fmt lint unit http e2e screenshots site bench load flood perf soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ site:
 
 e2e: site ## The Playwright suite in Chromium against the release build
 	scripts/e2e.sh
+
+screenshots: site ## Pictures of every page (desktop and 360 px, en/ko, light/dark) in end2end/screenshots/
+	SCREENSHOTS=1 scripts/e2e.sh screenshots.spec.ts
 
 bench: ## Criterion benchmarks of token issue/verify and of a rotation
 	cargo bench --features ssr --bench tokens

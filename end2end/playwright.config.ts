@@ -6,6 +6,9 @@ const baseURL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   testDir: './tests',
+  // The pictures of every page (`make screenshots`) are for people to look at; the gate
+  // checks the same states with axe, at desktop and phone width, without them.
+  testIgnore: process.env.SCREENSHOTS ? [] : ['**/screenshots.spec.ts'],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
