@@ -75,7 +75,7 @@ impl AppState {
         let (recent, latest) = revocations::since(store.pool(), clock.now().minus(revoked.horizon()))
             .await
             .map_err(|_| StartupError::Other("cannot load the revoked sessions".into()))?;
-        revoked.apply(&recent, latest);
+        revocations::apply(&revoked, &recent, latest);
         // One argon2 hash at start-up (the dummy); on the blocking pool like the others.
         let passwords = tokio::task::spawn_blocking(Passwords::new)
             .await

@@ -54,7 +54,7 @@ async fn catch_up(state: &AppState) -> Result<(), StoreError> {
     let revoked = state.store.revoked();
     let seen = revoked.seen();
     let entries = revocations::after(state.store.pool(), seen).await?;
-    revoked.apply(&entries, seen);
+    revocations::apply(revoked, &entries, seen);
     Ok(())
 }
 

@@ -7,7 +7,10 @@
 //! higher-numbered one: nothing is missed however late a transaction commits or
 //! however far apart two hosts' clocks are.
 
-use super::tx::{StoreError, Tx};
+use super::{
+    revoked::RevokedSessions,
+    tx::{StoreError, Tx},
+};
 use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
 use sqlx::AnyPool;
 
@@ -20,6 +23,15 @@ pub struct Revocation {
     pub seq: i64,
     pub session_id: SessionId,
     pub revoked_at: UnixMillis,
+}
+
+/// Applies entries of the log to this instance's set; `through` is the highest number
+/// the reader has seen (all entries up to it are in `entries`, or too old to matter).
+pub fn apply(revoked: &RevokedSessions, entries: &[Revocation], through: i64) {
+    for entry in entries {
+        revoked.insert(entry.session_id, entry.revoked_at);
+    }
+    revoked.caught_up_to(entries.iter().map(|e| e.seq).max().unwrap_or(through).max(through));
 }
 
 /// Records that `sids` ended at `at`.

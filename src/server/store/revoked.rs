@@ -10,7 +10,6 @@
 //! instances by `crate::server::sync`, which reads the revocation log from
 //! [`RevokedSessions::seen`] on.
 
-use super::revocations::Revocation;
 use crate::server::{ids::SessionId, time::UnixMillis};
 use std::{
     collections::HashMap,
@@ -47,13 +46,8 @@ impl RevokedSessions {
         self.inner.write().unwrap_or_else(PoisonError::into_inner).insert(sid, forget_at);
     }
 
-    /// Applies entries of the revocation log; `through` is the highest number the
-    /// reader has seen (all entries up to it are in `entries`, or too old to matter).
-    pub fn apply(&self, entries: &[Revocation], through: i64) {
-        for entry in entries {
-            self.insert(entry.session_id, entry.revoked_at);
-        }
-        let through = entries.iter().map(|e| e.seq).max().unwrap_or(through).max(through);
+    /// Marks the revocation log applied up to `through` (`revocations::apply`).
+    pub fn caught_up_to(&self, through: i64) {
         self.seen.fetch_max(through, Ordering::Relaxed);
     }
 
