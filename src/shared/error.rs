@@ -97,6 +97,14 @@ macro_rules! app_errors {
                 }
             }
 
+            /// One of each variant, with a message or a wait where it has one.
+            #[cfg(test)]
+            fn one_of_each() -> Vec<AppError> {
+                vec![ $( AppError::$variant
+                    $( (the!($message, format!("An example of {}.", $code))) )?
+                    $( { $retry: 42 } )?, )* ]
+            }
+
             fn from_body(body: ErrorBody) -> AppError {
                 match body.code.as_str() {
                     $( $code => AppError::$variant
@@ -309,21 +317,10 @@ mod tests {
 
     #[test]
     fn every_variant_round_trips_through_its_wire_form() {
-        for error in [
-            AppError::invalid_input("Email is not an address."),
-            AppError::InvalidCredentials,
-            AppError::InvalidToken,
-            AppError::InvalidRefreshToken,
-            AppError::RefreshTokenReused,
-            AppError::SessionExpired,
-            AppError::ForbiddenOrigin,
-            AppError::NotFound,
-            AppError::EmailTaken,
-            AppError::PayloadTooLarge,
-            AppError::RateLimited { retry_after: 42 },
-            AppError::Internal,
-            AppError::Unavailable { retry_after: 2 },
-        ] {
+        let all = AppError::one_of_each();
+        let codes: std::collections::BTreeSet<_> = all.iter().map(AppError::code).collect();
+        assert_eq!(codes.len(), all.len(), "each variant has a code of its own: {codes:?}");
+        for error in all {
             let wire = serde_json::to_string(&error).unwrap();
             let back: AppError = serde_json::from_str(&wire).unwrap();
             assert_eq!(back, error, "{wire}");
