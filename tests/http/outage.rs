@@ -5,6 +5,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 use std::{
+    io::Write,
     path::PathBuf,
     process::{Command, Stdio},
     time::{Duration, Instant},
@@ -17,14 +18,26 @@ struct Cluster {
 }
 
 impl Cluster {
-    /// A new cluster, or `None` where PostgreSQL tests do not run.
+    /// A new cluster, or `None` where PostgreSQL tests do not run (said once, loudly,
+    /// by `postgres_available`; under CI a missing PostgreSQL fails instead).
     fn start() -> Option<Cluster> {
-        postgres_admin_url()?;
+        if !postgres_available() {
+            return None;
+        }
         let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()?
+            .into_iter()
+            .flatten()
             .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
             .filter(|p| p.join("initdb").exists())
-            .max()?;
+            .max();
+        let Some(bin) = bin else {
+            assert!(std::env::var("CI").is_err(), "no initdb under /usr/lib/postgresql under CI");
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** No initdb under /usr/lib/postgresql: the PostgreSQL outage test is SKIPPED. ***\n"
+            );
+            return None;
+        };
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let cluster = Cluster { bin, dir, port };
