@@ -102,13 +102,15 @@ async fn two_refresh_cookies_are_refused_and_spend_nothing(db: TestDb) {
     let attacker = app.signed_up().await;
     let victim = app.signed_up().await;
     let both = format!("{0}={1}; {0}={2}", app.cookie_name, attacker.refresh, victim.refresh);
+    // The victim's browser, from an address of its own, sends both.
+    let browser = app.client_at("127.0.0.3");
     for path in ["/api/auth/refresh", "/api/auth/logout"] {
-        let response = app.http.post(app.url(path)).header("cookie", &both).send().await.unwrap();
+        let response = browser.http.post(app.url(path)).header("cookie", &both).send().await.unwrap();
         assert!(clears_cookie(&response), "{path}");
         assert_error(response, 401, "invalid_refresh_token").await;
     }
     // Split over two Cookie headers, the same.
-    let response = app
+    let response = browser
         .http
         .post(app.url("/api/auth/refresh"))
         .header("cookie", format!("{}={}", app.cookie_name, attacker.refresh))
@@ -129,12 +131,13 @@ async fn one_session_rotating_in_a_loop_is_limited_and_spends_nothing(db: TestDb
     let app = db.app_with(|s| s.refresh_limit = 5).await;
     let who = app.signed_up().await;
     let mut current = who.refresh.clone();
-    for _ in 0..5 {
-        let response = app.refresh(&current).await;
+    // From a new address each time: moving around does not escape the session's limit.
+    for i in 2..7 {
+        let response = app.client_at(&format!("127.0.0.{i}")).refresh(&current).await;
         assert_eq!(response.status(), StatusCode::OK);
         current = refresh_cookie(&response).unwrap();
     }
-    let limited = app.refresh(&current).await;
+    let limited = app.client_at("127.0.0.7").refresh(&current).await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!((1..=60).contains(&retry_after(&limited)), "{}", retry_after(&limited));
     assert!(refresh_set_cookies(&limited).is_empty(), "the cookie stays as it is");
