@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.c
 .PHONY: help setup run watch test check fmt lint unit http e2e screenshots site bench load flood perf soak
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: ## Install whatever is missing (tools pinned in scripts/tools.env)
 	@scripts/setup.sh
@@ -29,7 +29,7 @@ check: lint unit ## Formatting, clippy on both builds, unit tests (quick, no dat
 fmt: ## Format the code
 	cargo fmt
 
-lint:
+lint: ## Formatting check, and clippy on the server and the browser builds with -D warnings
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
@@ -40,7 +40,7 @@ unit: ## Unit tests next to the code, and the layering check (tests/architecture
 http: ## HTTP tests against real servers, on SQLite and a throwaway PostgreSQL
 	scripts/http.sh
 
-site:
+site: ## The release site (server binary and precompressed bundle), as make run serves it
 	cargo leptos build --release --precompress
 
 e2e: site ## The Playwright suite in Chromium against the release build
