@@ -6,7 +6,7 @@
 //! The switcher ([`Language::choose`]) changes every string at once, without a
 //! reload, and remembers the choice in the `lang` cookie for the next request.
 
-use crate::shared::i18n::{Lang, Texts};
+use crate::shared::i18n::{Lang, Pick, Texts};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -55,7 +55,18 @@ pub fn use_language() -> Language {
     expect_context::<Language>()
 }
 
-/// The page's catalogue as a tracked getter, for views: `{move || t().login.title}`.
+/// One string of the page's language, kept current when the switcher changes it:
+/// `{tr(|t| t.login.title)}`. Every string shares this one closure type, so the bundle
+/// holds one copy of the code that renders, hydrates and updates a reactive text; a
+/// `move || …` written at each place is a type of its own, for which Leptos compiles
+/// that code again.
+pub fn tr(pick: Pick) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let language = use_language();
+    move || pick(language.texts())
+}
+
+/// The page's catalogue as a tracked getter, for words with values:
+/// `{move || (t().sessions.signed_in)(&when)}`.
 pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
     let language = use_language();
     move || language.texts()

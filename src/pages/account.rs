@@ -10,7 +10,7 @@ use super::{
 use crate::{
     client::{
         fetch,
-        language::use_texts,
+        language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
@@ -20,10 +20,9 @@ use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let t = use_texts();
     view! {
         <PageTitle title=|t| t.account.title/>
-        <h1 class="page-title">{move || t().account.title}</h1>
+        <h1 class="page-title">{tr(|t| t.account.title)}</h1>
         <ChangeEmail/>
         <ChangePassword/>
         <Passkeys/>
@@ -57,14 +56,14 @@ fn ChangeEmail() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="email-title">
-            <h2 id="email-title">{move || t().account.email_title}</h2>
+            <h2 id="email-title">{tr(|t| t.account.email_title)}</h2>
             <p class="muted">
-                {move || t().account.you_sign_in_with}<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
-                {move || t().account.another_address}
+                {tr(|t| t.account.you_sign_in_with)}<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
+                {tr(|t| t.account.another_address)}
             </p>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="new-email">{move || t().account.new_email}</label>
+                    <label for="new-email">{tr(|t| t.account.new_email)}</label>
                     <input id="new-email" type="email" autocomplete="email" inputmode="email" required
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
                 </div>
@@ -104,16 +103,16 @@ fn ChangePassword() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="password-title">
-            <h2 id="password-title">{move || t().common.password}</h2>
-            <p class="muted">{move || t().account.password_intro}</p>
+            <h2 id="password-title">{tr(|t| t.common.password)}</h2>
+            <p class="muted">{tr(|t| t.account.password_intro)}</p>
             <form class="form" on:submit=submit>
                 <div class="field">
-                    <label for="current-password">{move || t().account.current_password}</label>
+                    <label for="current-password">{tr(|t| t.account.current_password)}</label>
                     <input id="current-password" type="password" autocomplete="current-password" required
                         prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="new-password">{move || t().common.new_password}</label>
+                    <label for="new-password">{tr(|t| t.common.new_password)}</label>
                     <input id="new-password" type="password" autocomplete="new-password" required
                         aria-describedby="new-password-advice"
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
@@ -191,15 +190,15 @@ fn YourData() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="data-title">
-            <h2 id="data-title">{move || t().account.data_title}</h2>
-            <p class="muted">{move || t().account.data_intro}</p>
+            <h2 id="data-title">{tr(|t| t.account.data_title)}</h2>
+            <p class="muted">{tr(|t| t.account.data_intro)}</p>
             <div class="actions">
                 <button class="button" on:click=download disabled=move || downloading.get()
                     aria-busy=move || downloading.get().to_string()>
                     <Show when=move || downloading.get()><Spinner/></Show>
-                    {move || t().account.download}
+                    {tr(|t| t.account.download)}
                 </button>
-                <button class="button button--danger" on:click=open>{move || t().account.delete}</button>
+                <button class="button button--danger" on:click=open>{tr(|t| t.account.delete)}</button>
             </div>
             <ErrorAlert message=download_error/>
         </section>
@@ -207,9 +206,9 @@ fn YourData() -> impl IntoView {
         <dialog node_ref=dialog class="dialog" aria-labelledby="delete-title" aria-describedby="delete-what"
             on:close=move |_: leptos::ev::Event| password.set(String::new())>
             <form on:submit=delete>
-                <h2 id="delete-title">{move || t().account.delete_title}</h2>
+                <h2 id="delete-title">{tr(|t| t.account.delete_title)}</h2>
                 <div id="delete-what">
-                    <p>{move || t().account.cannot_undo}</p>
+                    <p>{tr(|t| t.account.cannot_undo)}</p>
                     <ul class="consequences">
                         <li>{move || t().account.consequences[0]}</li>
                         <li>{move || t().account.consequences[1]}</li>
@@ -217,7 +216,7 @@ fn YourData() -> impl IntoView {
                     </ul>
                 </div>
                 <div class="field">
-                    <label for="delete-password">{move || t().common.password}</label>
+                    <label for="delete-password">{tr(|t| t.common.password)}</label>
                     <input id="delete-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 </div>
@@ -226,9 +225,9 @@ fn YourData() -> impl IntoView {
                     <button type="submit" class="button button--danger" disabled=move || deleting.get()
                         aria-busy=move || deleting.get().to_string()>
                         <Show when=move || deleting.get()><Spinner/></Show>
-                        {move || t().account.delete_mine}
+                        {tr(|t| t.account.delete_mine)}
                     </button>
-                    <button type="button" class="button" on:click=move |_| close()>{move || t().common.cancel}</button>
+                    <button type="button" class="button" on:click=move |_| close()>{tr(|t| t.common.cancel)}</button>
                 </div>
             </form>
         </dialog>

@@ -6,7 +6,11 @@ use super::{
     format::{parse_instant, relative_time},
 };
 use crate::{
-    client::{fetch, language::use_texts, session::use_session},
+    client::{
+        fetch,
+        language::{tr, use_texts},
+        session::use_session,
+    },
     shared::{
         device::in_language,
         i18n::{Texts, Words},
@@ -54,12 +58,12 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <PageTitle title=|t| t.activity.title/>
         <section class="card">
-            <h1>{move || t().activity.title}</h1>
-            <p class="muted">{move || t().activity.intro}</p>
+            <h1>{tr(|t| t.activity.title)}</h1>
+            <p class="muted">{tr(|t| t.activity.intro)}</p>
             <Show when=move || !loaded.get() && loading.get()>
-                <p class="muted" role="status"><Spinner/>" "{move || t().activity.loading}</p>
+                <p class="muted" role="status"><Spinner/>" "{tr(|t| t.activity.loading)}</p>
             </Show>
-            <ol class="events" aria-label=move || t().activity.list>
+            <ol class="events" aria-label=tr(|t| t.activity.list)>
                 <For each=move || events.get() key=|event| event.id.clone() let:event>
                     {
                         let at = parse_instant(&event.at);
@@ -88,7 +92,7 @@ pub fn ActivityPage() -> impl IntoView {
                 </For>
             </ol>
             <Show when=move || loaded.get() && events.get().is_empty()>
-                <p class="muted">{move || t().activity.nothing}</p>
+                <p class="muted">{tr(|t| t.activity.nothing)}</p>
             </Show>
             <ErrorAlert message=error/>
             <Show when=move || next.get().is_some()>
@@ -96,7 +100,7 @@ pub fn ActivityPage() -> impl IntoView {
                     <button class="button" on:click=move |_| load() disabled=move || loading.get()
                         aria-busy=move || loading.get().to_string()>
                         <Show when=move || loading.get()><Spinner/></Show>
-                        {move || t().activity.more}
+                        {tr(|t| t.activity.more)}
                     </button>
                 </div>
             </Show>

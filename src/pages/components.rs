@@ -2,7 +2,7 @@
 //! the error alert.
 
 use crate::{
-    client::language::{use_language, use_texts},
+    client::language::{tr, use_language, use_texts},
     shared::i18n::{Lang, Pick, Words},
 };
 use leptos::prelude::*;
@@ -19,10 +19,9 @@ pub fn Spinner() -> impl IntoView {
 #[component]
 pub fn EmailField(#[prop(optional)] passkeys: bool) -> impl IntoView {
     let autocomplete = if passkeys { "username webauthn" } else { "username" };
-    let t = use_texts();
     view! {
         <div class="field">
-            <label for="email">{move || t().common.email}</label>
+            <label for="email">{tr(|t| t.common.email)}</label>
             <input id="email" name="email" type="email" autocomplete=autocomplete inputmode="email" required/>
         </div>
     }
@@ -59,7 +58,7 @@ pub fn AuthCard(title: Pick, children: Children) -> impl IntoView {
                 <h1>{move || title(t())}</h1>
                 {children()}
             </section>
-            <p class="footnote">{move || t().common.footnote}</p>
+            <p class="footnote">{tr(|t| t.common.footnote)}</p>
         </div>
     }
 }
@@ -76,9 +75,8 @@ pub fn PageTitle(title: Pick) -> impl IntoView {
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let language = use_language();
-    let t = use_texts();
     view! {
-        <div class="language" role="group" aria-label=move || t().common.language>
+        <div class="language" role="group" aria-label=tr(|t| t.common.language)>
             {Lang::ALL.map(|lang| view! {
                 <button type="button" class="language__choice" lang=lang.code()
                     aria-pressed=move || (language.get() == lang).to_string()

@@ -9,7 +9,7 @@ use crate::{
     api::auth::logout,
     client::{
         fetch,
-        language::use_texts,
+        language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
@@ -121,7 +121,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <PageTitle title=|t| t.dashboard.title/>
         <section class="card hero">
-            <p class="eyebrow">{move || t().dashboard.signed_in_as}</p>
+            <p class="eyebrow">{tr(|t| t.dashboard.signed_in_as)}</p>
             <p class="hero__email" data-testid="email">{move || session.user().map(|u| u.email).unwrap_or_default()}</p>
             <p class="muted" data-testid="account">{account}</p>
             {notice}
@@ -132,21 +132,21 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="actions">
                 <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
                     <Show when=move || signing_out.get()><Spinner/></Show>
-                    {move || t().dashboard.sign_out}
+                    {tr(|t| t.dashboard.sign_out)}
                 </button>
             </div>
             <ErrorAlert message=sign_out_error/>
         </section>
 
         <section class="card">
-            <h2>{move || t().dashboard.access_token}</h2>
+            <h2>{tr(|t| t.dashboard.access_token)}</h2>
             <p class="countdown" data-testid="time-left">
                 <span class="countdown__value">{seconds_left}</span>
-                <span class="countdown__unit">{move || t().dashboard.seconds_left}</span>
+                <span class="countdown__unit">{tr(|t| t.dashboard.seconds_left)}</span>
             </p>
             // A native progress bar: no inline style, so the CSP can forbid inline styles.
-            <progress class="meter" aria-label=move || t().dashboard.time_left max=lifetime value=seconds_left></progress>
-            <p class="muted">{move || t().dashboard.token_explained}</p>
+            <progress class="meter" aria-label=tr(|t| t.dashboard.time_left) max=lifetime value=seconds_left></progress>
+            <p class="muted">{tr(|t| t.dashboard.token_explained)}</p>
             // Each renewal is said to screen readers too (politely), not only drawn
             // in the timeline below.
             <p class="visually-hidden" role="status" data-testid="renewal-status">
@@ -155,14 +155,14 @@ pub fn DashboardPage() -> impl IntoView {
         </section>
 
         <section class="card">
-            <h2>{move || t().dashboard.refreshes}</h2>
-            <ol class="timeline" aria-label=move || t().dashboard.refreshes>
+            <h2>{tr(|t| t.dashboard.refreshes)}</h2>
+            <ol class="timeline" aria-label=tr(|t| t.dashboard.refreshes)>
                 <For each=move || session.timeline.get() key=|event| (event.at.to_bits(), event.token_tag.clone()) let:event>
                     <li class="timeline__item">
                         <time class="timeline__time">{clock_time(event.at)}</time>
                         <span class="timeline__what">{move || event.trigger.label(t())}</span>
                         <span class="timeline__detail">
-                            {move || t().dashboard.new_access_token}<code>{format!("…{}", event.token_tag)}</code>
+                            {tr(|t| t.dashboard.new_access_token)}<code>{format!("…{}", event.token_tag)}</code>
                             {move || format!(", {}", event.trigger.refresh_token_fate(t()))}
                         </span>
                     </li>
@@ -192,7 +192,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
             <div class="actions">
                 <button class="button" on:click=resend disabled=move || sending.get() aria-busy=move || sending.get().to_string()>
                     <Show when=move || sending.get()><Spinner/></Show>
-                    {move || t().dashboard.resend}
+                    {tr(|t| t.dashboard.resend)}
                 </button>
             </div>
             <p class="hint" role="status">{move || status.get().map(|words| words.say(t()))}</p>

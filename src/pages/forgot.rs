@@ -2,14 +2,13 @@
 //! address (the server's answer does not say whether it has an account either).
 
 use super::components::{AuthCard, EmailField, ErrorAlert, SubmitButton};
-use crate::{api::email::RequestPasswordReset, client::language::use_texts, shared::i18n::Words};
+use crate::{api::email::RequestPasswordReset, client::language::tr, shared::i18n::Words};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
 pub fn ForgotPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
-    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(Words::error(error)),
         _ => None,
@@ -21,7 +20,7 @@ pub fn ForgotPage() -> impl IntoView {
             <Show
                 when=sent
                 fallback=move || view! {
-                    <p class="muted">{move || t().forgot.intro}</p>
+                    <p class="muted">{tr(|t| t.forgot.intro)}</p>
                     <ActionForm action=action attr:novalidate="" attr:class="form">
                         <EmailField/>
                         <ErrorAlert message=error/>
@@ -30,11 +29,11 @@ pub fn ForgotPage() -> impl IntoView {
                 }
             >
                 <div class="notice notice--ok" role="status" data-testid="reset-sent">
-                    <p>{move || t().forgot.sent}</p>
-                    <p>{move || t().forgot.sent_more}</p>
+                    <p>{tr(|t| t.forgot.sent)}</p>
+                    <p>{tr(|t| t.forgot.sent_more)}</p>
                 </div>
             </Show>
-            <p class="switch">{move || t().common.remembered} <A href="/login">{move || t().common.sign_in}</A></p>
+            <p class="switch">{tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A></p>
         </AuthCard>
     }
 }

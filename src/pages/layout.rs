@@ -7,7 +7,7 @@ use super::{
     reauth_dialog::ReauthDialog,
 };
 use crate::client::{
-    language::use_texts,
+    language::{tr, use_texts},
     next::encode_component,
     session::{use_session, Connection, SignedOutBecause, Status},
 };
@@ -56,7 +56,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         Status::Restoring => EitherOf3::B(view! {
             <div class="restoring" role="status">
                 <Spinner/>
-                {move || t().frame.restoring}
+                {tr(|t| t.frame.restoring)}
                 {move || {
                     (session.connection.get() == Connection::Reconnecting).then(|| format!(" {}", t().frame.reconnecting))
                 }}
@@ -65,7 +65,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         Status::SignedOut(_) => EitherOf3::C(view! {
             <div class="restoring" role="status">
                 <Spinner/>
-                {move || t().frame.to_sign_in}
+                {tr(|t| t.frame.to_sign_in)}
             </div>
         }),
     }
@@ -76,20 +76,19 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
 pub fn SignedInFrame(children: Children) -> impl IntoView {
     let session = use_session();
     let email = move || session.user().map(|u| u.email).unwrap_or_default();
-    let t = use_texts();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
                 <span class="brand__mark" aria-hidden="true"></span>
                 "Baton"
             </A>
-            <nav aria-label=move || t().frame.nav>
-                <A href="/" exact=true>{move || t().frame.dashboard}</A>
-                <A href="/sessions">{move || t().frame.sessions}</A>
-                <A href="/account">{move || t().frame.account}</A>
-                <A href="/activity">{move || t().frame.activity}</A>
+            <nav aria-label=tr(|t| t.frame.nav)>
+                <A href="/" exact=true>{tr(|t| t.frame.dashboard)}</A>
+                <A href="/sessions">{tr(|t| t.frame.sessions)}</A>
+                <A href="/account">{tr(|t| t.frame.account)}</A>
+                <A href="/activity">{tr(|t| t.frame.activity)}</A>
             </nav>
-            <span class="topbar__user" title=move || t().frame.signed_in_as>{email}</span>
+            <span class="topbar__user" title=tr(|t| t.frame.signed_in_as)>{email}</span>
             <LanguageSwitch/>
         </header>
         <ConnectionStatus/>

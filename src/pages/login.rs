@@ -11,7 +11,7 @@ use super::{
 use crate::{
     api::auth::Login,
     client::{
-        language::use_texts,
+        language::{tr, use_texts},
         session::{use_session, Status},
     },
     shared::{i18n::Words, wire::SignInAnswer},
@@ -57,16 +57,16 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=action attr:novalidate="" attr:class="form">
                     <EmailField passkeys=true/>
                     <div class="field">
-                        <label for="password">{move || t().common.password}</label>
+                        <label for="password">{tr(|t| t.common.password)}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                        <p class="field__aside"><A href="/forgot">{move || t().login.forgot}</A></p>
+                        <p class="field__aside"><A href="/forgot">{tr(|t| t.login.forgot)}</A></p>
                     </div>
                     <ErrorAlert message=error/>
                     <SubmitButton label=|t| t.common.sign_in pending=pending/>
                 </ActionForm>
-                <p class="or" aria-hidden="true">{move || t().common.or}</p>
+                <p class="or" aria-hidden="true">{tr(|t| t.common.or)}</p>
                 <PasskeySignIn answer=passkey/>
-                <p class="switch">{move || t().login.new_here} <A href=keeping_next("/register")>{move || t().login.create_account}</A></p>
+                <p class="switch">{tr(|t| t.login.new_here)} <A href=keeping_next("/register")>{tr(|t| t.login.create_account)}</A></p>
             </Show>
         </AuthCard>
     }

@@ -7,7 +7,7 @@ use super::components::{ErrorAlert, SubmitButton};
 use crate::{
     client::{
         fetch,
-        language::use_texts,
+        language::tr,
         reauth,
         session::{use_session, Session, Trigger},
         webauthn,
@@ -23,7 +23,6 @@ pub fn ReauthDialog() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<Words>);
-    let t = use_texts();
 
     Effect::new(move |_| {
         let open = session.reauth.get();
@@ -84,10 +83,10 @@ pub fn ReauthDialog() -> impl IntoView {
         <dialog node_ref=dialog class="dialog" aria-labelledby="reauth-title" aria-describedby="reauth-why"
             on:cancel=move |_: leptos::ev::Event| cancel()>
             <form on:submit=confirm>
-                <h2 id="reauth-title">{move || t().reauth.title}</h2>
-                <p id="reauth-why" class="muted">{move || t().reauth.why}</p>
+                <h2 id="reauth-title">{tr(|t| t.reauth.title)}</h2>
+                <p id="reauth-why" class="muted">{tr(|t| t.reauth.why)}</p>
                 <div class="field">
-                    <label for="reauth-password">{move || t().reauth.password}</label>
+                    <label for="reauth-password">{tr(|t| t.reauth.password)}</label>
                     <input id="reauth-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 </div>
@@ -95,9 +94,9 @@ pub fn ReauthDialog() -> impl IntoView {
                 <div class="actions">
                     <SubmitButton label=|t| t.reauth.confirm pending=pending/>
                     <button type="button" class="button" on:click=with_passkey disabled=move || pending.get()>
-                        {move || t().reauth.use_passkey}
+                        {tr(|t| t.reauth.use_passkey)}
                     </button>
-                    <button type="button" class="button" on:click=move |_| cancel()>{move || t().common.cancel}</button>
+                    <button type="button" class="button" on:click=move |_| cancel()>{tr(|t| t.common.cancel)}</button>
                 </div>
             </form>
         </dialog>

@@ -4,7 +4,7 @@ use super::{
     components::{AuthCard, EmailField, ErrorAlert, NewPasswordField, SubmitButton},
     signed_out::{continue_when_signed_in, keeping_next},
 };
-use crate::{api::auth::Register, client::language::use_texts, shared::i18n::Words};
+use crate::{api::auth::Register, client::language::tr, shared::i18n::Words};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -13,7 +13,6 @@ pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     continue_when_signed_in(move || action.value().get());
 
-    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(Words::error(error)),
         _ => None,
@@ -37,7 +36,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <ErrorAlert message=error/>
                 <SubmitButton label=|t| t.register.title pending=pending/>
             </ActionForm>
-            <p class="switch">{move || t().register.have_account} <A href=keeping_next("/login")>{move || t().common.sign_in}</A></p>
+            <p class="switch">{tr(|t| t.register.have_account)} <A href=keeping_next("/login")>{tr(|t| t.common.sign_in)}</A></p>
         </AuthCard>
     }
 }

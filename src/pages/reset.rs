@@ -9,7 +9,7 @@ use super::{
 use crate::{
     api::email::ConfirmPasswordReset,
     client::{
-        language::use_texts,
+        language::tr,
         session::{use_session, Status},
     },
     shared::{error::AppError, i18n::Words, wire::SignInAnswer},
@@ -47,7 +47,6 @@ pub fn ResetPage() -> impl IntoView {
         }
     });
     let link_dead = move || matches!(action.value().get(), Some(Err(AppError::InvalidLink)));
-    let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(Words::error(error)),
         _ => None,
@@ -61,17 +60,17 @@ pub fn ResetPage() -> impl IntoView {
             <Show
                 when=move || has_token
                 fallback=move || view! {
-                    <p class="alert" role="alert">{move || t().reset.incomplete}</p>
+                    <p class="alert" role="alert">{tr(|t| t.reset.incomplete)}</p>
                 }
             >
                 <Show
                     when=move || second_step().is_none()
                     fallback=move || second_step().map(|mfa| view! {
-                        <p class="muted">{move || t().reset.second_step}</p>
+                        <p class="muted">{tr(|t| t.reset.second_step)}</p>
                         <SecondStepForm mfa=mfa/>
                     })
                 >
-                    <p class="muted">{move || t().reset.intro}</p>
+                    <p class="muted">{tr(|t| t.reset.intro)}</p>
                     <ActionForm action=action attr:novalidate="" attr:class="form">
                         <input type="hidden" name="token" value=move || token.get_value()/>
                         <NewPasswordField id="new-password" label=|t| t.common.new_password name="new_password" email=no_email/>
@@ -82,9 +81,9 @@ pub fn ResetPage() -> impl IntoView {
             </Show>
             <p class="switch">
                 <Show when=link_dead fallback=move || view! {
-                    {move || t().common.remembered} <A href="/login">{move || t().common.sign_in}</A>
+                    {tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A>
                 }>
-                    <A href="/forgot">{move || t().reset.new_link}</A>
+                    <A href="/forgot">{tr(|t| t.reset.new_link)}</A>
                 </Show>
             </p>
         </AuthCard>

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::{
     api::auth::SecondStep,
-    client::language::use_texts,
+    client::language::{tr, use_texts},
     shared::{error::AppError, i18n::Words, wire::MfaRequired},
 };
 use leptos::prelude::*;
@@ -36,14 +36,14 @@ pub fn SecondStepForm(mfa: MfaRequired) -> impl IntoView {
                 when=move || recovery.get()
                 fallback=move || view! {
                     <div class="field">
-                        <label for="code">{move || t().second_step.code}</label>
+                        <label for="code">{tr(|t| t.second_step.code)}</label>
                         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                             pattern="[0-9 ]*" maxlength="8" required autofocus/>
                     </div>
                 }
             >
                 <div class="field">
-                    <label for="code">{move || t().second_step.recovery_code}</label>
+                    <label for="code">{tr(|t| t.second_step.recovery_code)}</label>
                     <input id="code" name="code" type="text" autocomplete="off" autocapitalize="none"
                         spellcheck="false" maxlength="40" required autofocus/>
                 </div>

@@ -10,7 +10,7 @@ use super::{
 use crate::{
     client::{
         fetch,
-        language::{use_language, use_texts},
+        language::{tr, use_language, use_texts},
         webauthn,
     },
     shared::{
@@ -68,12 +68,12 @@ pub fn Passkeys() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="passkeys-title">
-            <h2 id="passkeys-title">{move || t().passkeys.title}</h2>
-            <p class="muted">{move || t().passkeys.intro}</p>
-            <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{move || t().passkeys.loading}</p> }>
+            <h2 id="passkeys-title">{tr(|t| t.passkeys.title)}</h2>
+            <p class="muted">{tr(|t| t.passkeys.intro)}</p>
+            <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{tr(|t| t.passkeys.loading)}</p> }>
                 {move || passkeys.get().map(|list| match list {
                     Err(e) => view! { <p class="alert" role="alert">{move || (t().passkeys.load_failed)(&(t().error)(&e))}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="muted">{move || t().passkeys.none}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{tr(|t| t.passkeys.none)}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="passkeys">
                             {list.into_iter().map(|p| view! { <PasskeyRow passkey=p on_removed=move || passkeys.refetch()/> }).collect_view()}
@@ -83,14 +83,14 @@ pub fn Passkeys() -> impl IntoView {
             </Suspense>
             <form class="form form--inline" on:submit=add>
                 <div class="field">
-                    <label for="passkey-name">{move || t().passkeys.name}</label>
-                    <input id="passkey-name" type="text" maxlength="64" placeholder=move || t().passkeys.name_example autocomplete="off"
+                    <label for="passkey-name">{tr(|t| t.passkeys.name)}</label>
+                    <input id="passkey-name" type="text" maxlength="64" placeholder=tr(|t| t.passkeys.name_example) autocomplete="off"
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
                 <button type="submit" class="button button--primary" disabled=move || pending.get()
                     aria-busy=move || pending.get().to_string()>
                     <Show when=move || pending.get()><Spinner/></Show>
-                    {move || t().passkeys.add}
+                    {tr(|t| t.passkeys.add)}
                 </button>
             </form>
             <ErrorAlert message=error/>
@@ -140,7 +140,7 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
             <button class="button button--small button--danger" on:click=remove disabled=move || removing.get()
                 aria-label=move || (t().passkeys.remove_named)(&name) aria-busy=move || removing.get().to_string()>
                 <Show when=move || removing.get()><Spinner/></Show>
-                {move || t().passkeys.remove}
+                {tr(|t| t.passkeys.remove)}
             </button>
             <ErrorAlert message=error/>
         </li>
@@ -226,43 +226,43 @@ pub fn TwoStep() -> impl IntoView {
     let busy = move || pending.get();
     view! {
         <section class="card" aria-labelledby="two-step-title">
-            <h2 id="two-step-title">{move || t().two_step.title}</h2>
+            <h2 id="two-step-title">{tr(|t| t.two_step.title)}</h2>
             {move || match stage.get() {
                 Stage::Confirming(setup) => view! {
-                    <p>{move || t().two_step.scan}</p>
-                    <div class="qr" role="img" aria-label=move || t().two_step.qr inner_html=setup.qr_svg.clone()></div>
-                    <p class="muted">{move || t().two_step.cannot_scan}<code class="secret">{grouped(&setup.secret)}</code></p>
+                    <p>{tr(|t| t.two_step.scan)}</p>
+                    <div class="qr" role="img" aria-label=tr(|t| t.two_step.qr) inner_html=setup.qr_svg.clone()></div>
+                    <p class="muted">{tr(|t| t.two_step.cannot_scan)}<code class="secret">{grouped(&setup.secret)}</code></p>
                     <form class="form form--inline" on:submit=confirm>
                         <div class="field">
-                            <label for="totp-code">{move || t().second_step.code}</label>
+                            <label for="totp-code">{tr(|t| t.second_step.code)}</label>
                             <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required
                                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
                         </div>
                         <button type="submit" class="button button--primary" disabled=busy aria-busy=move || busy().to_string()>
                             <Show when=busy><Spinner/></Show>
-                            {move || t().two_step.turn_on}
+                            {tr(|t| t.two_step.turn_on)}
                         </button>
                     </form>
                 }.into_any(),
                 Stage::Codes(codes) => view! { <RecoveryCodeList codes=codes on_done=move || stage.set(Stage::Settled)/> }.into_any(),
                 Stage::Settled => view! {
-                    <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{move || t().common.loading}</p> }>
+                    <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{tr(|t| t.common.loading)}</p> }>
                         {move || status.get().map(|status| match status {
                             Err(e) => view! { <p class="alert" role="alert">{move || (t().two_step.load_failed)(&(t().error)(&e))}</p> }.into_any(),
                             Ok(MfaStatus { totp: true, recovery_codes_left }) => view! {
-                                <p><strong>{move || t().two_step.on}</strong>{move || t().two_step.on_explained}
+                                <p><strong>{tr(|t| t.two_step.on)}</strong>{tr(|t| t.two_step.on_explained)}
                                     {move || (t().two_step.codes_left)(recovery_codes_left)}</p>
                                 <div class="actions">
-                                    <button class="button" on:click=renew disabled=busy>{move || t().two_step.new_codes}</button>
-                                    <button class="button button--danger" on:click=turn_off disabled=busy>{move || t().two_step.turn_off}</button>
+                                    <button class="button" on:click=renew disabled=busy>{tr(|t| t.two_step.new_codes)}</button>
+                                    <button class="button button--danger" on:click=turn_off disabled=busy>{tr(|t| t.two_step.turn_off)}</button>
                                 </div>
                             }.into_any(),
                             Ok(_) => view! {
-                                <p class="muted">{move || t().two_step.off}</p>
+                                <p class="muted">{tr(|t| t.two_step.off)}</p>
                                 <div class="actions">
                                     <button class="button button--primary" on:click=set_up disabled=busy aria-busy=move || busy().to_string()>
                                         <Show when=busy><Spinner/></Show>
-                                        {move || t().two_step.set_up}
+                                        {tr(|t| t.two_step.set_up)}
                                     </button>
                                 </div>
                             }.into_any(),
@@ -310,15 +310,15 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
         copied.set(Some(said));
     };
     view! {
-        <h3>{move || t().two_step.codes_title}</h3>
-        <p>{move || t().two_step.codes_explained}</p>
-        <ul class="recovery-codes" aria-label=move || t().two_step.codes_list>
+        <h3>{tr(|t| t.two_step.codes_title)}</h3>
+        <p>{tr(|t| t.two_step.codes_explained)}</p>
+        <ul class="recovery-codes" aria-label=tr(|t| t.two_step.codes_list)>
             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
         </ul>
         <div class="actions">
-            <button class="button" on:click=copy>{move || t().two_step.copy}</button>
-            <button class="button" on:click=download>{move || t().two_step.download}</button>
-            <button class="button button--primary" on:click=move |_| on_done()>{move || t().two_step.saved}</button>
+            <button class="button" on:click=copy>{tr(|t| t.two_step.copy)}</button>
+            <button class="button" on:click=download>{tr(|t| t.two_step.download)}</button>
+            <button class="button button--primary" on:click=move |_| on_done()>{tr(|t| t.two_step.saved)}</button>
         </div>
         <p class="hint" role="status">{move || copied.get().map(|said| said(t()))}</p>
     }

@@ -8,7 +8,7 @@ use super::{
 use crate::{
     client::{
         fetch,
-        language::use_texts,
+        language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
@@ -63,13 +63,13 @@ pub fn SessionsPage() -> impl IntoView {
 
     let rows = move || {
         match sessions.get() {
-        None => view! { <p class="muted" role="status"><Spinner/>" "{move || t().sessions.loading}</p> }.into_any(),
+        None => view! { <p class="muted" role="status"><Spinner/>" "{tr(|t| t.sessions.loading)}</p> }.into_any(),
         Some(Err(e)) => view! {
             <p class="alert" role="alert">{move || (t().sessions.load_failed)(&(t().error)(&e))}</p>
         }
         .into_any(),
         Some(Ok(list)) => view! {
-            <ul class="sessions" aria-label=move || t().sessions.list>
+            <ul class="sessions" aria-label=tr(|t| t.sessions.list)>
                 {list.into_iter().map(|s| {
                     let id = s.id.clone();
                     let busy = {
@@ -85,7 +85,7 @@ pub fn SessionsPage() -> impl IntoView {
                                     let agent = s.user_agent.clone();
                                     move || describe_device_in(&t().device, &agent)
                                 }</span>
-                                {s.current.then(|| view! { <span class="badge">{move || t().sessions.this_device}</span> })}
+                                {s.current.then(|| view! { <span class="badge">{tr(|t| t.sessions.this_device)}</span> })}
                             </div>
                             <p class="session__times muted">
                                 {move || (t().sessions.times)(
@@ -98,7 +98,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 view! {
                                     <button class="button button--small" on:click=move |_| revoke(id.clone())
                                         disabled=busy.clone() aria-busy=move || busy_for_button().to_string()>
-                                        {move || t().sessions.revoke}
+                                        {tr(|t| t.sessions.revoke)}
                                     </button>
                                 }
                             })}
@@ -114,15 +114,15 @@ pub fn SessionsPage() -> impl IntoView {
     view! {
         <PageTitle title=|t| t.sessions.title/>
         <section class="card">
-            <h1>{move || t().sessions.title}</h1>
-            <p class="muted">{move || t().sessions.intro}</p>
+            <h1>{tr(|t| t.sessions.title)}</h1>
+            <p class="muted">{tr(|t| t.sessions.intro)}</p>
             {rows}
             <ErrorAlert message=error/>
             <div class="actions">
                 <button class="button button--danger" on:click=end_all disabled=move || ending_all.get()
                     aria-busy=move || ending_all.get().to_string()>
                     <Show when=move || ending_all.get()><Spinner/></Show>
-                    {move || t().sessions.everywhere}
+                    {tr(|t| t.sessions.everywhere)}
                 </button>
             </div>
         </section>

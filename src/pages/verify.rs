@@ -3,7 +3,11 @@
 //! has loaded: a mail scanner that only fetches the URL verifies nothing.
 
 use super::components::{AuthCard, Spinner};
-use crate::{api::email::verify_email, client::language::use_texts, shared::error::AppError};
+use crate::{
+    api::email::verify_email,
+    client::language::{tr, use_texts},
+    shared::error::AppError,
+};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_query_map};
 
@@ -36,29 +40,29 @@ pub fn VerifyPage() -> impl IntoView {
 
     let view_of = move || match state.get() {
         State::Checking => view! {
-            <p class="muted" role="status"><Spinner/>" "{move || t().verify.checking}</p>
+            <p class="muted" role="status"><Spinner/>" "{tr(|t| t.verify.checking)}</p>
         }
         .into_any(),
         State::Verified => view! {
             <div role="status">
-                <p class="notice notice--ok" data-testid="verified">{move || t().verify.verified}</p>
-                <p><A href="/">{move || t().verify.continue_to}</A></p>
+                <p class="notice notice--ok" data-testid="verified">{tr(|t| t.verify.verified)}</p>
+                <p><A href="/">{tr(|t| t.verify.continue_to)}</A></p>
             </div>
         }
         .into_any(),
         State::Failed(AppError::InvalidLink) => view! {
             <div role="alert">
-                <p class="alert">{move || t().verify.link_dead}</p>
-                <p>{move || t().verify.ask_again}</p>
+                <p class="alert">{tr(|t| t.verify.link_dead)}</p>
+                <p>{tr(|t| t.verify.ask_again)}</p>
             </div>
-            <p><A href="/">{move || t().verify.go}</A></p>
+            <p><A href="/">{tr(|t| t.verify.go)}</A></p>
         }
         .into_any(),
         State::Failed(error) => {
             let again = attempt.clone();
             view! {
                 <p class="alert" role="alert">{move || (t().verify.failed)(&(t().error)(&error))}</p>
-                <button class="button" on:click=move |_| again()>{move || t().verify.try_again}</button>
+                <button class="button" on:click=move |_| again()>{tr(|t| t.verify.try_again)}</button>
             }
             .into_any()
         }
