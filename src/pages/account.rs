@@ -129,7 +129,6 @@ fn ChangePassword() -> impl IntoView {
 #[component]
 fn YourData() -> impl IntoView {
     let session = use_session();
-    let t = use_texts();
     let downloading = RwSignal::new(false);
     let download_error = RwSignal::new(None::<Words>);
     let download = move |_| {
@@ -210,9 +209,9 @@ fn YourData() -> impl IntoView {
                 <div id="delete-what">
                     <p>{tr(|t| t.account.cannot_undo)}</p>
                     <ul class="consequences">
-                        <li>{move || t().account.consequences[0]}</li>
-                        <li>{move || t().account.consequences[1]}</li>
-                        <li>{move || t().account.consequences[2]}</li>
+                        <li>{tr(|t| t.account.consequences[0])}</li>
+                        <li>{tr(|t| t.account.consequences[1])}</li>
+                        <li>{tr(|t| t.account.consequences[2])}</li>
                     </ul>
                 </div>
                 <div class="field">
