@@ -13,6 +13,11 @@
 # second. The storm's sign-ins name 16 client addresses in X-Forwarded-For (the server
 # trusts 127.0.0.1 as its proxy), as sixteen people behind a load balancer would.
 # Usage: scripts/perf.sh [sqlite|postgres|all]
+#        scripts/perf.sh profile [storm]   (make profile: where a rotation's CPU goes)
+# `profile` runs the SQLite rotation load (during a sign-in storm with `storm`) and
+# records it with `perf` for PROFILE_SECONDS (default 5): it prints each thread's
+# share of the machine's CPU and the functions that use most of it themselves, and
+# writes a flame graph of the server to target/perf/ (inferno, installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
@@ -91,6 +96,50 @@ get() { # CONNS PATH EXPECTED-STATUS [header]
 
 row() { printf '| %s | %s |\n' "$1" "$2"; }
 rate() { printf "%s/s (p50 %s ms, p99 %s ms)" "$(field rps "$1")" "$(field p50_ms "$1")" "$(field p99_ms "$1")"; }
+
+# profile [storm]: the rotation load recorded, see the top of this file.
+profile() {
+  local storm=${1:-} out=target/perf seconds=${PROFILE_SECONDS:-5} storm_pid=
+  command -v perf >/dev/null || { echo "perf: installing linux-perf"; apt-get install -y -qq linux-perf >/dev/null; }
+  command -v inferno-flamegraph >/dev/null ||
+    { echo "perf: installing inferno $INFERNO_VERSION"; cargo install inferno --version "$INFERNO_VERSION" --locked -q; }
+  mkdir -p "$out"
+  start_server "sqlite://$tmp/perf.db"
+  prepare_rotations 16
+  if [ -n "$storm" ]; then
+    new_sessions 16 "$tmp/storm"
+    wrk -t1 -c16 -d"$((seconds + 8))s" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" >/dev/null &
+    storm_pid=$!
+  fi
+  wrk -t1 -c16 -d"$WARMUP" -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/warm" >/dev/null
+  wrk -t1 -c16 -d"$((seconds + 4))s" --latency -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/sessions" >"$tmp/wrk.out" &
+  local wrk_pid=$!
+  sleep 2
+  # The whole machine without call stacks (who uses the cores), and the server with
+  # DWARF call stacks (Rust builds keep no frame pointers) for the flame graph.
+  perf record -q -a -F 999 -o "$tmp/all.data" -- sleep "$seconds" >/dev/null 2>&1 &
+  local all_pid=$!
+  perf record -q -F 499 --call-graph dwarf,16384 -p "$server_pid" -o "$tmp/server.data" -- sleep "$seconds" >/dev/null 2>&1
+  wait "$all_pid" "$wrk_pid" ${storm_pid:+"$storm_pid"}
+  echo "rotations while recorded: $(grep '^RESULT' "$tmp/wrk.out" | cut -d' ' -f4-)"
+  # (sed, not head, below: head would end perf early, which pipefail counts as failure.)
+  echo; echo "CPU of the machine by thread:"
+  perf report -i "$tmp/all.data" --no-children --sort comm --stdio 2>/dev/null | grep '%' | grep -v '^#' | sed -n 1,8p
+  echo; echo "the server's functions by their own CPU (of the server's):"
+  perf report -i "$tmp/server.data" --no-children -g none --sort sym --stdio 2>/dev/null |
+    grep '%' | grep -v '^#' | sed -n "1,${PROFILE_TOP:-20}p" | cut -c1-150
+  local svg="$out/rotation${storm:+-storm}.svg"
+  # --no-inline: resolving inlined frames through addr2line takes many minutes.
+  perf script --no-inline -i "$tmp/server.data" 2>/dev/null | inferno-collapse-perf 2>/dev/null |
+    inferno-flamegraph --title "Baton: refresh rotations${storm:+ during a sign-in storm}, SQLite" >"$svg"
+  echo; echo "flame graph: $svg"
+  stop_server
+}
+
+if [ "$which" = profile ]; then
+  profile "${2:-}"
+  exit 0
+fi
 
 echo "== Baton on $(nproc) cores, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'), $DURATION per run"
 echo
