@@ -28,27 +28,34 @@ pub enum Db {
     Postgres,
 }
 
-/// The throwaway cluster's admin URL (set by scripts/unit.sh).
+/// The throwaway cluster's admin URL (set by scripts/http.sh).
 pub fn postgres_admin_url() -> Option<String> {
     std::env::var("BATON_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
 
 /// Whether the PostgreSQL variants can run. Under CI they must; elsewhere their
-/// absence is said once, on the terminal (past the test harness's capture).
+/// absence is said once.
 pub fn postgres_available() -> bool {
     if postgres_admin_url().is_some() {
         return true;
     }
-    assert!(std::env::var("CI").is_err(), "BATON_TEST_POSTGRES_URL is not set under CI");
     static WARNED: Once = Once::new();
     WARNED.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** BATON_TEST_POSTGRES_URL is not set: every PostgreSQL test is SKIPPED. \
-             Run `make unit` (it starts a throwaway cluster) to run them. ***\n"
-        );
+        skipped(
+            "BATON_TEST_POSTGRES_URL is not set",
+            "every PostgreSQL test",
+            "Run `make http` (it starts a throwaway cluster) to run them.",
+        )
     });
     false
+}
+
+/// Says, on the terminal (past the test harness's capture), that `what` does not run
+/// because of `why`; under CI, where everything must run, fails instead.
+pub fn skipped(why: &str, what: &str, hint: &str) {
+    assert!(std::env::var("CI").is_err(), "{why} under CI: {what} cannot run");
+    let said = format!("{why}: {what} is SKIPPED. {hint}");
+    let _ = writeln!(std::io::stderr(), "\n*** {} ***\n", said.trim_end());
 }
 
 /// A fresh database, deleted when the last holder lets go of it.
