@@ -36,7 +36,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { echo "perf: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+need() { # COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null || { echo "perf: installing $2"; apt-get install -y -qq "$2" >/dev/null; }
+}
+need wrk wrk
 [ -x target/release/baton ] || { echo "perf: build the release site first (make site)"; exit 1; }
 
 cores=$(nproc)
@@ -94,13 +97,20 @@ get() { # CONNS PATH EXPECTED-STATUS [header]
   wrk -t1 -c"$conns" -d"$DURATION" --latency -s scripts/perf/plain.lua "$@" "$base$path" -- "$expect" | grep '^RESULT'
 }
 
+# sign_ins DURATION [wrk options]: the storm, 16 clients signing in in a loop with the
+# accounts of `new_sessions 16 "$tmp/storm"`.
+sign_ins() {
+  local duration=$1; shift
+  wrk -t1 -c16 -d"$duration" "$@" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD"
+}
+
 row() { printf '| %s | %s |\n' "$1" "$2"; }
 rate() { printf "%s/s (p50 %s ms, p99 %s ms)" "$(field rps "$1")" "$(field p50_ms "$1")" "$(field p99_ms "$1")"; }
 
 # profile [storm]: the rotation load recorded, see the top of this file.
 profile() {
   local storm=${1:-} out=target/perf seconds=${PROFILE_SECONDS:-5} storm_pid=
-  command -v perf >/dev/null || { echo "perf: installing linux-perf"; apt-get install -y -qq linux-perf >/dev/null; }
+  need perf linux-perf
   command -v inferno-flamegraph >/dev/null ||
     { echo "perf: installing inferno $INFERNO_VERSION"; cargo install inferno --version "$INFERNO_VERSION" --locked -q; }
   mkdir -p "$out"
@@ -108,7 +118,7 @@ profile() {
   prepare_rotations 16
   if [ -n "$storm" ]; then
     new_sessions 16 "$tmp/storm"
-    wrk -t1 -c16 -d"$((seconds + 8))s" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" >/dev/null &
+    sign_ins "$((seconds + 8))s" >/dev/null &
     storm_pid=$!
   fi
   wrk -t1 -c16 -d"$WARMUP" -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/warm" >/dev/null
@@ -165,13 +175,13 @@ if [ "$which" = all ] || [ "$which" = sqlite ]; then
   # Sign-ins alone: their rate and the CPU they use.
   new_sessions 16 "$tmp/storm"
   t0=$(cpu_ticks); s0=$(date +%s.%N)
-  alone=$(wrk -t1 -c16 -d"$DURATION" --latency -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" | grep '^RESULT')
+  alone=$(sign_ins "$DURATION" --latency | grep '^RESULT')
   used=$(python3 -c "print(f'{100*($(cpu_ticks)-$t0)/$ticks/($(date +%s.%N)-$s0)/$cores:.0f}')")
   row "sign-ins alone, 16 clients" "$(rate "$alone"), server CPU $used % of $cores cores"
 
   # Refreshes while the storm runs.
   prepare_rotations 16
-  wrk -t1 -c16 -d"$(( ${DURATION%s} + 4 ))s" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD" >"$tmp/storm.out" &
+  sign_ins "$(( ${DURATION%s} + 4 ))s" >"$tmp/storm.out" &
   storm_pid=$!
   sleep 1
   during=$(rotations 16)
