@@ -31,7 +31,7 @@ pub fn apply(revoked: &RevokedSessions, entries: &[Revocation], through: i64) {
     for entry in entries {
         revoked.insert(entry.session_id, entry.revoked_at);
     }
-    revoked.caught_up_to(entries.iter().map(|e| e.seq).max().unwrap_or(through).max(through));
+    revoked.caught_up_to(entries.iter().map(|e| e.seq).fold(through, i64::max));
 }
 
 /// Records that `sids` ended at `at`.
