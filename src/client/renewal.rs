@@ -61,7 +61,7 @@ pub fn start(session: Session) {
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
         // (and a request that meets an expired token recovers through its 401).
-        let _ = set_interval_with_handle(
+        let _ = set_interval(
             move || {
                 session.now.set(fetch::now());
                 renew_if_due(session);
@@ -79,8 +79,7 @@ pub fn start(session: Session) {
         }
         if let Some(token) = token {
             let delay = (token.renew_at - fetch::now()).max(0.0);
-            let handle =
-                set_timeout_with_handle(move || renew_if_due(session), Duration::from_millis(delay as u64)).ok();
+            let handle = set_timeout(move || renew_if_due(session), Duration::from_millis(delay as u64)).ok();
             timer.set_value(handle);
         }
     });
