@@ -4,7 +4,7 @@
 
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
-    AnyPool, ConnectOptions, Executor,
+    AnyPool, ConnectOptions, Connection, Executor,
 };
 use std::{
     path::{Path, PathBuf},
@@ -28,6 +28,9 @@ impl Backend {
     }
 }
 
+/// How long a PostgreSQL connection may sit in the pool before it is pinged before use.
+const STALE_AFTER: Duration = Duration::from_secs(1);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connects, applies the SQLite pragmas on every pooled connection, and migrates.
@@ -48,9 +51,20 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
         })
         .acquire_timeout(Duration::from_secs(5))
         // A SQLite connection is a file handle in this process: it cannot go stale
-        // the way a network connection can, so it is not pinged before each use (a
-        // round trip to its worker thread). PostgreSQL's are, to survive a restart.
-        .test_before_acquire(backend == Backend::Postgres)
+        // the way a network connection can, so it is never pinged before use (a round
+        // trip to its worker thread). A PostgreSQL connection is pinged only after
+        // it sat idle (`STALE_AFTER`), to survive a restart: sqlx already pings every
+        // connection as it comes back to the pool, so one in steady use is known good,
+        // and a ping before each use too was a third round trip per statement.
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if backend == Backend::Postgres && meta.idle_for >= STALE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
