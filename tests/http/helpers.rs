@@ -16,7 +16,10 @@ use std::{
     io::Write,
     net::SocketAddr,
     process::{Child, Command, Stdio},
-    sync::{Arc, Once},
+    sync::{
+        atomic::{AtomicU16, Ordering},
+        Arc, Once,
+    },
     time::{Duration, Instant},
 };
 use tokio::sync::oneshot;
@@ -318,15 +321,30 @@ impl Drop for Instance {
     }
 }
 
+/// A port for a server a test starts (a baton instance, a PostgreSQL cluster, a mail
+/// listener), free now and handed to no other test of this run. Not one the system
+/// picks (`bind` to port 0): those come from the ephemeral range (32768 and up), where
+/// a port checked free can go to a parallel test before our server binds it, and a
+/// second baton on it answers `/healthz` as if it were ours (seen in CI: a test then
+/// talked to another test's instance until that one stopped). Below that range the
+/// system hands out nothing, so each port here is ours; the start depends on the
+/// process so that two test runs side by side rarely meet.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 1_000) as u16 * 10;
+    loop {
+        let port = base + NEXT.fetch_add(1, Ordering::Relaxed);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 impl Instance {
     /// Starts `baton` on `database_url` with extra variables, and waits until it
-    /// answers `/healthz`. Its log is discarded (outage tests make it noisy). The free
-    /// port it is given may be taken by a parallel test before it binds it: then it
-    /// exits at once, and it is started again on another.
+    /// answers `/healthz`. Its log is discarded (outage tests make it noisy). Should its
+    /// port be taken all the same (by another program), it exits at once, and it is
+    /// started again on another.
     pub async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
         for _ in 0..5 {
             if let Some(instance) = Self::try_spawn(database_url, env).await {
