@@ -70,17 +70,12 @@ pub fn start(session: Session) {
         );
     });
 
-    // Renew shortly before the access token expires, precisely on time.
-    let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Renew shortly before the access token expires, precisely on time. A new token
+    // re-runs the effect, and its cleanup cancels the previous token's timer.
     Effect::new(move |_| {
-        let token = session.token();
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        if let Some(token) = token {
+        if let Some(token) = session.token() {
             let delay = (token.renew_at - fetch::now()).max(0.0);
-            let handle = set_timeout(move || renew_if_due(session), Duration::from_millis(delay as u64)).ok();
-            timer.set_value(handle);
+            let _ = set_timeout(move || renew_if_due(session), Duration::from_millis(delay as u64));
         }
     });
 }
