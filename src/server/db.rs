@@ -43,38 +43,32 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
     };
     // Statement logging would print every query at INFO; the request trace suffices.
     let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
-    let pool = AnyPoolOptions::new()
-        .max_connections(match backend {
-            // SQLite has one writer at a time anyway; a few readers are plenty.
-            Backend::Sqlite => 8,
-            Backend::Postgres => 16,
-        })
-        .acquire_timeout(Duration::from_secs(5))
-        // A SQLite connection is a file handle in this process: it cannot go stale
-        // the way a network connection can, so it is never pinged before use (a round
-        // trip to its worker thread). A PostgreSQL connection is pinged only after
-        // it sat idle (`STALE_AFTER`), to survive a restart: sqlx already pings every
-        // connection as it comes back to the pool, so one in steady use is known good,
-        // and a ping before each use too was a third round trip per statement.
-        .test_before_acquire(false)
-        .before_acquire(move |conn, meta| {
+    let pooling = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5)).test_before_acquire(false);
+    let pooling = match backend {
+        // SQLite has one writer at a time anyway; a few readers are plenty. A SQLite
+        // connection is a file handle in this process: it cannot go stale the way a
+        // network connection can, so it is never pinged before use (a round trip to
+        // its worker thread).
+        Backend::Sqlite => pooling.max_connections(8).after_connect(|conn, _meta| {
             Box::pin(async move {
-                if backend == Backend::Postgres && meta.idle_for >= STALE_AFTER {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
+        }),
+        // A PostgreSQL connection is pinged before use only after it sat idle
+        // (`STALE_AFTER`), to survive a restart: sqlx already pings every connection
+        // as it comes back to the pool, so one in steady use is known good, and a ping
+        // before each use too was a third round trip per statement.
+        Backend::Postgres => pooling.max_connections(16).before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= STALE_AFTER {
                     conn.ping().await?;
                 }
                 Ok(true)
             })
-        })
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if backend == Backend::Sqlite {
-                    conn.execute(SQLITE_PRAGMAS).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?;
+        }),
+    };
+    let pool = pooling.connect_with(options).await?;
     MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
     Ok(pool)
 }
