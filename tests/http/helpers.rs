@@ -325,15 +325,16 @@ impl Drop for Instance {
 /// listener), free now and handed to no other test of this run. Not one the system
 /// picks (`bind` to port 0): those come from the ephemeral range (32768 and up), where
 /// a port checked free can go to a parallel test before our server binds it, and a
-/// second baton on it answers `/healthz` as if it were ours (seen in CI: a test then
-/// talked to another test's instance until that one stopped). Below that range the
-/// system hands out nothing, so each port here is ours; the start depends on the
-/// process so that two test runs side by side rarely meet.
+/// second baton on it answers `/healthz` as if it were ours (the likely cause of a CI
+/// failure where a test talked to another test's instance until that one stopped).
+/// Below that range the system hands out nothing, so each port here is ours; the
+/// start depends on the process so that two test runs side by side rarely meet.
 pub fn free_port() -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let base = 20_000 + (std::process::id() % 1_000) as u16 * 10;
     loop {
         let port = base + NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(port < 32_768, "the test run used up its ports (from {base})");
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
