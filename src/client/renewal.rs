@@ -61,7 +61,7 @@ pub fn start(session: Session) {
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
         // (and a request that meets an expired token recovers through its 401).
-        let _ = set_interval(
+        let _ = set_interval_with_handle(
             move || {
                 session.now.set(fetch::now());
                 renew_if_due(session);
@@ -70,12 +70,18 @@ pub fn start(session: Session) {
         );
     });
 
-    // Renew shortly before the access token expires, precisely on time. A new token
-    // re-runs the effect, and its cleanup cancels the previous token's timer.
+    // Renew shortly before the access token expires, precisely on time.
+    let timer = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
-        if let Some(token) = session.token() {
+        let token = session.token();
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        if let Some(token) = token {
             let delay = (token.renew_at - fetch::now()).max(0.0);
-            let _ = set_timeout(move || renew_if_due(session), Duration::from_millis(delay as u64));
+            let handle =
+                set_timeout_with_handle(move || renew_if_due(session), Duration::from_millis(delay as u64)).ok();
+            timer.set_value(handle);
         }
     });
 }
