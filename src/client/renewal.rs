@@ -70,18 +70,14 @@ pub fn start(session: Session) {
         );
     });
 
-    // Renew shortly before the access token expires, precisely on time.
-    let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Renew shortly before the access token expires, precisely on time. A new token
+    // re-runs the effect, whose cleanup first cancels the last token's timer.
     Effect::new(move |_| {
-        let token = session.token();
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        if let Some(token) = token {
-            let delay = (token.renew_at - fetch::now()).max(0.0);
-            let handle =
-                set_timeout_with_handle(move || renew_if_due(session), Duration::from_millis(delay as u64)).ok();
-            timer.set_value(handle);
+        if let Some(token) = session.token() {
+            let delay = Duration::from_millis((token.renew_at - fetch::now()).max(0.0) as u64);
+            if let Ok(timer) = set_timeout_with_handle(move || renew_if_due(session), delay) {
+                on_cleanup(move || timer.clear());
+            }
         }
     });
 }
