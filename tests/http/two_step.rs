@@ -19,8 +19,15 @@ on_both_backends!(
     a_password_reset_of_such_an_account_asks_for_the_second_step_too,
 );
 
-/// The code the app shows for `secret`, `steps_ahead` steps of 30 s from now.
-fn code_of(secret: &str, steps_ahead: u64) -> String {
+/// The 30-second step the app is in now.
+fn step_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() / 30
+}
+
+/// The code the app shows for `secret` in the 30-second step `step`. Tests that expect
+/// a code refused as already used name its step, not "now": a step boundary passing
+/// mid-test would otherwise turn the used code into a fresh one.
+fn code_at(secret: &str, step: u64) -> String {
     let totp = Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -29,14 +36,14 @@ fn code_of(secret: &str, steps_ahead: u64) -> String {
         .with_account_name("test")
         .build()
         .unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    totp.generate(now + 30 * steps_ahead).to_string()
+    totp.generate(step * 30).to_string()
 }
 
-/// A code that is not the app's now (or in the step either side).
+/// A code that is not the app's in any step the server could accept during the test.
 fn wrong_code(secret: &str) -> String {
-    let near: Vec<String> = (0..3).map(|s| code_of(secret, s)).collect();
-    (0..1_000_000).map(|n| format!("{n:06}")).find(|c| !near.contains(c) && code_of(secret, 0) != *c).unwrap()
+    let step = step_now();
+    let near: Vec<String> = (step - 1..=step + 2).map(|s| code_at(secret, s)).collect();
+    (0..1_000_000).map(|n| format!("{n:06}")).find(|c| !near.contains(c)).unwrap()
 }
 
 async fn mfa(app: &Client, mfa_token: &str, code: &str) -> Response {
@@ -48,17 +55,26 @@ async fn kinds(app: &Client, access: &str) -> Vec<String> {
     page["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
 }
 
-/// Turns the app on for `who`: its secret and recovery codes.
-async fn turn_on(app: &Client, who: &SignedIn) -> (String, Vec<String>) {
+/// The app turned on for someone: its secret, recovery codes, and the step of the code
+/// that confirmed it (used, so no later sign-in may use it).
+struct TurnedOn {
+    secret: String,
+    codes: Vec<String>,
+    step: u64,
+}
+
+/// Turns the app on for `who`.
+async fn turn_on(app: &Client, who: &SignedIn) -> TurnedOn {
     let response = app.post_bearer("/api/mfa/totp/start", &who.access, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let setup: Value = response.json().await.unwrap();
     let secret = setup["secret"].as_str().unwrap().to_string();
-    let response = app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_of(&secret, 0))]).await;
+    let step = step_now();
+    let response = app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_at(&secret, step))]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     let codes = body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
-    (secret, codes)
+    TurnedOn { secret, codes, step }
 }
 
 /// Signs in with the password: the second step's token.
@@ -94,7 +110,8 @@ async fn turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once(db: TestDb
         "invalid_code",
     )
     .await;
-    let response = app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_of(secret, 0))]).await;
+    let response =
+        app.post_bearer("/api/mfa/totp/confirm", &who.access, &[("code", &code_at(secret, step_now()))]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let codes: Value = response.json().await.unwrap();
     let codes = codes["recovery_codes"].as_array().unwrap();
@@ -112,29 +129,30 @@ async fn turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once(db: TestDb
 async fn a_right_password_then_asks_for_the_code_and_a_code_works_once(db: TestDb) {
     let app = db.app().await;
     let who = app.signed_up().await;
-    let (secret, _) = turn_on(&app, &who).await;
+    let on = turn_on(&app, &who).await;
 
     // The confirming code itself cannot sign anyone in: its step is used.
     let token = password_step(&app, &who).await;
-    assert_error(mfa(&app, &token, &code_of(&secret, 0)).await, 401, "invalid_code").await;
+    assert_error(mfa(&app, &token, &code_at(&on.secret, on.step)).await, 401, "invalid_code").await;
     // The next step's code (the app's clock may run ahead) works, once.
-    let response = mfa(&app, &token, &code_of(&secret, 1)).await;
+    let next = code_at(&on.secret, on.step + 1);
+    let response = mfa(&app, &token, &next).await;
     assert_eq!(response.status(), StatusCode::OK);
     let session = SignedIn::from_response(response, &who.email).await;
     assert_eq!(app.get("/api/me", Some(&session.access)).await.status(), StatusCode::OK);
     // The token is spent, and the same code on a new token is a replay.
-    assert_error(mfa(&app, &token, &code_of(&secret, 1)).await, 401, "invalid_credentials").await;
+    assert_error(mfa(&app, &token, &next).await, 401, "invalid_credentials").await;
     let again = password_step(&app, &who).await;
-    assert_error(mfa(&app, &again, &code_of(&secret, 1)).await, 401, "invalid_code").await;
+    assert_error(mfa(&app, &again, &next).await, 401, "invalid_code").await;
     // A made-up or malformed token is not a second step.
-    assert_error(mfa(&app, "nonsense", &code_of(&secret, 1)).await, 401, "invalid_credentials").await;
+    assert_error(mfa(&app, "nonsense", &next).await, 401, "invalid_credentials").await;
     assert_error(mfa(&app, &again, "").await, 400, "invalid_input").await;
 }
 
 async fn five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins(db: TestDb) {
     let app = db.app().await;
     let who = app.signed_up().await;
-    let (secret, codes) = turn_on(&app, &who).await;
+    let TurnedOn { secret, codes, .. } = turn_on(&app, &who).await;
     let token = password_step(&app, &who).await;
     for _ in 0..5 {
         assert_error(mfa(&app, &token, &wrong_code(&secret)).await, 401, "invalid_code").await;
@@ -151,7 +169,7 @@ async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = db.app_mailing(&smtp).await;
     let who = app.signed_up().await;
-    let (_, codes) = turn_on(&app, &who).await;
+    let codes = turn_on(&app, &who).await.codes;
     let token = password_step(&app, &who).await;
     // Typed loosely: upper case, spaces instead of dashes.
     let typed = codes[3].to_uppercase().replace('-', " ");
@@ -172,7 +190,7 @@ async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
 async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
     let app = db.app().await;
     let who = app.signed_up().await;
-    let (_, old) = turn_on(&app, &who).await;
+    let old = turn_on(&app, &who).await.codes;
     let response = app.post_bearer("/api/mfa/recovery_codes", &who.access, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let new: Value = response.json().await.unwrap();
@@ -189,7 +207,7 @@ async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
 async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
     let app = db.app_with(|s| s.reauth_window = Duration::from_secs(1)).await;
     let who = app.signed_up().await;
-    let (secret, _) = turn_on(&app, &who).await;
+    turn_on(&app, &who).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
     for path in ["/api/mfa/totp/disable", "/api/mfa/totp/start", "/api/mfa/recovery_codes"] {
         assert_error(app.post_bearer(path, &who.access, &[]).await, 403, "reauth_required").await;
@@ -199,9 +217,8 @@ async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
     let fresh: Value = response.json().await.unwrap();
     let fresh = fresh["access_token"].as_str().unwrap();
     assert_eq!(app.post_bearer("/api/mfa/totp/disable", fresh, &[]).await.status(), StatusCode::NO_CONTENT);
-    // Off: the password alone signs in again, and no code does anything.
+    // Off: the password alone signs in again.
     assert!(refresh_cookie(&app.login(&who.email, PASSWORD).await).is_some());
-    let _ = secret;
     assert!(kinds(&app, fresh).await.contains(&"mfa_disabled".to_string()));
 }
 
@@ -209,7 +226,7 @@ async fn a_password_reset_of_such_an_account_asks_for_the_second_step_too(db: Te
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = db.app_mailing(&smtp).await;
     let who = app.signed_up().await;
-    let (secret, _) = turn_on(&app, &who).await;
+    let on = turn_on(&app, &who).await;
     let response = app.post_form("/api/auth/password_reset", &[("email", &who.email)], None).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let token = smtp.mail(&who.email, "Reset your Baton password").await.token("/reset");
@@ -225,7 +242,7 @@ async fn a_password_reset_of_such_an_account_asks_for_the_second_step_too(db: Te
     // Until the second step, the old password is the password and the sessions live.
     assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
     assert!(app.login(&who.email, PASSWORD).await.json::<Value>().await.unwrap()["mfa_required"] == true);
-    let response = mfa(&app, mfa_token, &code_of(&secret, 1)).await;
+    let response = mfa(&app, mfa_token, &code_at(&on.secret, on.step + 1)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(refresh_cookie(&response).is_some());
     assert_eq!(
