@@ -298,11 +298,11 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
 }
 
 async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
-    let app = app_adjusted(&db, |s| s.reauth_window = std::time::Duration::from_secs(1)).await;
+    let app = app_for(&db).await;
     let who = app.signed_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.past_the_reauth_window();
     let response = post_json(&app, "/api/passkeys/register/start", Some(&who.access), &json!({})).await;
     assert_error(response, 403, "reauth_required").await;
     let response =
@@ -311,12 +311,12 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
 }
 
 async fn a_passkey_re_authenticates_its_owner_only(db: TestDb) {
-    let app = app_adjusted(&db, |s| s.reauth_window = std::time::Duration::from_secs(1)).await;
+    let app = app_for(&db).await;
     let who = app.signed_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;
     let someone = app.signed_up().await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.past_the_reauth_window();
 
     // Someone else's session cannot borrow this passkey.
     let (id, options) = start(&app).await;

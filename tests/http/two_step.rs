@@ -6,7 +6,7 @@ use crate::helpers::*;
 use crate::on_both_backends;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 use totp_rs::{Algorithm, Builder, Secret};
 
 on_both_backends!(
@@ -205,10 +205,10 @@ async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
 }
 
 async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
-    let app = db.app_with(|s| s.reauth_window = Duration::from_secs(1)).await;
+    let app = db.app().await;
     let who = app.signed_up().await;
     turn_on(&app, &who).await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    app.past_the_reauth_window();
     for path in ["/api/mfa/totp/disable", "/api/mfa/totp/start", "/api/mfa/recovery_codes"] {
         assert_error(app.post_bearer(path, &who.access, &[]).await, 403, "reauth_required").await;
     }
