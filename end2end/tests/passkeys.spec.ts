@@ -1,6 +1,7 @@
 import { Page } from '@playwright/test';
 import {
   test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, steadyURL, sudoURL, PASSWORD,
+  outlastReauthWindow,
 } from '../fixtures/app';
 import { localURL, SecuritySections, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
@@ -105,7 +106,7 @@ test.describe('where sensitive actions want a sign-in of the last 3 seconds', ()
     }
     await expect(sections.passkeys().getByRole('status')).toContainText('added');
 
-    await page.waitForTimeout(3_500);
+    await outlastReauthWindow(page);
     const download = page.waitForEvent('download');
     await account.download().click();
     await expect(dialog).toBeVisible();
