@@ -47,12 +47,17 @@ impl UnixMillis {
         UnixMillis(self.0.saturating_sub(millis(duration)))
     }
 
-    /// RFC 3339 in UTC, as the contract writes instants.
+    /// RFC 3339 in UTC, as the contract writes instants, always with three fractional
+    /// digits. The `time` crate's own RFC 3339 drops trailing zeros ("…:01Z" beside
+    /// "…:01.5Z"), so its instants did not sort in time order as text, which is how
+    /// many clients sort them.
     pub fn to_rfc3339(self) -> Result<String, AppError> {
-        use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+        use time::{format_description::StaticFormatDescription, macros::format_description, OffsetDateTime};
+        const RFC3339_MILLIS: StaticFormatDescription =
+            format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
             .map_err(AppError::internal)?
-            .format(&Rfc3339)
+            .format(RFC3339_MILLIS)
             .map_err(AppError::internal)
     }
 
@@ -108,6 +113,19 @@ mod tests {
         assert_eq!(UnixMillis(1_999).as_secs(), UnixSecs(1));
         assert_eq!(UnixMillis(-1).as_secs(), UnixSecs(-1));
         assert_eq!(UnixSecs(2).as_millis(), UnixMillis(2_000));
+    }
+
+    #[test]
+    fn instants_are_written_at_one_width_so_text_order_is_time_order() {
+        assert_eq!(UnixMillis(0).to_rfc3339().unwrap(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(UnixMillis(1_764_489_601_120).to_rfc3339().unwrap(), "2025-11-30T08:00:01.120Z");
+        let instants: Vec<String> =
+            [1_000, 1_005, 1_120, 1_123, 1_500, 2_000].map(|ms| UnixMillis(ms).to_rfc3339().unwrap()).to_vec();
+        assert!(instants.windows(2).all(|w| w[0] < w[1]), "{instants:?}");
+        for text in &instants {
+            let parsed = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339);
+            assert!(parsed.is_ok(), "{text} is RFC 3339");
+        }
     }
 
     #[test]

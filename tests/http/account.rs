@@ -324,8 +324,10 @@ async fn activity_pages_are_stable_under_concurrent_inserts_and_private(db: Test
     for old in &before {
         assert!(unique.contains(old["id"].as_str().unwrap()), "no event that existed is skipped");
     }
-    let instants: Vec<&str> = paged.iter().map(|e| e["at"].as_str().unwrap()).collect();
-    assert!(instants.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    let instants: Vec<time::OffsetDateTime> =
+        paged.iter().map(|e| time::OffsetDateTime::parse(e["at"].as_str().unwrap(), rfc3339).unwrap()).collect();
+    assert!(instants.windows(2).all(|w| w[0] >= w[1]), "newest first: {instants:?}");
     // Never another person's.
     let strangers: HashSet<String> =
         all_pages(&app, &stranger.access, 100).await.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
