@@ -1,6 +1,6 @@
 import {
   test, expect, AccountPage, DashboardPage, LoginPage, signUp, signInOnAnotherDevice, watchRequests, hydrated,
-  steadyURL, sudoURL, PASSWORD, outlastReauthWindow,
+  steadyURL, sudoURL, PASSWORD,
 } from '../fixtures/app';
 import { readFile } from 'node:fs/promises';
 
@@ -141,7 +141,7 @@ test.describe('with a 3-second re-authentication window', () => {
     const email = await signUp(page);
     const account = new AccountPage(page);
     await account.goto();
-    await outlastReauthWindow(page);
+    await page.waitForTimeout(3_500);
     const download = page.waitForEvent('download');
     await account.download().click();
     const dialog = account.reauthDialog();
@@ -162,7 +162,7 @@ test.describe('with a 3-second re-authentication window', () => {
     await signUp(page);
     const account = new AccountPage(page);
     await account.goto();
-    await outlastReauthWindow(page);
+    await page.waitForTimeout(3_500);
     await account.download().click();
     await expect(account.reauthDialog()).toBeVisible();
     await page.keyboard.press('Escape');

@@ -1,7 +1,6 @@
 import { Page } from '@playwright/test';
 import {
   test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, steadyURL, sudoURL, PASSWORD,
-  outlastReauthWindow,
 } from '../fixtures/app';
 import { localURL, SecuritySections, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
@@ -106,7 +105,7 @@ test.describe('where sensitive actions want a sign-in of the last 3 seconds', ()
     }
     await expect(sections.passkeys().getByRole('status')).toContainText('added');
 
-    await outlastReauthWindow(page);
+    await page.waitForTimeout(3_500);
     const download = page.waitForEvent('download');
     await account.download().click();
     await expect(dialog).toBeVisible();

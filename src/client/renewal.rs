@@ -61,7 +61,7 @@ pub fn start(session: Session) {
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
         // (and a request that meets an expired token recovers through its 401).
-        let _ = set_interval_with_handle(
+        set_interval(
             move || {
                 session.now.set(fetch::now());
                 renew_if_due(session);
