@@ -7,12 +7,13 @@ use crate::{
     server::{
         ids::{SessionId, UserId},
         state::AppState,
-        time::UnixSecs,
+        time::{UnixMillis, UnixSecs},
     },
     shared::error::AppError,
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 use http::{header, HeaderMap};
+use std::time::Duration;
 
 /// A verified caller: the user and the session (refresh-token family) its access
 /// token belongs to.
@@ -58,12 +59,19 @@ impl FromRequestParts<AppState> for Recent {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Authenticated::from_request_parts(parts, state).await?;
-        let now = state.clock.now().as_secs();
-        if caller.auth_time.plus(state.settings.reauth_window) < now {
+        if !is_recent(caller.auth_time, state.settings.reauth_window, state.clock.now()) {
             return Err(AppError::ReauthRequired);
         }
         Ok(Recent(caller))
     }
+}
+
+/// Whether a sign-in at `auth_time` is within `window` of `now`. `auth_time` counts
+/// whole seconds, so the sign-in may have come up to a second after it; comparing with
+/// the clock's milliseconds (not its seconds) keeps a sign-in recent for at most the
+/// window, never for up to a second more.
+fn is_recent(auth_time: UnixSecs, window: Duration, now: UnixMillis) -> bool {
+    auth_time.as_millis().plus(window) >= now
 }
 
 #[cfg(test)]
@@ -75,6 +83,17 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
         h
+    }
+
+    #[test]
+    fn a_sign_in_is_recent_for_the_window_and_not_a_moment_longer() {
+        let window = Duration::from_secs(3);
+        let signed_in = UnixSecs(10);
+        assert!(is_recent(signed_in, window, UnixMillis(10_999)));
+        assert!(is_recent(signed_in, window, UnixMillis(13_000)));
+        // Counting whole seconds of `now` too would keep it recent until 13.999 s.
+        assert!(!is_recent(signed_in, window, UnixMillis(13_001)));
+        assert!(!is_recent(signed_in, window, UnixMillis(13_999)));
     }
 
     #[test]
