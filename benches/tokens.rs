@@ -43,6 +43,7 @@ fn benchmarks(c: &mut Criterion) {
         addr: "127.0.0.1".into(),
         net: "127.0.0.1".into(),
         lang: Default::default(),
+        browser: None,
     };
     let email = format!("bench-{}@example.com", UserId::generate());
     let first = runtime.block_on(sign_in::register(&state, &email, "bench password", &device)).unwrap();

@@ -8,8 +8,8 @@ use crate::{
     },
     pages::{
         account::AccountPage, activity::ActivityPage, components::AuthCard, dashboard::DashboardPage,
-        forgot::ForgotPage, layout::SignedInLayout, login::LoginPage, register::RegisterPage, reset::ResetPage,
-        sessions::SessionsPage, verify::VerifyPage,
+        forgot::ForgotPage, layout::SignedInLayout, login::LoginPage, not_me::NotMePage, register::RegisterPage,
+        reset::ResetPage, sessions::SessionsPage, verify::VerifyPage,
     },
 };
 use leptos::prelude::*;
@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("forgot") view=ForgotPage/>
                     <Route path=StaticSegment("reset") view=ResetPage/>
                     <Route path=StaticSegment("verify") view=VerifyPage/>
+                    <Route path=StaticSegment("not-me") view=NotMePage/>
                     // Signed-in pages: the layout guards them and draws the frame.
                     <ParentRoute path=StaticSegment("") view=SignedInLayout>
                         <Route path=StaticSegment("") view=DashboardPage/>

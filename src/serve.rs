@@ -17,7 +17,7 @@ use axum::{middleware, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr};
 use tower::ServiceBuilder;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// Builds the whole application; tests build it in-process from here too.
@@ -32,10 +32,14 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 // One line per request at INFO: method, path, status, latency. Never
-                // headers or bodies (tokens travel there); URLs carry none by design.
+                // headers or bodies (tokens travel there), and the path without its
+                // query: a mailed link carries its single-use token there
+                // (`/reset?token=…`), and a log is no place for a credential.
                 .layer(
                     TraceLayer::new_for_http()
-                        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                        .make_span_with(|request: &http::Request<_>| {
+                            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                        })
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(headers::compression())

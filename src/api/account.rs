@@ -7,7 +7,7 @@ use crate::{
         auth::{
             account,
             bearer::{Authenticated, Recent},
-            cookie::RefreshCookie,
+            cookie::Cookie,
             device::Device,
             passkeys,
         },
@@ -22,7 +22,12 @@ use crate::{
         wire::{ActivityEvent, PasskeyInfo, TokenResponse},
     },
 };
-use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
 use http::header;
 use serde::{Deserialize, Serialize};
 
@@ -31,29 +36,39 @@ pub struct PasswordField {
     password: String,
 }
 
-/// What proves it is the person again: the password, or a passkey assertion.
+/// What proves it is the person again: the password (and the second step's code on an
+/// account with two-step verification), or a passkey assertion.
 #[derive(Deserialize)]
 pub struct Proof {
     password: Option<String>,
+    code: Option<String>,
     challenge_id: Option<String>,
     credential: Option<serde_json::Value>,
 }
 
-/// `POST /api/auth/reauth`: a fresh access token whose `auth_time` is now.
+/// `POST /api/auth/reauth`: a fresh access token whose `auth_time` is now. A password
+/// without the code an account with two-step verification needs (or with a wrong
+/// one) is `invalid_code`, whose body names the `methods` that can follow it.
 pub async fn reauth(
     State(state): State<AppState>,
     caller: Authenticated,
     device: Device,
     Fields(fields): Fields<Proof>,
-) -> Result<Json<TokenResponse>, AppError> {
-    let proof = match fields {
-        Proof { password: Some(password), .. } => account::Proof::Password(password),
+) -> Result<Json<TokenResponse>, Response> {
+    let (proof, by_password) = match fields {
+        Proof { password: Some(password), code, .. } => (account::Proof::Password { password, code }, true),
         Proof { challenge_id: Some(challenge_id), credential: Some(credential), .. } => {
-            account::Proof::Passkey { challenge_id, credential }
+            (account::Proof::Passkey { challenge_id, credential }, false)
         }
-        _ => return Err(AppError::invalid_input("Enter your password.")),
+        _ => return Err(AppError::invalid_input("Enter your password.").into_response()),
     };
-    Ok(Json(account::reauthenticate(&state, caller, proof, &device).await?))
+    match account::reauthenticate(&state, caller, proof, &device).await {
+        Ok(body) => Ok(Json(body)),
+        Err(AppError::InvalidCode) if by_password => {
+            Err(AppError::InvalidCode.answer_with("methods", serde_json::json!(["totp", "recovery_code"])))
+        }
+        Err(e) => Err(e.into_response()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -81,7 +96,7 @@ pub async fn delete(
     Fields(fields): Fields<PasswordField>,
 ) -> Result<impl IntoResponse, AppError> {
     account::delete(&state, caller, &fields.password, &device).await?;
-    let clear = RefreshCookie::new(state.settings.cookie_secure).clear()?;
+    let clear = Cookie::refresh(state.settings.cookie_secure).clear()?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }
 

@@ -95,7 +95,7 @@ pub mod ssr {
     pub use crate::server::auth::{rotation, second_step, sign_in, sign_out};
     use crate::{
         server::{
-            auth::{bearer::Authenticated, challenge::SignIn, cookie::RefreshCookie, device::Device, grant::Grant},
+            auth::{bearer::Authenticated, challenge::SignIn, cookie::Cookie, device::Device, grant::Grant},
             state::AppState,
         },
         shared::{
@@ -128,8 +128,8 @@ pub mod ssr {
             Device::of(&self.parts, &self.state.settings)
         }
 
-        fn cookie(&self) -> RefreshCookie {
-            RefreshCookie::new(self.state.settings.cookie_secure)
+        fn cookie(&self) -> Cookie {
+            Cookie::refresh(self.state.settings.cookie_secure)
         }
 
         /// The refresh token the request carries; `invalid_refresh_token` when it
@@ -159,11 +159,12 @@ pub mod ssr {
             result
         }
 
-        /// Sets the cookie of a grant and answers with its body.
+        /// Sets the cookies of a grant and answers with its body.
         pub fn signed_in(&self, grant: Result<Grant, AppError>) -> Result<TokenResponse, AppError> {
             let answer = grant.and_then(|grant| {
-                let cookie = self.cookie().set(&grant.refresh_token, grant.refresh_max_age)?;
-                self.response.append_header(header::SET_COOKIE, cookie);
+                for cookie in grant.cookies(self.state.settings.cookie_secure)? {
+                    self.response.append_header(header::SET_COOKIE, cookie);
+                }
                 Ok(grant.body)
             });
             self.respond(answer)
@@ -186,7 +187,7 @@ pub mod ssr {
         caller: Authenticated,
     ) -> Result<impl IntoResponse, AppError> {
         let revoked = sign_out::everywhere(&state, caller).await?;
-        let clear = RefreshCookie::new(state.settings.cookie_secure).clear()?;
+        let clear = Cookie::refresh(state.settings.cookie_secure).clear()?;
         Ok(([(header::SET_COOKIE, clear)], Json(RevokedCount { revoked })))
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::shared::{
     error::AppError,
-    wire::{Done, SignInAnswer},
+    wire::{Done, NotMeAnswer, SignInAnswer},
 };
 use leptos::prelude::*;
 
@@ -41,6 +41,16 @@ pub async fn verify_email(token: String) -> Result<Done, AppError> {
     call.respond(result.map(|()| Done {}))
 }
 
+/// "This wasn't me": ends the sessions the mail was about, undoes an email change, and
+/// answers with the token that sets a new password.
+#[server(prefix = "/api/auth", endpoint = "not_me")]
+pub async fn not_me(token: String) -> Result<NotMeAnswer, AppError> {
+    use crate::{api::auth::ssr::Call, server::auth::email};
+    let call = Call::get()?;
+    let result = email::not_me(&call.state, &token, &call.device()).await;
+    call.respond(result)
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::{
@@ -53,7 +63,10 @@ pub mod ssr {
             http::fields::Fields,
             state::AppState,
         },
-        shared::{error::AppError, wire::Done},
+        shared::{
+            error::AppError,
+            wire::{Done, PendingEmail},
+        },
     };
     use axum::{extract::State, http::StatusCode, Json};
     use serde::Deserialize;
@@ -84,5 +97,20 @@ pub mod ssr {
     ) -> Result<(StatusCode, Json<Done>), AppError> {
         email::change_email(&state, &caller, &fields.email, &device).await?;
         Ok((StatusCode::ACCEPTED, Json(Done {})))
+    }
+
+    /// `GET /api/account/email`: the address, and a new one waiting for its link.
+    pub async fn pending(State(state): State<AppState>, caller: Authenticated) -> Result<Json<PendingEmail>, AppError> {
+        Ok(Json(email::pending(&state, &caller).await?))
+    }
+
+    /// `DELETE /api/account/email`: 204; a pending change of address is cancelled.
+    pub async fn cancel_change(
+        State(state): State<AppState>,
+        caller: Authenticated,
+        device: Device,
+    ) -> Result<StatusCode, AppError> {
+        email::cancel_change(&state, &caller, &device).await?;
+        Ok(StatusCode::NO_CONTENT)
     }
 }

@@ -35,10 +35,10 @@ pub struct CodeField {
     code: String,
 }
 
-/// `POST /api/mfa/totp/confirm`: the recovery codes, this once.
+/// `POST /api/mfa/totp/confirm` (sensitive): the recovery codes, this once.
 pub async fn confirm(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Recent(caller): Recent,
     device: Device,
     Fields(fields): Fields<CodeField>,
 ) -> Result<Json<RecoveryCodes>, AppError> {

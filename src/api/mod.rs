@@ -51,7 +51,12 @@ mod ssr {
             .route("/api/account/delete", post(super::account::delete))
             .route("/api/account/export", get(super::account::export))
             .route("/api/account/verification_email", post(super::email::ssr::resend_verification))
-            .route("/api/account/email", post(super::email::ssr::change_email))
+            .route(
+                "/api/account/email",
+                post(super::email::ssr::change_email)
+                    .get(super::email::ssr::pending)
+                    .delete(super::email::ssr::cancel_change),
+            )
             .route("/api/auth/passkey/start", post(super::passkeys::sign_in_start))
             .route("/api/auth/passkey/finish", post(super::passkeys::sign_in_finish))
             .route("/api/mfa", get(super::mfa::status))
@@ -77,7 +82,7 @@ mod ssr {
     pub fn register_server_functions() {
         use super::{
             auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
-            email::{ConfirmPasswordReset, RequestPasswordReset, VerifyEmail},
+            email::{ConfirmPasswordReset, NotMe, RequestPasswordReset, VerifyEmail},
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
@@ -89,5 +94,6 @@ mod ssr {
         register_explicit::<RequestPasswordReset>();
         register_explicit::<ConfirmPasswordReset>();
         register_explicit::<VerifyEmail>();
+        register_explicit::<NotMe>();
     }
 }

@@ -7,7 +7,6 @@ use crate::{
     server::{
         auth::{
             bearer::{Authenticated, Recent},
-            cookie::RefreshCookie,
             device::Device,
             passkeys,
         },
@@ -88,7 +87,10 @@ pub async fn sign_in_finish(
     Fields(fields): Fields<Assertion>,
 ) -> Result<impl IntoResponse, AppError> {
     let grant = passkeys::sign_in_finish(&state, &fields.challenge_id, fields.credential, &device).await?;
-    let cookie = RefreshCookie::new(state.settings.cookie_secure).set(&grant.refresh_token, grant.refresh_max_age)?;
+    let mut headers = http::HeaderMap::new();
+    for cookie in grant.cookies(state.settings.cookie_secure)? {
+        headers.append(header::SET_COOKIE, cookie);
+    }
     let body: TokenResponse = grant.body;
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)))
+    Ok((headers, Json(body)))
 }

@@ -14,7 +14,7 @@ use crate::{
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    shared::{error::AppError, i18n::Words},
+    shared::{error::AppError, i18n::Words, wire::PendingEmail},
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
@@ -32,27 +32,42 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// **Email**: a link goes to the new address; the address changes when it is followed.
+/// A change waiting for its link is shown with **Cancel**.
 #[component]
 fn ChangeEmail() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
     let new = RwSignal::new(String::new());
+    let address = LocalResource::new(|| fetch::get_json::<PendingEmail>("/api/account/email"));
     let form = Submission::new();
     let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         form.run(async move {
-            let address = new.get_untracked();
-            match fetch::post_fields("/api/account/email", &[("email", address.as_str())]).await {
+            let address_asked = new.get_untracked();
+            match fetch::post_fields("/api/account/email", &[("email", address_asked.as_str())]).await {
                 Ok(_) => {
                     new.try_set(String::new());
-                    Ok(Words::new(move |t| (t.account.link_sent)(&address)))
+                    address.refetch();
+                    Ok(Words::new(move |t| (t.account.link_sent)(&address_asked)))
                 }
                 Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.account.not_changed)),
                 Err(e) => Err(Words::error(e)),
             }
         })
     };
+    let cancel = move |_| {
+        form.run(async move {
+            match fetch::delete("/api/account/email").await {
+                Ok(()) => {
+                    address.refetch();
+                    Ok(Words::pick(|t| t.account.change_cancelled))
+                }
+                Err(e) => Err(Words::failed(|t| t.account.cancel_failed, e)),
+            }
+        })
+    };
+    let waiting = move || address.get().and_then(|answer| answer.ok()).and_then(|answer| answer.pending);
 
     view! {
         <section class="card" aria-labelledby="email-title">
@@ -61,6 +76,14 @@ fn ChangeEmail() -> impl IntoView {
                 {tr(|t| t.account.you_sign_in_with)}<strong>{move || session.user().map(|u| u.email).unwrap_or_default()}</strong>
                 {tr(|t| t.account.another_address)}
             </p>
+            {move || waiting().map(|pending_address| view! {
+                <div class="pending-change">
+                    <p>{move || (t().account.pending)(&pending_address)}</p>
+                    <button type="button" class="button" on:click=cancel disabled=move || pending.get()>
+                        {tr(|t| t.account.cancel_change)}
+                    </button>
+                </div>
+            })}
             <form class="form" on:submit=submit>
                 <div class="field">
                     <label for="new-email">{tr(|t| t.account.new_email)}</label>

@@ -9,6 +9,7 @@ pub mod forgot;
 pub mod format;
 pub mod layout;
 pub mod login;
+pub mod not_me;
 pub mod passkey_sign_in;
 pub mod reauth_dialog;
 pub mod register;

@@ -1,6 +1,7 @@
 //! The password (or passkey) prompt of re-authentication (`client::reauth`): a modal dialog in
 //! every signed-in page's frame, opened when a sensitive action is answered
-//! `reauth_required`. A native `<dialog>` shown with `showModal()`: the browser keeps
+//! `reauth_required`. On an account with two-step verification the password alone is
+//! answered `invalid_code`, and the prompt then asks for a code with it. A native `<dialog>` shown with `showModal()`: the browser keeps
 //! focus inside it, Escape cancels it, and focus returns where it was.
 
 use super::components::{ErrorAlert, SubmitButton};
@@ -21,6 +22,9 @@ pub fn ReauthDialog() -> impl IntoView {
     let session = use_session();
     let dialog = NodeRef::<html::Dialog>::new();
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // The server said a second-step code must come with the password.
+    let needs_code = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<Words>);
 
@@ -41,11 +45,18 @@ pub fn ReauthDialog() -> impl IntoView {
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let failed = match submit(session, &password.get_untracked()).await {
+            let with_code = needs_code.get_untracked().then(|| code.get_untracked());
+            let failed = match submit(session, &password.get_untracked(), with_code.as_deref()).await {
                 Ok(()) => {
                     password.try_set(String::new());
+                    code.try_set(String::new());
+                    needs_code.try_set(false);
                     reauth::finish(true);
                     None
+                }
+                Err(AppError::InvalidCode) if with_code.is_none() => {
+                    needs_code.try_set(true);
+                    Some(Words::pick(|t| t.reauth.code_needed))
                 }
                 Err(e) => Some(Words::error(e)),
             };
@@ -76,6 +87,8 @@ pub fn ReauthDialog() -> impl IntoView {
     };
     let cancel = move || {
         password.set(String::new());
+        code.set(String::new());
+        needs_code.set(false);
         reauth::finish(false);
     };
 
@@ -90,6 +103,13 @@ pub fn ReauthDialog() -> impl IntoView {
                     <input id="reauth-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 </div>
+                <Show when=move || needs_code.get()>
+                    <div class="field">
+                        <label for="reauth-code">{tr(|t| t.reauth.code)}</label>
+                        <input id="reauth-code" type="text" inputmode="numeric" autocomplete="one-time-code" required
+                            prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+                    </div>
+                </Show>
                 <ErrorAlert message=error/>
                 <div class="actions">
                     <SubmitButton label=|t| t.reauth.confirm pending=pending/>
@@ -103,9 +123,14 @@ pub fn ReauthDialog() -> impl IntoView {
     }
 }
 
-/// Sends the password; on success the renewed access token is in memory.
-async fn submit(session: Session, password: &str) -> Result<(), AppError> {
-    let response = fetch::post_fields("/api/auth/reauth", &[("password", password)]).await?;
+/// Sends the password (and the second step's code); on success the renewed access
+/// token is in memory.
+async fn submit(session: Session, password: &str, code: Option<&str>) -> Result<(), AppError> {
+    let mut fields = vec![("password", password)];
+    if let Some(code) = code {
+        fields.push(("code", code));
+    }
+    let response = fetch::post_fields("/api/auth/reauth", &fields).await?;
     renewed(session, response).await
 }
 

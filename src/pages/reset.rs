@@ -1,5 +1,6 @@
 //! `/reset?token=…`: **New password**, **Set new password**; then signed in on `/`
-//! (every other session of the account has ended).
+//! (every other session of the account has ended). The form is [`NewPasswordForm`],
+//! which `/not-me` shows too.
 
 use super::{
     components::{AuthCard, ErrorAlert, NewPasswordField, SubmitButton},
@@ -23,8 +24,30 @@ use leptos_router::{
 
 #[component]
 pub fn ResetPage() -> impl IntoView {
-    let action = ServerAction::<ConfirmPasswordReset>::new();
     let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
+    view! {
+        <AuthCard title=|t| t.reset.title>
+            <Show
+                when={
+                    let has_token = !token.is_empty();
+                    move || has_token
+                }
+                fallback=move || view! {
+                    <p class="alert" role="alert">{tr(|t| t.reset.incomplete)}</p>
+                }
+            >
+                <p class="muted">{tr(|t| t.reset.intro)}</p>
+                <NewPasswordForm token=token.clone()/>
+            </Show>
+        </AuthCard>
+    }
+}
+
+/// **New password** and **Set new password** for a reset `token` (from a mailed link,
+/// or from "This wasn't me"); then signed in on `/`, or the second step first.
+#[component]
+pub fn NewPasswordForm(token: String) -> impl IntoView {
+    let action = ServerAction::<ConfirmPasswordReset>::new();
     let tokens = move || match action.value().get()? {
         Ok(SignInAnswer::Tokens(tokens)) => Some(Ok(tokens)),
         Ok(SignInAnswer::SecondStep(_)) => None,
@@ -35,7 +58,7 @@ pub fn ResetPage() -> impl IntoView {
         Some(Ok(SignInAnswer::SecondStep(mfa))) => Some(mfa),
         _ => None,
     };
-    // Only after this page's own answer (or its second step): someone already signed
+    // Only after this form's own answer (or its second step): someone already signed
     // in who follows a reset link still gets to set the password.
     let navigate = use_navigate();
     let session = use_session();
@@ -52,40 +75,29 @@ pub fn ResetPage() -> impl IntoView {
         _ => None,
     });
     let no_email = Signal::derive(String::new);
-    let has_token = !token.is_empty();
     let token = StoredValue::new(token);
 
     view! {
-        <AuthCard title=|t| t.reset.title>
-            <Show
-                when=move || has_token
-                fallback=move || view! {
-                    <p class="alert" role="alert">{tr(|t| t.reset.incomplete)}</p>
-                }
-            >
-                <Show
-                    when=move || second_step().is_none()
-                    fallback=move || second_step().map(|mfa| view! {
-                        <p class="muted">{tr(|t| t.reset.second_step)}</p>
-                        <SecondStepForm mfa=mfa/>
-                    })
-                >
-                    <p class="muted">{tr(|t| t.reset.intro)}</p>
-                    <ActionForm action=action attr:novalidate="" attr:class="form">
-                        <input type="hidden" name="token" value=move || token.get_value()/>
-                        <NewPasswordField id="new-password" label=|t| t.common.new_password name="new_password" email=no_email/>
-                        <ErrorAlert message=error/>
-                        <SubmitButton label=|t| t.reset.set pending=action.pending()/>
-                    </ActionForm>
-                </Show>
+        <Show
+            when=move || second_step().is_none()
+            fallback=move || second_step().map(|mfa| view! {
+                <p class="muted">{tr(|t| t.reset.second_step)}</p>
+                <SecondStepForm mfa=mfa/>
+            })
+        >
+            <ActionForm action=action attr:novalidate="" attr:class="form">
+                <input type="hidden" name="token" value=move || token.get_value()/>
+                <NewPasswordField id="new-password" label=|t| t.common.new_password name="new_password" email=no_email/>
+                <ErrorAlert message=error/>
+                <SubmitButton label=|t| t.reset.set pending=action.pending()/>
+            </ActionForm>
+        </Show>
+        <p class="switch">
+            <Show when=link_dead fallback=move || view! {
+                {tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A>
+            }>
+                <A href="/forgot">{tr(|t| t.reset.new_link)}</A>
             </Show>
-            <p class="switch">
-                <Show when=link_dead fallback=move || view! {
-                    {tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A>
-                }>
-                    <A href="/forgot">{tr(|t| t.reset.new_link)}</A>
-                </Show>
-            </p>
-        </AuthCard>
+        </p>
     }
 }

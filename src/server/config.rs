@@ -45,6 +45,12 @@ pub struct AuthSettings {
     pub refresh_limit: u32,
     /// Password-reset requests allowed per client address, and per email, per hour.
     pub reset_limit: u32,
+    /// Wrong second-step codes allowed per account within the login window, from
+    /// every address together.
+    pub mfa_max_failures: u32,
+    /// Failed sign-ins per account from every address within the login window before
+    /// only browsers that signed in to it before may keep trying.
+    pub login_account_max_failures: u32,
     /// How recently the person must have proved who they are (signed in or
     /// re-authenticated) for a sensitive action: deleting the account, exporting data.
     pub reauth_window: Duration,
@@ -121,6 +127,8 @@ impl Default for AuthSettings {
             register_limit: 10,
             refresh_limit: 60,
             reset_limit: 5,
+            mfa_max_failures: 10,
+            login_account_max_failures: 100,
             reauth_window: Duration::from_secs(10 * 60),
             clock_leeway: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 86_400),
@@ -211,6 +219,12 @@ impl Settings {
             register_limit: source.parse_or("register-limit", parse_count, d.register_limit)?,
             refresh_limit: source.parse_or("refresh-limit", parse_count, d.refresh_limit)?,
             reset_limit: source.parse_or("reset-limit", parse_count, d.reset_limit)?,
+            mfa_max_failures: source.parse_or("mfa-max-failures", parse_count, d.mfa_max_failures)?,
+            login_account_max_failures: source.parse_or(
+                "login-account-max-failures",
+                parse_count,
+                d.login_account_max_failures,
+            )?,
             reauth_window: source.parse_or("reauth-window", positive_duration, d.reauth_window)?,
             clock_leeway: source.parse_or("clock-leeway", |v| bounded_duration(v, MAX_LEEWAY), d.clock_leeway)?,
             retention: source.parse_or("retention", retention_duration, d.retention)?,

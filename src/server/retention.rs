@@ -9,7 +9,8 @@
 use super::{
     state::AppState,
     store::{
-        ceremonies, email_links, known_devices, mfa_challenges, revocations, security_events, sessions, StoreError,
+        ceremonies, email_links, known_browsers, known_devices, mfa_challenges, revocations, security_events, sessions,
+        StoreError,
     },
     time::UnixMillis,
 };
@@ -53,7 +54,8 @@ pub struct Pruned {
     pub revocations: u64,
     /// Expired mail links.
     pub links: u64,
-    /// Device and address pairs not signed in from within the retention period.
+    /// Device and address pairs, and browsers, not signed in from within the
+    /// retention period.
     pub devices: u64,
     /// Expired second steps and passkey ceremonies.
     pub challenges: u64,
@@ -67,7 +69,8 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
         revocations: prune_table(state, Table::Revocations, cutoff).await?,
         // A link is useless once expired (its unsent mail goes with it).
         links: prune_table(state, Table::Links, state.clock.now()).await?,
-        devices: prune_table(state, Table::Devices, cutoff).await?,
+        devices: prune_table(state, Table::Devices, cutoff).await?
+            + prune_table(state, Table::Browsers, cutoff).await?,
         challenges: prune_table(state, Table::MfaChallenges, state.clock.now()).await?
             + prune_table(state, Table::Ceremonies, state.clock.now()).await?,
     })
@@ -80,6 +83,7 @@ enum Table {
     Revocations,
     Links,
     Devices,
+    Browsers,
     MfaChallenges,
     Ceremonies,
 }
@@ -94,6 +98,7 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
             Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
             Table::Links => email_links::prune(&mut tx, cutoff, BATCH).await?,
             Table::Devices => known_devices::prune(&mut tx, cutoff, BATCH).await?,
+            Table::Browsers => known_browsers::prune(&mut tx, cutoff, BATCH).await?,
             Table::MfaChallenges => mfa_challenges::prune(&mut tx, cutoff, BATCH).await?,
             Table::Ceremonies => ceremonies::prune(&mut tx, cutoff, BATCH).await?,
         };

@@ -145,6 +145,10 @@ app_errors! {
     ForbiddenOrigin => 403, "forbidden_origin", "Cross-origin requests are not allowed here.",
     /// A sensitive action, and the person last proved who they are too long ago.
     ReauthRequired => 403, "reauth_required", "Please confirm it is you: enter your password again.",
+    /// Adding a passkey or an authenticator app needs a proved address first: a
+    /// stranger who registered someone else's address must not add a way in.
+    EmailUnverified => 403, "email_unverified",
+        "Confirm your email address first: follow the link we sent you, then try again.",
     NotFound => 404, "not_found", "Not found.",
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
     PayloadTooLarge => 413, "payload_too_large", "The request body is too large.",
@@ -296,7 +300,21 @@ mod ssr {
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            let mut response = (self.status_code(), Json(&self)).into_response();
+            self.answer_with_body(Json(&self))
+        }
+    }
+
+    impl AppError {
+        /// This error's answer with one more field in its body (the `methods` that
+        /// can follow a password whose second step is missing).
+        pub fn answer_with(&self, field: &str, value: serde_json::Value) -> Response {
+            let mut body = serde_json::to_value(self).unwrap_or_default();
+            body[field] = value;
+            self.answer_with_body(Json(body))
+        }
+
+        fn answer_with_body(&self, body: impl IntoResponse) -> Response {
+            let mut response = (self.status_code(), body).into_response();
             for (name, value) in self.http_headers() {
                 response.headers_mut().insert(name, value);
             }

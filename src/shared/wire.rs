@@ -44,6 +44,22 @@ pub struct Me {
     pub email_verified: bool,
 }
 
+/// `GET /api/account/email`: the account's address, and a new one waiting for its
+/// link (which `DELETE /api/account/email` cancels).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEmail {
+    pub email: String,
+    pub pending: Option<String>,
+}
+
+/// `POST /api/auth/not_me`: how many sessions ended, and the single-use token that
+/// sets the new password (`POST /api/auth/password_reset/confirm`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotMeAnswer {
+    pub ended_sessions: u64,
+    pub reset_token: String,
+}
+
 /// `{}`: the answer to what sends a mail (password reset, verification, email
 /// change) and to following a verification link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

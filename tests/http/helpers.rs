@@ -223,6 +223,27 @@ impl TestApp {
         sqlx::query_scalar(sql).bind(bind).fetch_one(self.state.store.pool()).await.expect("count query")
     }
 
+    /// Registers a fresh account whose address is proved, as following its
+    /// verification link does (the link itself is tested in `email.rs`): adding a
+    /// passkey or an authenticator app needs a proved address.
+    pub async fn verified_up(&self) -> SignedIn {
+        let who = self.signed_up().await;
+        self.verified(&who).await;
+        who
+    }
+
+    /// Marks `who`'s address proved (see [`TestApp::verified_up`]).
+    pub async fn verified(&self, who: &SignedIn) {
+        let now = self.state.clock.now();
+        sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&who.user_id)
+            .execute(self.state.store.pool())
+            .await
+            .expect("verify the address");
+        self.state.store.forget(who.user_id.parse().expect("a user id"));
+    }
+
     /// Moves the server's clock past the re-authentication window, so no sign-in so
     /// far is recent. The clock rather than a short window and a sleep: a one-second
     /// window fails the setup itself whenever a busy machine takes a second for it.
@@ -354,15 +375,25 @@ impl Instance {
     /// port be taken all the same (by another program), it exits at once, and it is
     /// started again on another.
     pub async fn spawn(database_url: &str, env: &[(&str, &str)]) -> Instance {
+        Self::spawn_logging(database_url, env, None).await
+    }
+
+    /// [`Instance::spawn`], its log (stderr) written to `log` (the test sets `RUST_LOG`).
+    pub async fn spawn_logging(database_url: &str, env: &[(&str, &str)], log: Option<&std::path::Path>) -> Instance {
         for _ in 0..5 {
-            if let Some(instance) = Self::try_spawn(database_url, env).await {
+            if let Some(instance) = Self::try_spawn(database_url, env, log).await {
                 return instance;
             }
         }
         panic!("baton exited at start five times (run it by hand with these settings to see why)");
     }
 
-    async fn try_spawn(database_url: &str, env: &[(&str, &str)]) -> Option<Instance> {
+    /// Where this instance writes mails (no SMTP server set).
+    pub fn outbox(&self) -> &std::path::Path {
+        self._outbox.path()
+    }
+
+    async fn try_spawn(database_url: &str, env: &[(&str, &str)], log: Option<&std::path::Path>) -> Option<Instance> {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
         command
@@ -371,7 +402,10 @@ impl Instance {
             .env("BATON_CLOCK_LEEWAY", "0s")
             .env("RUST_LOG", "off")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(match log {
+                Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+                None => Stdio::null(),
+            });
         let outbox = tempfile::tempdir().expect("temp dir");
         command.env("BATON_OUTBOX", outbox.path());
         for (name, value) in env {

@@ -20,4 +20,5 @@ mod outage;
 mod passkeys;
 mod rotation;
 mod sessions;
+mod takeover;
 mod two_step;

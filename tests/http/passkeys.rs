@@ -179,7 +179,7 @@ async fn app_adjusted(db: &TestDb, adjust: impl FnOnce(&mut baton::server::confi
 
 async fn a_passkey_is_added_listed_and_signs_in_without_a_password(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Work laptop").await;
     let list: Value = app.get("/api/passkeys", Some(&who.access)).await.json().await.unwrap();
@@ -205,7 +205,7 @@ async fn a_passkey_is_added_listed_and_signs_in_without_a_password(db: TestDb) {
 
 async fn the_sign_counter_is_kept_and_a_cloned_passkey_is_refused(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;
     assert_eq!(sign_in(&app, &mut device).await.status(), StatusCode::OK);
@@ -218,7 +218,7 @@ async fn the_sign_counter_is_kept_and_a_cloned_passkey_is_refused(db: TestDb) {
 
 async fn an_assertion_from_another_origin_is_refused(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;
     let (id, options) = start(&app).await;
@@ -230,7 +230,7 @@ async fn an_assertion_from_another_origin_is_refused(db: TestDb) {
 
 async fn an_assertion_for_another_rp_id_is_refused(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     // A passkey made for the parent domain, from our own origin: the RP ID is not ours.
     let response = post_json(&app, "/api/passkeys/register/start", Some(&who.access), &json!({})).await;
@@ -254,7 +254,7 @@ async fn an_assertion_for_another_rp_id_is_refused(db: TestDb) {
 
 async fn a_challenge_is_answered_once(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;
     let (id, options) = start(&app).await;
@@ -272,12 +272,12 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
     let smtp = crate::smtp::SmtpServer::start().await;
     let smtp_url = baton::server::config::SmtpUrl::parse(&smtp.url()).unwrap();
     let app = app_adjusted(&db, |s| s.smtp_url = Some(smtp_url)).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;
     // Another account's server never saw this one.
     let mut stranger = SoftPasskey::default();
-    let someone = app.signed_up().await;
+    let someone = app.verified_up().await;
     add(&app, &someone, &mut stranger, "Theirs").await;
     let response =
         app.http.delete(app.url(&format!("/api/passkeys/{id}"))).bearer_auth(&someone.access).send().await.unwrap();
@@ -299,7 +299,7 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
 
 async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;
     app.past_the_reauth_window();
@@ -312,10 +312,10 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
 
 async fn a_passkey_re_authenticates_its_owner_only(db: TestDb) {
     let app = app_for(&db).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     add(&app, &who, &mut device, "Phone").await;
-    let someone = app.signed_up().await;
+    let someone = app.verified_up().await;
     app.past_the_reauth_window();
 
     // Someone else's session cannot borrow this passkey.

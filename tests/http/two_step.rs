@@ -20,14 +20,19 @@ on_both_backends!(
 );
 
 /// The 30-second step the app is in now.
-fn step_now() -> u64 {
+pub(crate) fn step_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() / 30
+}
+
+/// The 30-second step the server's clock is in (tests move that clock forward).
+pub(crate) fn server_step(app: &TestApp) -> u64 {
+    u64::try_from(app.state.clock.now().as_secs().0 / 30).unwrap()
 }
 
 /// The code the app shows for `secret` in the 30-second step `step`. Tests that expect
 /// a code refused as already used name its step, not "now": a step boundary passing
 /// mid-test would otherwise turn the used code into a fresh one.
-fn code_at(secret: &str, step: u64) -> String {
+pub(crate) fn code_at(secret: &str, step: u64) -> String {
     let totp = Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -40,31 +45,31 @@ fn code_at(secret: &str, step: u64) -> String {
 }
 
 /// A code that is not the app's in any step the server could accept during the test.
-fn wrong_code(secret: &str) -> String {
+pub(crate) fn wrong_code(secret: &str) -> String {
     let step = step_now();
     let near: Vec<String> = (step - 1..=step + 2).map(|s| code_at(secret, s)).collect();
     (0..1_000_000).map(|n| format!("{n:06}")).find(|c| !near.contains(c)).unwrap()
 }
 
-async fn mfa(app: &Client, mfa_token: &str, code: &str) -> Response {
+pub(crate) async fn mfa(app: &Client, mfa_token: &str, code: &str) -> Response {
     app.post_form("/api/auth/mfa", &[("mfa_token", mfa_token), ("code", code)], None).await
 }
 
-async fn kinds(app: &Client, access: &str) -> Vec<String> {
+pub(crate) async fn kinds(app: &Client, access: &str) -> Vec<String> {
     let page: Value = app.get("/api/activity?limit=100", Some(access)).await.json().await.unwrap();
     page["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
 }
 
 /// The app turned on for someone: its secret, recovery codes, and the step of the code
 /// that confirmed it (used, so no later sign-in may use it).
-struct TurnedOn {
-    secret: String,
-    codes: Vec<String>,
-    step: u64,
+pub(crate) struct TurnedOn {
+    pub secret: String,
+    pub codes: Vec<String>,
+    pub step: u64,
 }
 
 /// Turns the app on for `who`.
-async fn turn_on(app: &Client, who: &SignedIn) -> TurnedOn {
+pub(crate) async fn turn_on(app: &Client, who: &SignedIn) -> TurnedOn {
     let response = app.post_bearer("/api/mfa/totp/start", &who.access, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let setup: Value = response.json().await.unwrap();
@@ -78,7 +83,7 @@ async fn turn_on(app: &Client, who: &SignedIn) -> TurnedOn {
 }
 
 /// Signs in with the password: the second step's token.
-async fn password_step(app: &Client, who: &SignedIn) -> String {
+pub(crate) async fn password_step(app: &Client, who: &SignedIn) -> String {
     let response = app.login(&who.email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(refresh_cookie(&response).is_none(), "no session before the second step");
@@ -91,7 +96,7 @@ async fn password_step(app: &Client, who: &SignedIn) -> String {
 
 async fn turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once(db: TestDb) {
     let app = db.app().await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let status: Value = app.get("/api/mfa", Some(&who.access)).await.json().await.unwrap();
     assert_eq!(status, serde_json::json!({"totp": false, "recovery_codes_left": 0}));
 
@@ -128,7 +133,7 @@ async fn turning_it_on_needs_a_code_and_gives_ten_recovery_codes_once(db: TestDb
 
 async fn a_right_password_then_asks_for_the_code_and_a_code_works_once(db: TestDb) {
     let app = db.app().await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let on = turn_on(&app, &who).await;
 
     // The confirming code itself cannot sign anyone in: its step is used.
@@ -151,7 +156,7 @@ async fn a_right_password_then_asks_for_the_code_and_a_code_works_once(db: TestD
 
 async fn five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins(db: TestDb) {
     let app = db.app().await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let TurnedOn { secret, codes, .. } = turn_on(&app, &who).await;
     let token = password_step(&app, &who).await;
     for _ in 0..5 {
@@ -159,16 +164,21 @@ async fn five_wrong_codes_kill_the_second_step_and_count_as_failed_sign_ins(db: 
     }
     // Dead now, even for a right code.
     assert_error(mfa(&app, &token, &codes[0]).await, 401, "invalid_credentials").await;
-    let failed = app
-        .count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' AND user_id = $1", &who.user_id)
-        .await;
-    assert_eq!(failed, 5, "wrong codes count as failed sign-ins (the login limits count them)");
+    let failed =
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'mfa_failed' AND user_id = $1", &who.user_id).await;
+    assert_eq!(failed, 5, "each wrong code is recorded (the person sees them as wrong codes, not wrong passwords)");
+    // The login limits count them as failed sign-ins: five wrong passwords more from
+    // this client make ten failures, and then even the right password waits.
+    for _ in 0..5 {
+        assert_error(app.login(&who.email, "not the password").await, 401, "invalid_credentials").await;
+    }
+    assert_error(app.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
 }
 
 async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = db.app_mailing(&smtp).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let codes = turn_on(&app, &who).await.codes;
     let token = password_step(&app, &who).await;
     // Typed loosely: upper case, spaces instead of dashes.
@@ -189,7 +199,7 @@ async fn a_recovery_code_works_once_and_is_told_to_the_owner(db: TestDb) {
 
 async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
     let app = db.app().await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let old = turn_on(&app, &who).await.codes;
     let response = app.post_bearer("/api/mfa/recovery_codes", &who.access, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -206,13 +216,19 @@ async fn new_recovery_codes_end_the_old_ones(db: TestDb) {
 
 async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
     let app = db.app().await;
-    let who = app.signed_up().await;
-    turn_on(&app, &who).await;
+    let who = app.verified_up().await;
+    let on = turn_on(&app, &who).await;
     app.past_the_reauth_window();
-    for path in ["/api/mfa/totp/disable", "/api/mfa/totp/start", "/api/mfa/recovery_codes"] {
+    for path in ["/api/mfa/totp/disable", "/api/mfa/totp/start", "/api/mfa/totp/confirm", "/api/mfa/recovery_codes"] {
         assert_error(app.post_bearer(path, &who.access, &[]).await, 403, "reauth_required").await;
     }
-    let response = app.post_bearer("/api/auth/reauth", &who.access, &[("password", PASSWORD)]).await;
+    // Two-step verification is on: the password alone does not re-authenticate.
+    let alone = app.post_bearer("/api/auth/reauth", &who.access, &[("password", PASSWORD)]).await;
+    assert_error(alone, 401, "invalid_code").await;
+    // The server's clock moved on past the window: the app's code for its time.
+    let code = code_at(&on.secret, server_step(&app).max(on.step + 1));
+    let response =
+        app.post_bearer("/api/auth/reauth", &who.access, &[("password", PASSWORD), ("code", code.as_str())]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let fresh: Value = response.json().await.unwrap();
     let fresh = fresh["access_token"].as_str().unwrap();
@@ -225,7 +241,7 @@ async fn turning_it_on_or_off_needs_a_recent_sign_in(db: TestDb) {
 async fn a_password_reset_of_such_an_account_asks_for_the_second_step_too(db: TestDb) {
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = db.app_mailing(&smtp).await;
-    let who = app.signed_up().await;
+    let who = app.verified_up().await;
     let on = turn_on(&app, &who).await;
     let response = app.post_form("/api/auth/password_reset", &[("email", &who.email)], None).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);

@@ -4,14 +4,14 @@
 //! sign-in limits, and ends sessions through `sessions::revoke`, so their access
 //! tokens stop at once on every instance.
 
-use super::{bearer::Authenticated, device::Device, grant, passkeys, sign_in, strength};
+use super::{bearer::Authenticated, credentials, device::Device, grant, passkeys, second_step, sign_in, strength};
 use crate::{
     server::{
         state::AppState,
         store::{
             security_events::{self, Event, EventKind},
             sessions::{self, RevokeReason, Scope},
-            users,
+            users::{self, UserRow},
         },
     },
     shared::{
@@ -27,19 +27,38 @@ async fn account_of(state: &AppState, caller: &Authenticated) -> Result<Email, A
     Email::parse(&account.email)
 }
 
-/// What re-authentication is proved with.
-pub enum Proof {
-    Password(String),
-    /// An assertion of one of the caller's passkeys, answering a passkey sign-in start.
-    Passkey {
-        challenge_id: String,
-        credential: serde_json::Value,
-    },
+/// The account of `email` if `password` is its password ([`sign_in::prove`]), and it
+/// is the caller's: the email comes from a cache, and an address that moved between
+/// accounts meanwhile must not let one account's password act for another.
+async fn prove_caller(
+    state: &AppState,
+    caller: &Authenticated,
+    password: &Password,
+    device: &Device,
+) -> Result<UserRow, AppError> {
+    let email = account_of(state, caller).await?;
+    let user = sign_in::prove(state, &email, password, device).await?;
+    if user.id != caller.user_id {
+        tracing::warn!(user = %caller.user_id, "a password proved another account than the caller's");
+        return Err(AppError::InvalidCredentials);
+    }
+    Ok(user)
 }
 
-/// `POST /api/auth/reauth`: the password (or a passkey) again, and a fresh access
-/// token whose `auth_time` is now. Same session; the refresh cookie is untouched, and
-/// the session's refreshes carry the new `auth_time` from now on.
+/// What re-authentication is proved with.
+pub enum Proof {
+    /// The password and, on an account with two-step verification, a code of the
+    /// app or a recovery code.
+    Password { password: String, code: Option<String> },
+    /// An assertion of one of the caller's passkeys, answering a passkey sign-in start.
+    Passkey { challenge_id: String, credential: serde_json::Value },
+}
+
+/// `POST /api/auth/reauth`: the password (with the second step's code on an account
+/// that has one: a password alone must not unlock turning two-step verification off)
+/// or a passkey again, and a fresh access token whose `auth_time` is now. Same
+/// session; the refresh cookie is untouched, and the session's refreshes carry the
+/// new `auth_time` from now on.
 pub async fn reauthenticate(
     state: &AppState,
     caller: Authenticated,
@@ -47,10 +66,11 @@ pub async fn reauthenticate(
     device: &Device,
 ) -> Result<TokenResponse, AppError> {
     let user = match proof {
-        Proof::Password(password) => {
+        Proof::Password { password, code } => {
             let password = Password::parse_existing(&password)?;
-            let email = account_of(state, &caller).await?;
-            sign_in::prove(state, &email, &password, device).await?
+            let user = prove_caller(state, &caller, &password, device).await?;
+            second_step::confirm(state, &user, code.as_deref(), caller.session_id, device).await?;
+            user
         }
         Proof::Passkey { challenge_id, credential } => {
             passkeys::prove(state, &caller, &challenge_id, credential).await?
@@ -69,7 +89,8 @@ pub async fn reauthenticate(
 }
 
 /// `POST /api/account/password`: the current password proves it is the owner; the new
-/// one must be strong enough. Every other session ends at once; this one goes on.
+/// one must be strong enough. Every other session ends at once, with everything else a
+/// credential change ends (`credentials::changed`); this one goes on.
 pub async fn change_password(
     state: &AppState,
     caller: Authenticated,
@@ -81,17 +102,16 @@ pub async fn change_password(
     let new = Password::parse_new(new)?;
     let email = account_of(state, &caller).await?;
     strength::check(&new, &email)?;
-    let user = sign_in::prove(state, &email, &current, device).await?;
+    let user = prove_caller(state, &caller, &current, device).await?;
     let hash = {
         let slot = state.passwords.slot(&device.net).await?;
         state.passwords.hash(&slot, &new).await?
     };
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
+    let others = Scope::AllOfExcept(user.id, caller.session_id);
+    let ended = credentials::changed(&mut tx, user.id, others, RevokeReason::PasswordChanged, now).await?;
     users::set_password(&mut tx, user.id, &hash).await?;
-    let ended =
-        sessions::revoke(&mut tx, Scope::AllOfExcept(user.id, caller.session_id), RevokeReason::PasswordChanged, now)
-            .await?;
     security_events::record(&mut tx, now, &device.event(EventKind::PasswordChanged, user.id, caller.session_id))
         .await?;
     tx.commit().await?;
@@ -102,17 +122,17 @@ pub async fn change_password(
 
 /// `POST /api/account/delete`: with the password, every session ends at once, then
 /// the account and everything of it goes: sessions and their refresh tokens (the
-/// foreign keys cascade), its security events. An anonymous `account_deleted` event
+/// foreign keys cascade), its security events and the anonymous ones that name its
+/// address (reset requests, failed sign-ins). An anonymous `account_deleted` event
 /// stays for the retention period; the ended sessions stay in the revocation log, so
 /// every instance keeps refusing their access tokens until those expire.
 pub async fn delete(state: &AppState, caller: Authenticated, password: &str, device: &Device) -> Result<(), AppError> {
     let password = Password::parse_existing(password)?;
-    let email = account_of(state, &caller).await?;
-    let user = sign_in::prove(state, &email, &password, device).await?;
+    let user = prove_caller(state, &caller, &password, device).await?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let ended = sessions::revoke(&mut tx, Scope::AllOf(user.id), RevokeReason::AccountDeleted, now).await?;
-    security_events::delete_of_user(&mut tx, user.id).await?;
+    security_events::delete_of_user(&mut tx, user.id, &user.email).await?;
     users::delete(&mut tx, user.id).await?;
     security_events::record(&mut tx, now, &Event::new(EventKind::AccountDeleted)).await?;
     tx.commit().await?;

@@ -1,40 +1,58 @@
-//! The refresh cookie: the only place a refresh token travels.
+//! Baton's cookies: the refresh cookie, the only place a refresh token travels, and
+//! the `device` cookie, which marks a browser that signed in to an account before.
 //!
-//! `HttpOnly` keeps it from script (an XSS cannot read it), `SameSite=Strict` keeps it
-//! off cross-site requests, and the `__Host-` prefix makes browsers refuse it unless
-//! it is `Secure`, has no `Domain` and has `Path=/` (RFC 6265bis §4.1.3.2): no sibling
-//! subdomain can plant or overwrite it (cookie tossing, login CSRF). The server reads
-//! it only in the `/api/auth/*` endpoints, and refuses a request that carries more than
+//! `HttpOnly` keeps them from script (an XSS cannot read them), `SameSite=Strict` keeps
+//! them off cross-site requests, and the `__Host-` prefix makes browsers refuse them
+//! unless they are `Secure`, have no `Domain` and have `Path=/` (RFC 6265bis §4.1.3.2):
+//! no sibling subdomain can plant or overwrite them (cookie tossing, login CSRF). With
+//! `BATON_COOKIE_SECURE=false` every one of them drops `Secure` and, since browsers
+//! would refuse the prefix without it, `__Host-`. The server reads the refresh cookie
+//! only in the `/api/auth/*` endpoints, and refuses a request that carries more than
 //! one rather than guess which is meant.
 
 use crate::shared::error::AppError;
 use http::{header, HeaderMap, HeaderValue};
 
-pub const SECURE_NAME: &str = "__Host-refresh_token";
-pub const PLAIN_NAME: &str = "refresh_token";
-/// What `__Host-` requires; it also keeps the cookie one per host.
+/// What `__Host-` requires; it also keeps each cookie one per host.
 pub const PATH: &str = "/";
+/// A `device` cookie lives a year (docs/API.md), renewed by nothing: one value per
+/// browser.
+const DEVICE_MAX_AGE_S: i64 = 365 * 24 * 3600;
 
-/// More than one refresh cookie came with a request.
+/// More than one cookie of a name came with a request.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SeveralCookies;
 
+/// One of Baton's cookies, as this server names it.
 #[derive(Clone, Copy, Debug)]
-pub struct RefreshCookie {
+pub struct Cookie {
+    /// The name without its `__Host-` prefix.
+    base: &'static str,
     secure: bool,
 }
 
-impl RefreshCookie {
-    pub fn new(secure: bool) -> Self {
-        RefreshCookie { secure }
+impl Cookie {
+    /// The refresh cookie (`__Host-refresh_token`).
+    pub fn refresh(secure: bool) -> Self {
+        Cookie { base: "refresh_token", secure }
+    }
+
+    /// The browser's `device` cookie (`__Host-device`).
+    pub fn device(secure: bool) -> Self {
+        Cookie { base: "device", secure }
     }
 
     pub fn name(&self) -> &'static str {
-        if self.secure {
-            SECURE_NAME
-        } else {
-            PLAIN_NAME
+        match (self.base, self.secure) {
+            ("refresh_token", true) => "__Host-refresh_token",
+            ("device", true) => "__Host-device",
+            (base, _) => base,
         }
+    }
+
+    /// `Set-Cookie` for a new `device` value: it lives a year.
+    pub fn set_device(&self, value: &str) -> Result<HeaderValue, AppError> {
+        self.header(value, DEVICE_MAX_AGE_S)
     }
 
     /// `Set-Cookie` for `token`, living `max_age_s` seconds (until the token expires).
@@ -55,7 +73,7 @@ impl RefreshCookie {
         HeaderValue::from_str(&text).map_err(AppError::internal)
     }
 
-    /// The refresh token sent with the request, if any. Only the configured name is
+    /// The value sent with the request, if any. Only the configured name is
     /// read, so a plain `refresh_token` (which any subdomain or plain-http page could
     /// have planted) is ignored when the cookie must be `Secure`. Two of them (an
     /// attacker's planted beside the victim's) are refused: whichever the server took,
@@ -82,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_cookie_carries_every_attribute_of_the_contract() {
-        let set = RefreshCookie::new(true).set("a.b.c", 604_800).unwrap();
+        let set = Cookie::refresh(true).set("a.b.c", 604_800).unwrap();
         assert_eq!(
             set.to_str().unwrap(),
             "__Host-refresh_token=a.b.c; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=604800"
@@ -91,17 +109,28 @@ mod tests {
 
     #[test]
     fn without_secure_the_cookie_loses_its_prefix() {
-        let set = RefreshCookie::new(false).set("a.b.c", 10).unwrap();
+        let set = Cookie::refresh(false).set("a.b.c", 10).unwrap();
         assert_eq!(set.to_str().unwrap(), "refresh_token=a.b.c; HttpOnly; SameSite=Strict; Path=/; Max-Age=10");
     }
 
     #[test]
     fn clearing_sends_an_empty_value_that_expires_now() {
-        let clear = RefreshCookie::new(true).clear().unwrap();
+        let clear = Cookie::refresh(true).clear().unwrap();
         assert_eq!(
             clear.to_str().unwrap(),
             "__Host-refresh_token=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"
         );
+    }
+
+    #[test]
+    fn the_device_cookie_lives_a_year_and_drops_its_prefix_without_secure() {
+        let set = Cookie::device(true).set_device("abc").unwrap();
+        assert_eq!(
+            set.to_str().unwrap(),
+            "__Host-device=abc; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=31536000"
+        );
+        let set = Cookie::device(false).set_device("abc").unwrap();
+        assert_eq!(set.to_str().unwrap(), "device=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000");
     }
 
     #[test]
@@ -111,9 +140,9 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("theme=dark; refresh_token=planted; __Host-refresh_token=real"),
         );
-        assert_eq!(RefreshCookie::new(true).read(&headers), Ok(Some("real".to_string())));
-        assert_eq!(RefreshCookie::new(false).read(&headers), Ok(Some("planted".to_string())));
-        assert_eq!(RefreshCookie::new(true).read(&HeaderMap::new()), Ok(None));
+        assert_eq!(Cookie::refresh(true).read(&headers), Ok(Some("real".to_string())));
+        assert_eq!(Cookie::refresh(false).read(&headers), Ok(Some("planted".to_string())));
+        assert_eq!(Cookie::refresh(true).read(&HeaderMap::new()), Ok(None));
     }
 
     #[test]
@@ -123,11 +152,11 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("__Host-refresh_token=attacker; __Host-refresh_token=victim"),
         );
-        assert_eq!(RefreshCookie::new(true).read(&headers), Err(SeveralCookies));
+        assert_eq!(Cookie::refresh(true).read(&headers), Err(SeveralCookies));
         let mut headers = HeaderMap::new();
         headers.append(header::COOKIE, HeaderValue::from_static("__Host-refresh_token=attacker"));
         headers.append(header::COOKIE, HeaderValue::from_static("a=b; __Host-refresh_token=victim"));
-        assert_eq!(RefreshCookie::new(true).read(&headers), Err(SeveralCookies));
+        assert_eq!(Cookie::refresh(true).read(&headers), Err(SeveralCookies));
     }
 
     proptest::proptest! {
@@ -138,13 +167,13 @@ mod tests {
             if let Ok(v) = HeaderValue::from_str(&value) {
                 headers.insert(header::COOKIE, v);
             }
-            let _ = RefreshCookie::new(true).read(&headers);
+            let _ = Cookie::refresh(true).read(&headers);
         }
 
         /// What `set` writes, a browser sends back as `name=value`, and `read` finds.
         #[test]
         fn a_set_token_reads_back(token in "[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{1,40}") {
-            let cookie = RefreshCookie::new(true);
+            let cookie = Cookie::refresh(true);
             let set = cookie.set(&token, 60).unwrap();
             let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
             let mut headers = HeaderMap::new();

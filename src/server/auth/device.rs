@@ -9,11 +9,15 @@
 //! proxies goes: read from the right, the first address that is not one of ours is
 //! the client. Everything left of it was written by the client and proves nothing.
 
+use super::cookie::Cookie;
 use crate::server::{
     config::AuthSettings,
     ids::{SessionId, UserId},
     state::AppState,
-    store::security_events::{Event, EventKind},
+    store::{
+        secret_token::SecretToken,
+        security_events::{Event, EventKind},
+    },
 };
 use crate::shared::i18n::Lang;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -35,6 +39,8 @@ pub struct Device {
     pub net: String,
     /// The `lang` cookie's language, else `Accept-Language`'s.
     pub lang: Lang,
+    /// The browser's `device` cookie, if it sent one (one, and well-formed).
+    pub browser: Option<SecretToken>,
 }
 
 impl Device {
@@ -52,7 +58,12 @@ impl Device {
         while !agent.is_char_boundary(end) {
             end -= 1;
         }
-        Device { user_agent: agent[..end].to_string(), addr, net, lang: Lang::of_request(&parts.headers) }
+        let browser = Cookie::device(settings.cookie_secure)
+            .read(&parts.headers)
+            .ok()
+            .flatten()
+            .and_then(|value| SecretToken::parse(&value));
+        Device { user_agent: agent[..end].to_string(), addr, net, lang: Lang::of_request(&parts.headers), browser }
     }
 }
 

@@ -1,13 +1,14 @@
 //! What signing in and refreshing hand out: a [`Grant`] (the refresh token for the
 //! cookie, and the token body), and opening a new session to grant.
 
-use super::device::Device;
+use super::{cookie::Cookie, device::Device};
 use crate::{
     server::{
         ids::{SessionId, TokenId, UserId},
         state::AppState,
         store::{
             refresh_tokens::{self, RefreshRow},
+            secret_token::SecretToken,
             sessions::{self, NewSession},
             users::Account,
             StoreError, Tx,
@@ -19,6 +20,7 @@ use crate::{
         wire::{TokenResponse, UserInfo},
     },
 };
+use http::HeaderValue;
 
 /// A successful sign-in or refresh: the endpoint puts `refresh_token` in the cookie
 /// and answers with `body`.
@@ -27,6 +29,25 @@ pub struct Grant {
     /// Seconds until the refresh token expires: the cookie's `Max-Age`.
     pub refresh_max_age: i64,
     pub body: TokenResponse,
+    /// A sign-in from a browser without a `device` cookie: the value to give it.
+    pub new_browser: Option<SecretToken>,
+}
+
+impl Grant {
+    /// The grant of a sign-in that gave the browser `new_browser` (`sign_in::open_session`).
+    pub fn for_browser(self, new_browser: Option<SecretToken>) -> Grant {
+        Grant { new_browser, ..self }
+    }
+
+    /// The `Set-Cookie` headers of the answer: the refresh cookie, and a new browser's
+    /// `device` cookie.
+    pub fn cookies(&self, secure: bool) -> Result<Vec<HeaderValue>, AppError> {
+        let mut cookies = vec![Cookie::refresh(secure).set(&self.refresh_token, self.refresh_max_age)?];
+        if let Some(browser) = &self.new_browser {
+            cookies.push(Cookie::device(secure).set_device(browser.as_str())?);
+        }
+        Ok(cookies)
+    }
 }
 
 /// Signs the refresh token `refresh` stands for and a new access token of its
@@ -40,6 +61,7 @@ pub fn grant(state: &AppState, refresh: &RefreshRow, owner: &Account, now: UnixM
         refresh_token,
         refresh_max_age: refresh.exp.secs_after(now.as_secs()),
         body: token_body(state, access_token, owner),
+        new_browser: None,
     })
 }
 

@@ -3,16 +3,22 @@
 //! - the flows: [`sign_in`] (sign up, sign in), [`rotation`] (refresh), [`sign_out`]
 //!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
 //!   ended session; [`account`] (what a person does to their own account) and
-//!   [`email`] (what goes through their mailbox);
-//! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`],
-//!   [`password`] hashing, the refresh [`cookie`], the [`bearer`] extractor, and the
-//!   calling [`device`].
+//!   [`email`] (what goes through their mailbox); the second factors: [`challenge`]
+//!   (the ticket a right password opens), [`second_step`] (redeeming it), [`totp`]
+//!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]);
+//! - the rules they share: [`limits`] (every rate limit, reserved atomically),
+//!   [`credentials`] (what a credential change ends), [`changes`] (telling the owner
+//!   of a change), [`strength`] (how guessable a new password is);
+//! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`] and
+//!   [`ed25519`], [`password`] hashing, the [`cookie`]s, the [`bearer`] extractor, and
+//!   the calling [`device`].
 
 pub mod account;
 pub mod bearer;
 pub mod challenge;
 pub mod changes;
 pub mod cookie;
+pub mod credentials;
 pub mod device;
 pub mod ed25519;
 pub mod email;

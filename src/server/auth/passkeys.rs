@@ -75,11 +75,21 @@ fn malformed() -> AppError {
     AppError::invalid_input("The passkey's answer is malformed.")
 }
 
+/// The caller's account, if its address is proved: a passkey added by someone who
+/// never proved the address would sign them back in after the owner's reset.
+async fn verified_account(state: &AppState, caller: &Authenticated) -> Result<std::sync::Arc<Account>, AppError> {
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    if account.email_verified_at.is_none() {
+        return Err(AppError::EmailUnverified);
+    }
+    Ok(account)
+}
+
 /// `POST /api/passkeys/register/start` (sensitive): creation options for a new
 /// discoverable passkey of the caller. A newer start replaces an unfinished one.
 pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<Value, AppError> {
     let webauthn = state.passkeys.webauthn()?;
-    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let account = verified_account(state, caller).await?;
     let existing = passkeys::of_user(state.store.pool(), account.id).await?;
     let exclude = existing.iter().filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok()).collect::<Vec<_>>();
     let (options, registration) = webauthn
@@ -126,6 +136,7 @@ pub async fn register_finish(
     device: &Device,
 ) -> Result<PasskeyInfo, AppError> {
     let webauthn = state.passkeys.webauthn()?;
+    let account = verified_account(state, caller).await?;
     let name = match name.trim() {
         "" => describe_device(&device.user_agent),
         name if name.chars().count() > MAX_NAME => {
@@ -134,7 +145,6 @@ pub async fn register_finish(
         name => name.to_string(),
     };
     let response: RegisterPublicKeyCredential = credential(credential_value)?;
-    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let ceremony = ceremonies::take_registration(&mut tx, account.id, now).await?;
@@ -239,8 +249,9 @@ async fn assert(
     passkey.update_credential(&result);
     let user = users::by_id(pool, row.user_id).await?.ok_or(AppError::InvalidCode)?;
     let mut tx = state.store.begin().await?;
-    if !passkeys::used(&mut tx, row.id, &to_json(&passkey)?, now).await? {
-        // Removed while the assertion was being checked.
+    if !passkeys::used(&mut tx, row.id, &row.passkey, &to_json(&passkey)?, now).await? {
+        // Removed, or used by a parallel assertion, while this one was being checked:
+        // its counter must not overwrite a newer one.
         return Err(AppError::InvalidCode);
     }
     tx.commit().await?;
@@ -259,10 +270,10 @@ pub async fn sign_in_finish(
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?;
+    let browser = sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "signed in with a passkey");
-    grant::grant(state, &first, &Account::from(&user), now)
+    Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))
 }
 
 /// A passkey assertion proving the caller is who they are (re-authentication): the

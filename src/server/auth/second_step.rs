@@ -1,10 +1,16 @@
 //! The second step of signing in (docs/API.md, "Login with two-step verification"):
 //! `POST /api/auth/mfa` with a code redeems the ticket a right password opened
 //! ([`super::challenge`]) and finishes what the password began: a sign-in, or a
-//! password reset.
+//! password reset. And [`confirm`], the same step after a password at
+//! re-authentication.
+//!
+//! Every code is checked by [`check`], under the account's cap on wrong codes
+//! (`limits::check_second_step`): a 6-digit code is guessable, so whoever has the
+//! password gets `BATON_MFA_MAX_FAILURES` guesses a window however many addresses
+//! and tickets they use.
 
 use super::{
-    challenge::MAX_FAILURES,
+    challenge::{self, MAX_FAILURES},
     changes,
     device::Device,
     email,
@@ -14,24 +20,79 @@ use super::{
 };
 use crate::{
     server::{
+        ids::SessionId,
         mail::letters::SecurityChange,
         state::AppState,
         store::{
             mfa_challenges,
             secret_token::SecretToken,
-            security_events, totp as totp_store,
-            users::{self, Account},
+            totp as totp_store,
+            users::{self, Account, UserRow},
+            Tx,
         },
     },
     shared::{credentials::Email, error::AppError},
 };
+
+/// Longer than any code or recovery code, however it is spaced.
+const MAX_CODE: usize = 64;
+
+/// Checks a second-step `code` of `user` in `tx`, under the account's cap on wrong
+/// codes: the proof when it is right; `None` when it is wrong, the failure recorded
+/// (it counts once `tx` commits); 429 over the cap, before the code is looked at.
+pub async fn check(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    user: &UserRow,
+    code: &str,
+    device: &Device,
+) -> Result<Option<Proof>, AppError> {
+    limits::check_second_step(tx, state, user.id).await?;
+    let now = state.clock.now();
+    let proof = match totp_store::of_in(tx, user.id).await? {
+        Some(row) => totp::check(tx, &row, user.id, code, now).await?,
+        None => None,
+    };
+    if proof.is_none() {
+        limits::second_step_failed(tx, state, user, &Email::parse(&user.email)?, device).await?;
+        tracing::info!(user = %user.id, "wrong second-step code");
+    }
+    Ok(proof)
+}
+
+/// The second step of a re-authentication in `session` with `user`'s password: on an
+/// account with two-step verification the password alone is not enough, `code` must
+/// be a code of the app or a recovery code (`invalid_code` without it).
+pub async fn confirm(
+    state: &AppState,
+    user: &UserRow,
+    code: Option<&str>,
+    session: SessionId,
+    device: &Device,
+) -> Result<(), AppError> {
+    if !challenge::required(state, user).await? {
+        return Ok(());
+    }
+    let code = code.map(str::trim).filter(|code| !code.is_empty()).ok_or(AppError::InvalidCode)?;
+    if code.len() > MAX_CODE {
+        return Err(AppError::invalid_input("Enter the 6-digit code from your app, or a recovery code."));
+    }
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let proof = check(&mut tx, state, user, code, device).await?;
+    if proof == Some(Proof::RecoveryCode) {
+        changes::record(&mut tx, &Account::from(user), SecurityChange::RecoveryCodeUsed, session, device, now).await?;
+    }
+    tx.commit().await?;
+    proof.map(drop).ok_or(AppError::InvalidCode)
+}
 
 /// `POST /api/auth/mfa`: a code of the app or a recovery code finishes the sign-in (or
 /// reset) its `mfa_token` began. A wrong code is counted against the token (dead after
 /// five) and by the sign-in limits, as a wrong password is.
 pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Device) -> Result<Grant, AppError> {
     let token = SecretToken::parse(mfa_token).ok_or(AppError::InvalidCredentials)?;
-    if code.trim().is_empty() || code.len() > 64 {
+    if code.trim().is_empty() || code.len() > MAX_CODE {
         return Err(AppError::invalid_input("Enter the 6-digit code from your app, or a recovery code."));
     }
     let now = state.clock.now();
@@ -42,31 +103,27 @@ pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Devi
         let challenge = challenge.ok_or(AppError::InvalidCredentials)?;
         users::by_id(state.store.pool(), challenge.user_id).await?.ok_or(AppError::InvalidCredentials)?
     };
-    let email = Email::parse(&user.email)?;
-    limits::check_sign_in(state, &email, device).await?;
-    let row = totp_store::of(state.store.pool(), user.id).await?.ok_or(AppError::InvalidCredentials)?;
+    // The password was right: only the limits on this client's failures apply here,
+    // not the account's cap on wrong passwords.
+    limits::check_sign_in(state, &Email::parse(&user.email)?, device, true).await?;
 
     let mut tx = state.store.begin().await?;
     // Found again under the write: a parallel wrong code may have killed it.
     let challenge =
         mfa_challenges::find(&mut tx, &token, MAX_FAILURES, now).await?.ok_or(AppError::InvalidCredentials)?;
-    let Some(proof) = totp::check(&mut tx, &row, user.id, code, now).await? else {
+    let Some(proof) = check(&mut tx, state, &user, code, device).await? else {
         mfa_challenges::failed(&mut tx, &challenge.token_hash).await?;
-        security_events::record(&mut tx, now, &sign_in::failed(Some(user.id), &email, device)).await?;
         tx.commit().await?;
-        tracing::info!(user = %user.id, "wrong second-step code");
         return Err(AppError::InvalidCode);
     };
     if !mfa_challenges::spend(&mut tx, &challenge.token_hash).await? {
         return Err(AppError::InvalidCredentials);
     }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
-    match &challenge.new_password_hash {
-        Some(hash) => {
-            email::finish_reset(&mut tx, &user, hash, &session, &first, device, now).await?;
-        }
+    let browser = match &challenge.new_password_hash {
+        Some(hash) => email::finish_reset(&mut tx, &user, hash, &session, &first, device, now).await?.browser,
         None => sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?,
-    }
+    };
     if proof == Proof::RecoveryCode {
         changes::record(&mut tx, &Account::from(&user), SecurityChange::RecoveryCodeUsed, session.id, device, now)
             .await?;
@@ -74,5 +131,5 @@ pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Devi
     tx.commit().await?;
     state.store.forget(user.id);
     tracing::info!(user = %user.id, session = %session.id, ?proof, "second step passed");
-    grant::grant(state, &first, &Account::from(&user), now)
+    Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))
 }

@@ -1,7 +1,7 @@
-//! Signing up and signing in: each starts a new session on the caller's device. And
-//! [`prove`], the one check of a password against an account, with the sign-in
-//! limits: signing in, re-authenticating, changing the password and deleting the
-//! account all go through it.
+//! Signing up and signing in: each starts a new session on the caller's device
+//! ([`open_session`], which every way of signing in ends in). And [`prove`], the one
+//! check of a password against an account, with the sign-in limits: signing in,
+//! re-authenticating, changing the password and deleting the account all go through it.
 
 use super::{
     challenge::{self, SignIn},
@@ -16,6 +16,7 @@ use crate::{
         state::AppState,
         store::{
             refresh_tokens::RefreshRow,
+            secret_token::SecretToken,
             security_events::{self, Event, EventKind},
             sessions::NewSession,
             users::{self, Account, Inserted, UserRow},
@@ -48,6 +49,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         password_hash,
         created_at: now,
         email_verified_at: None,
+        credential_epoch: 0,
     };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
@@ -58,10 +60,11 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     grant::open(&mut tx, &session, &first).await?;
     security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
     email::queue_verification(&mut tx, user.id, &user.email, now).await?;
-    email::remember_device(&mut tx, &user, device, now).await?;
+    email::remember_device(&mut tx, &user, device, session.id, now).await?;
+    let browser = limits::remember_browser(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
-    grant::grant(state, &first, &Account::from(&user), now)
+    Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))
 }
 
 /// Signs in with email and password: a new session on this device, and a mail to the
@@ -80,16 +83,19 @@ pub async fn login(state: &AppState, email: &str, password: &str, device: &Devic
     }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    open_session(&mut tx, &user, &session, &first, device, now).await?;
+    let browser = open_session(&mut tx, &user, &session, &first, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
-    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?))
+    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser)))
 }
 
 /// Opens the session of a sign-in (with a password, a second step or a passkey) in
 /// `tx`: the session, `signed_in`, the account's language (the one this sign-in
-/// speaks, which its mails follow from now), and the new-device mail if the device
-/// is new.
+/// speaks, which its mails follow from now), the new-device mail if the device is
+/// new, and the browser remembered; the `device` cookie to give a browser that has
+/// none. `invalid_credentials` if the account's credentials changed since `user` was
+/// read (a new password, a sign-out everywhere): the sign-in proved something that no
+/// longer holds.
 pub async fn open_session(
     tx: &mut Tx<'_>,
     user: &UserRow,
@@ -97,34 +103,45 @@ pub async fn open_session(
     first: &RefreshRow,
     device: &Device,
     now: UnixMillis,
-) -> Result<(), AppError> {
+) -> Result<Option<SecretToken>, AppError> {
+    if !users::still_current(tx, user.id, user.credential_epoch).await? {
+        tracing::info!(user = %user.id, "sign-in refused: the credentials changed while it was checked");
+        return Err(AppError::InvalidCredentials);
+    }
     grant::open(tx, session, first).await?;
     users::set_language(tx, user.id, device.lang).await?;
     security_events::record(tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
-    email::remember_device(tx, user, device, now).await
+    email::remember_device(tx, user, device, session.id, now).await?;
+    limits::remember_browser(tx, user, device, now).await
 }
 
 /// The account of `email` if `password` is its password. A wrong one is recorded (the
 /// person sees it in their activity) and counted by the sign-in limits, whatever asked:
 /// sign-in, re-authentication, password change, account deletion.
+///
+/// The account is read once, before the hash: the `credential_epoch` it carries is the
+/// one the password was checked under, which `open_session` holds the session to.
 pub async fn prove(state: &AppState, email: &Email, password: &Password, device: &Device) -> Result<UserRow, AppError> {
     let passwords = &state.passwords;
     let client = device.addr.as_str();
+    let user = users::by_email(state.store.pool(), email.as_str()).await?;
+    let known = limits::known_browser(state, user.as_ref(), device).await?;
 
     // Checked before queueing for a hash, so a refused client costs nothing and waits
-    // for nothing; checked again under the slot, with the hash and the recording of a
-    // failure, so a burst of parallel guesses cannot all pass the first check.
-    limits::check_sign_in(state, email, device).await?;
+    // for nothing; then, in its slot, the attempt is counted and recorded as a failure
+    // in one step, so that parallel guesses cannot all pass the count.
+    limits::check_sign_in(state, email, device, known).await?;
     let slot = passwords.slot(&device.net).await?;
-    limits::check_sign_in(state, email, device).await?;
-    let user = users::by_email(state.store.pool(), email.as_str()).await?;
+    let attempt =
+        limits::reserve_sign_in(state, email, device, known, &failed(user.as_ref().map(|u| u.id), email, device))
+            .await?;
     let valid = passwords.verify(&slot, password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     match user {
-        Some(user) if valid => Ok(user),
+        Some(user) if valid => {
+            attempt.succeeded(state).await?;
+            Ok(user)
+        }
         _ => {
-            let mut tx = state.store.begin().await?;
-            security_events::record(&mut tx, state.clock.now(), &failed(user.map(|u| u.id), email, device)).await?;
-            tx.commit().await?;
             tracing::info!(client, "failed sign-in");
             Err(AppError::InvalidCredentials)
         }

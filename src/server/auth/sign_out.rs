@@ -3,7 +3,7 @@
 //! (`store::sessions::revoke`), which stops their access tokens at once on every
 //! instance.
 
-use super::{bearer::Authenticated, tokens::Refused};
+use super::{bearer::Authenticated, credentials, tokens::Refused};
 use crate::{
     server::{
         ids::SessionId,
@@ -52,14 +52,22 @@ pub async fn logout(state: &AppState, presented: Option<&str>) -> Result<(), App
     Ok(())
 }
 
-/// Ends every session of the caller; returns how many.
+/// Ends every session of the caller, with everything else a credential change ends
+/// (pending email-change and reset links, second steps, a started authenticator
+/// setup: `credentials::changed`); returns how many sessions.
 pub async fn everywhere(state: &AppState, caller: Authenticated) -> Result<u64, AppError> {
     let event = Event {
         user_id: Some(caller.user_id),
         session_id: Some(caller.session_id),
         ..Event::new(EventKind::SignedOutEverywhere)
     };
-    let ended = end(state, Scope::AllOf(caller.user_id), RevokeReason::LogoutAll, event).await?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let ended =
+        credentials::changed(&mut tx, caller.user_id, Scope::AllOf(caller.user_id), RevokeReason::LogoutAll, now)
+            .await?;
+    security_events::record(&mut tx, now, &event).await?;
+    tx.commit().await?;
     tracing::info!(user = %caller.user_id, sessions = ended.len(), "signed out everywhere");
     Ok(ended.len() as u64)
 }

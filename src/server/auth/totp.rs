@@ -2,7 +2,7 @@
 //! on and off, recovery codes, and [`check`], the one check of a second-step code.
 //! Codes are RFC 6238 (SHA-1, 6 digits, 30 s, ±1 step) through `totp-rs`.
 
-use super::{bearer::Authenticated, changes, device::Device};
+use super::{bearer::Authenticated, changes, device::Device, limits};
 use crate::{
     server::{
         ids::UserId,
@@ -11,6 +11,7 @@ use crate::{
         store::{
             recovery_codes,
             totp::{self, TotpRow},
+            users::{self, Account},
             Tx,
         },
         time::UnixMillis,
@@ -26,6 +27,20 @@ use totp_rs::{Algorithm, Builder, Secret, Totp};
 /// The issuer the app shows next to the account.
 const ISSUER: &str = "Baton";
 const RECOVERY_CODES: usize = 10;
+/// How long a started setup waits for its first code.
+const SETUP_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// Wrong codes after which a started setup is dead (start again).
+const SETUP_MAX_FAILURES: i64 = 5;
+
+/// The caller's account, if its address is proved: a strong factor added by someone
+/// who never proved the address could outlive the owner's reset.
+async fn verified_account(state: &AppState, caller: &Authenticated) -> Result<std::sync::Arc<Account>, AppError> {
+    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    if account.email_verified_at.is_none() {
+        return Err(AppError::EmailUnverified);
+    }
+    Ok(account)
+}
 
 /// The code generator of a base32 `secret`, labelled with `account` in the app.
 fn generator(secret: &str, account: &str) -> Result<Totp, AppError> {
@@ -109,9 +124,10 @@ pub async fn status(state: &AppState, caller: &Authenticated) -> Result<MfaStatu
     Ok(MfaStatus { totp: on, recovery_codes_left: u32::try_from(left).unwrap_or(0) })
 }
 
-/// `POST /api/mfa/totp/start` (sensitive): a new secret waiting for its first code.
+/// `POST /api/mfa/totp/start` (sensitive): a new secret waiting ten minutes for its
+/// first code.
 pub async fn start(state: &AppState, caller: &Authenticated) -> Result<TotpSetup, AppError> {
-    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let account = verified_account(state, caller).await?;
     let mut bytes = [0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = Secret::new_stack(bytes).to_base32();
@@ -124,32 +140,50 @@ pub async fn start(state: &AppState, caller: &Authenticated) -> Result<TotpSetup
         .quiet_zone(true)
         .build();
     let mut tx = state.store.begin().await?;
-    totp::set_pending(&mut tx, account.id, &secret).await?;
+    totp::set_pending(&mut tx, account.id, &secret, state.clock.now().plus(SETUP_TTL)).await?;
     tx.commit().await?;
     Ok(TotpSetup { secret, otpauth_uri, qr_svg })
 }
 
-/// `POST /api/mfa/totp/confirm`: the first code turns the app on, and the recovery
-/// codes are made (shown this once).
+/// `POST /api/mfa/totp/confirm` (sensitive): the first code turns the app on, and the
+/// recovery codes are made (shown this once). A wrong code counts against the setup
+/// (dead after five) and against the account's cap on wrong second-step codes, as at
+/// sign-in: the recovery codes are worth as much as the app.
 pub async fn confirm(
     state: &AppState,
     caller: &Authenticated,
     code: &str,
     device: &Device,
 ) -> Result<RecoveryCodes, AppError> {
-    let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
-    let row = totp::of(state.store.pool(), account.id).await?;
-    let Some(pending) = row.and_then(|row| row.pending_secret) else {
-        return Err(AppError::InvalidCode);
-    };
+    verified_account(state, caller).await?;
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() > 16 {
         return Err(AppError::invalid_input("A code has 6 digits."));
     }
+    let user = users::by_id(state.store.pool(), caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+    let account = Account::from(&user);
     let now = state.clock.now();
-    let step = step_of(&pending, &code, now)?.ok_or(AppError::InvalidCode)?;
-    let codes = new_recovery_codes();
     let mut tx = state.store.begin().await?;
+    limits::check_second_step(&mut tx, state, user.id).await?;
+    let row = totp::of_in(&mut tx, user.id).await?;
+    let Some(pending) = row.as_ref().and_then(|row| row.pending_secret(now, SETUP_MAX_FAILURES)).map(str::to_string)
+    else {
+        return Err(AppError::InvalidCode);
+    };
+    let Some(step) = step_of(&pending, &code, now)? else {
+        totp::pending_failed(&mut tx, user.id, &pending).await?;
+        limits::second_step_failed(
+            &mut tx,
+            state,
+            &user,
+            &crate::shared::credentials::Email::parse(&user.email)?,
+            device,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::InvalidCode);
+    };
+    let codes = new_recovery_codes();
     if !totp::enable(&mut tx, account.id, &pending, step, now).await? {
         // A newer setup replaced this one meanwhile.
         return Err(AppError::InvalidCode);
@@ -158,6 +192,7 @@ pub async fn confirm(
         .await?;
     changes::record(&mut tx, &account, SecurityChange::MfaEnabled, caller.session_id, device, now).await?;
     tx.commit().await?;
+    state.store.forget(account.id);
     tracing::info!(user = %account.id, "two-step verification turned on");
     Ok(RecoveryCodes { recovery_codes: codes })
 }

@@ -22,8 +22,14 @@ pub enum Letter {
     ConfirmNewEmail,
     /// To the old address: someone asked to move the account to `new_email`.
     EmailChangeRequested { new_email: String },
-    /// A sign-in from a device and address the account had not used.
+    /// A sign-in from a device and address the account had not used; carries a
+    /// "This wasn't me" link.
     NewSignIn { device: String, address: String, at_ms: i64 },
+    /// To the old address, once a change of address completed: its link ("This wasn't
+    /// me") puts the old address back.
+    EmailChanged { new_email: String },
+    /// Someone entered the right password and then too many wrong second-step codes.
+    SecondStepFailures,
     /// Something about how the account signs in changed: a passkey added or removed,
     /// two-step verification on or off, a recovery code used, new recovery codes.
     SecurityChange { change: SecurityChange, device: String, at_ms: i64 },
@@ -57,10 +63,31 @@ impl Letter {
             Letter::VerifyEmail | Letter::ConfirmNewEmail => LinkKind::Token("/verify"),
             Letter::EmailChangeRequested { .. } => LinkKind::Page("/account"),
             Letter::NewSignIn { .. } => LinkKind::Page("/sessions"),
+            Letter::EmailChanged { .. } => LinkKind::Token(NOT_ME_PATH),
+            Letter::SecondStepFailures => LinkKind::Page("/account"),
             Letter::SecurityChange { .. } => LinkKind::Page("/activity"),
         }
     }
+
+    /// The path of the single-use link the mail carries, if it carries one: its main
+    /// link, or its "This wasn't me".
+    pub fn token_path(&self) -> Option<&'static str> {
+        match self.link() {
+            LinkKind::Token(path) => Some(path),
+            LinkKind::Page(_) if self.carries_not_me() => Some(NOT_ME_PATH),
+            LinkKind::Page(_) => None,
+        }
+    }
+
+    /// Whether the mail also carries a "This wasn't me" link (`/not-me?token=…`, the
+    /// mail's single-use link) below its main one.
+    pub fn carries_not_me(&self) -> bool {
+        matches!(self, Letter::NewSignIn { .. })
+    }
 }
+
+/// Where "This wasn't me" links lead.
+pub const NOT_ME_PATH: &str = "/not-me";
 
 /// A mail ready to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,14 +101,39 @@ pub struct Written {
 /// if it was not you.
 type MailWords = (&'static str, Vec<String>, &'static str, &'static str);
 
-/// `letter` in `lang`, with its `link` (a full URL).
-pub fn write(lang: Lang, letter: &Letter, link: &str) -> Written {
-    let ((subject, lines, action, not_you), hello, copy) = match lang {
-        Lang::En => (english(letter), "Hello,", "Or copy this link:"),
-        Lang::Ko => (korean(letter), "안녕하세요.", "또는 이 링크를 복사해 주소창에 붙여 넣으세요:"),
+/// `letter` in `lang`, with its `link` (a full URL) and, for a mail that
+/// [carries one](Letter::carries_not_me), its "This wasn't me" link.
+pub fn write(lang: Lang, letter: &Letter, link: &str, not_me: Option<&str>) -> Written {
+    let ((subject, lines, action, not_you), hello, copy, (not_me_label, not_me_why)) = match lang {
+        Lang::En => (
+            english(letter),
+            "Hello,",
+            "Or copy this link:",
+            (
+                "This wasn't me",
+                "Signs out that device and every device signed in after it, and lets you choose a new password.",
+            ),
+        ),
+        Lang::Ko => (
+            korean(letter),
+            "안녕하세요.",
+            "또는 이 링크를 복사해 주소창에 붙여 넣으세요:",
+            ("본인이 아닙니다", "그 기기와 그 뒤에 로그인한 모든 기기를 로그아웃시키고, 새 비밀번호를 정하게 합니다."),
+        ),
     };
-    let text = format!("{hello}\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n— Baton\n", lines.join("\n\n"));
     let escape = |s: &str| html_escape::encode_text(s).into_owned();
+    let not_me_text = not_me.map(|url| format!("{not_me_label}: {url}\n{not_me_why}\n\n")).unwrap_or_default();
+    let text = format!("{hello}\n\n{}\n\n{action}: {link}\n\n{not_you}\n\n{not_me_text}— Baton\n", lines.join("\n\n"));
+    let not_me_html = not_me
+        .map(|url| {
+            format!(
+                "<p><a href=\"{href}\" style=\"color: #b3261e; font-weight: 600\">{label}</a><br>\n{why}</p>\n",
+                href = html_escape::encode_double_quoted_attribute(url),
+                label = escape(not_me_label),
+                why = escape(not_me_why),
+            )
+        })
+        .unwrap_or_default();
     // A paragraph's own line breaks (the sign-in's details) stay lines in HTML.
     let paragraphs: String =
         lines.iter().map(|line| format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n"))).collect();
@@ -90,7 +142,7 @@ pub fn write(lang: Lang, letter: &Letter, link: &str) -> Written {
          <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem\">\n\
          <p>{hello}</p>\n{paragraphs}<p><a href=\"{href}\" style=\"display: inline-block; padding: 0.6em 1.2em; \
          background: #2f5bd3; color: #ffffff; border-radius: 6px; text-decoration: none\">{action}</a></p>\n\
-         <p style=\"font-size: 0.9em\">{copy} {link_text}</p>\n<p>{not_you}</p>\n<p>— Baton</p>\n\
+         <p style=\"font-size: 0.9em\">{copy} {link_text}</p>\n<p>{not_you}</p>\n{not_me_html}<p>— Baton</p>\n\
          </body></html>\n",
         lang = lang.code(),
         title = escape(subject),
@@ -148,8 +200,28 @@ fn english(letter: &Letter) -> MailWords {
                 format!("Device: {device}\nAddress: {address}\nTime: {}", mail_time(Lang::En, *at_ms)),
             ],
             "See your sessions",
-            "If it was you, there is nothing to do. If not, revoke that session, change your password, and sign \
-             out everywhere.",
+            "If it was you, there is nothing to do. If it was not, follow \"This wasn't me\" below.",
+        ),
+        Letter::EmailChanged { new_email } => (
+            "Your email address was changed",
+            vec![
+                format!("The address of your Baton account was changed to {new_email}. Mail about the account now goes there."),
+                "If you made this change, there is nothing to do.".into(),
+            ],
+            "This wasn't me",
+            "The link puts this address back, signs out the device that made the change and every device signed \
+             in after it, and lets you choose a new password. It works once, for 7 days.",
+        ),
+        Letter::SecondStepFailures => (
+            "Someone entered your password but not your second step",
+            vec![
+                "Someone entered your Baton password correctly, then failed two-step verification too many times. \
+                 Two-step verification is paused for your account for a while."
+                    .into(),
+                "Your password is known to someone else: change it now.".into(),
+            ],
+            "Change your password",
+            "If it was you, there is nothing to worry about; try again later.",
         ),
         Letter::SecurityChange { change, device, at_ms } => {
             let (subject, what) = match change {
@@ -219,8 +291,30 @@ fn korean(letter: &Letter) -> MailWords {
                 format!("기기: {}\n주소: {address}\n시간: {}", device_in_korean(device), mail_time(Lang::Ko, *at_ms)),
             ],
             "세션 보기",
-            "본인이라면 할 일이 없습니다. 본인이 아니라면 그 세션을 해제하고, 비밀번호를 바꾼 뒤 모든 기기에서 \
-             로그아웃하세요.",
+            "본인이라면 할 일이 없습니다. 본인이 아니라면 아래의 \"본인이 아닙니다\"를 누르세요.",
+        ),
+        Letter::EmailChanged { new_email } => (
+            "이메일 주소가 바뀌었습니다",
+            vec![
+                format!(
+                    "Baton 계정의 주소가 {new_email}(으)로 바뀌었습니다. 이제 계정에 관한 메일은 그 주소로 갑니다."
+                ),
+                "본인이 바꾼 것이라면 할 일이 없습니다.".into(),
+            ],
+            "본인이 아닙니다",
+            "이 링크는 이 주소를 되돌리고, 변경한 기기와 그 뒤에 로그인한 모든 기기를 로그아웃시키며, 새 비밀번호를 \
+             정하게 합니다. 7일 동안 한 번만 쓸 수 있습니다.",
+        ),
+        Letter::SecondStepFailures => (
+            "누군가 비밀번호는 맞혔지만 2단계 인증에 실패했습니다",
+            vec![
+                "누군가 Baton 비밀번호를 맞게 입력한 뒤 2단계 인증에 여러 번 실패했습니다. 한동안 계정의 2단계 \
+                 인증이 멈춥니다."
+                    .into(),
+                "다른 사람이 비밀번호를 알고 있습니다. 지금 바꾸세요.".into(),
+            ],
+            "비밀번호 바꾸기",
+            "본인이었다면 걱정하지 마시고 나중에 다시 시도하세요.",
         ),
         Letter::SecurityChange { change, device, at_ms } => {
             let (subject, what) = match change {
@@ -294,9 +388,11 @@ mod tests {
             Letter::NewSignIn { device: "Chrome on Linux".into(), address: "127.0.0.1".into(), at_ms: 0 },
             Letter::SecurityChange { change: SecurityChange::MfaDisabled, device: "Chrome on Linux".into(), at_ms: 0 },
             Letter::SecurityChange { change: SecurityChange::PasskeyAdded, device: "Chrome on Linux".into(), at_ms: 0 },
+            Letter::EmailChanged { new_email: "new@example.com".into() },
+            Letter::SecondStepFailures,
         ];
         for letter in letters {
-            let mail = write(Lang::En, &letter, "https://app.example.com/x?token=abc");
+            let mail = write(Lang::En, &letter, "https://app.example.com/x?token=abc", None);
             assert!(mail.text.contains("Baton") && mail.html.contains("Baton"), "{mail:?}");
             assert!(mail.text.contains("https://app.example.com/x?token=abc"), "{mail:?}");
             assert!(mail.html.contains("href=\"https://app.example.com/x?token=abc\""), "{mail:?}");
@@ -317,10 +413,12 @@ mod tests {
                 at_ms: 1_800_000_000_000,
             },
             Letter::SecurityChange { change: SecurityChange::MfaDisabled, device: "Chrome on Linux".into(), at_ms: 0 },
+            Letter::EmailChanged { new_email: "new@example.com".into() },
+            Letter::SecondStepFailures,
         ];
         for letter in letters {
-            let english = write(Lang::En, &letter, "https://app.example.com/x?token=abc");
-            let mail = write(Lang::Ko, &letter, "https://app.example.com/x?token=abc");
+            let english = write(Lang::En, &letter, "https://app.example.com/x?token=abc", None);
+            let mail = write(Lang::Ko, &letter, "https://app.example.com/x?token=abc", None);
             assert_ne!(mail.subject, english.subject);
             assert!(mail.text.starts_with("안녕하세요."), "{mail:?}");
             assert!(
@@ -336,12 +434,28 @@ mod tests {
             address: "127.0.0.1".into(),
             at_ms: 1_800_000_000_000,
         };
-        let mail = write(Lang::Ko, &signed_in, "http://127.0.0.1:3000/sessions");
+        let mail = write(Lang::Ko, &signed_in, "http://127.0.0.1:3000/sessions", None);
         assert!(
             mail.text.contains("기기: Linux의 Chrome\n주소: 127.0.0.1\n시간: 2027년 1월 15일 (금) 08:00 UTC"),
             "{}",
             mail.text
         );
+    }
+
+    #[test]
+    fn a_new_device_mail_carries_this_wasnt_me_in_both_parts_and_both_languages() {
+        let letter = Letter::NewSignIn { device: "Chrome on Linux".into(), address: "127.0.0.1".into(), at_ms: 0 };
+        assert!(letter.carries_not_me());
+        let not_me = "https://app.example.com/not-me?token=xyz";
+        for (lang, label) in [(Lang::En, "This wasn't me"), (Lang::Ko, "본인이 아닙니다")] {
+            let mail = write(lang, &letter, "https://app.example.com/sessions", Some(not_me));
+            assert!(mail.text.contains(&format!("{label}: {not_me}")), "{}", mail.text);
+            assert!(mail.html.contains(&format!("href=\"{not_me}\"")), "{}", mail.html);
+            assert!(mail.html.contains(&html_escape::encode_text(label).into_owned()), "{}", mail.html);
+        }
+        // Without the link nothing of it is written.
+        let plain = write(Lang::En, &letter, "https://app.example.com/sessions", None);
+        assert!(!plain.text.contains("This wasn't me:"), "{}", plain.text);
     }
 
     #[test]
@@ -351,7 +465,7 @@ mod tests {
             address: "127.0.0.1".into(),
             at_ms: 1_800_000_000_000,
         };
-        let mail = write(Lang::En, &letter, "http://127.0.0.1:3000/sessions");
+        let mail = write(Lang::En, &letter, "http://127.0.0.1:3000/sessions", None);
         assert!(!mail.html.contains("<script>"), "{}", mail.html);
         assert!(mail.html.contains("&lt;script&gt;"));
         assert!(mail.text.contains("Time: Friday, 15 January 2027, 08:00 UTC"), "{}", mail.text);

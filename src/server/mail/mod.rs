@@ -9,7 +9,7 @@ pub mod transport;
 
 use crate::{
     server::{
-        ids::{LinkId, UserId},
+        ids::{LinkId, SessionId, UserId},
         store::{
             email_links::{self, NewLink, Purpose},
             outbox::{self, NewMail},
@@ -36,24 +36,42 @@ pub async fn queue(
     Ok(())
 }
 
-/// Queues a mail that carries a new link of `purpose` to `to`, valid for `ttl`: the
-/// account's older links of that purpose (and their unsent mails) are gone.
+/// A single-use link a mail carries.
+pub struct LinkFor {
+    pub purpose: Purpose,
+    pub ttl: Duration,
+    /// The session it is about, if any.
+    pub session: Option<SessionId>,
+}
+
+impl LinkFor {
+    pub fn new(purpose: Purpose, ttl: Duration) -> LinkFor {
+        LinkFor { purpose, ttl, session: None }
+    }
+
+    pub fn about(self, session: SessionId) -> LinkFor {
+        LinkFor { session: Some(session), ..self }
+    }
+}
+
+/// Queues a mail that carries a new link to `to`: beyond the links of its purpose an
+/// account may have live at once, the oldest (and their unsent mails) are gone.
 pub async fn queue_with_link(
     tx: &mut Tx<'_>,
     user: UserId,
     to: &str,
-    purpose: Purpose,
-    ttl: Duration,
+    link: LinkFor,
     letter: &Letter,
     now: UnixMillis,
 ) -> Result<(), AppError> {
     let link = NewLink {
         id: LinkId::generate(),
         user_id: user,
-        purpose,
+        purpose: link.purpose,
         email: to,
+        session_id: link.session,
         created_at: now,
-        expires_at: now.plus(ttl),
+        expires_at: now.plus(link.ttl),
     };
     email_links::replace(tx, &link).await?;
     queue(tx, user, to, letter, Some(link.id), now).await

@@ -76,9 +76,9 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
         tracing::error!(mail = %mail.id, attempts = mail.attempts, "mail outbox: undeliverable for a day, dropped");
         return remove(state, &mail).await;
     }
-    let link = match (letter.link(), mail.link_id) {
-        (LinkKind::Page(path), _) => format!("{origin}{path}"),
-        (LinkKind::Token(path), Some(link_id)) => {
+    // The mail's single-use link gets its token now; its main link is that one or a page.
+    let token_link = match (mail.link_id, letter.token_path()) {
+        (Some(link_id), Some(path)) => {
             let token = SecretToken::generate();
             let mut tx = state.store.begin().await?;
             let armed = email_links::arm(&mut tx, link_id, &token, now).await?;
@@ -87,23 +87,31 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
                 // Replaced, used or expired since it was queued: nothing worth sending.
                 return remove(state, &mail).await;
             }
-            format!("{origin}{path}?token={}", token.as_str())
+            Some(format!("{origin}{path}?token={}", token.as_str()))
         }
-        (LinkKind::Token(_), None) => {
+        (None, None) => None,
+        _ => {
             tracing::error!(mail = %mail.id, "mail outbox: a link mail without its link, dropped");
             return remove(state, &mail).await;
         }
     };
+    let (link, not_me) = match (letter.link(), token_link) {
+        (LinkKind::Page(path), not_me) => (format!("{origin}{path}"), not_me),
+        (LinkKind::Token(_), Some(link)) => (link, None),
+        (LinkKind::Token(_), None) => unreachable!("a token path was required above"),
+    };
     // In the account's language (English once the account is gone).
     let lang = users::language(state.store.pool(), mail.user_id).await?.unwrap_or_default();
-    let written = letters::write(lang, &letter, &link);
+    let written = letters::write(lang, &letter, &link, not_me.as_deref());
     match mailer.send(&mail.to_addr, &written.subject, written.text, written.html).await {
-        Ok(()) => {
-            if mailer.writes_files() {
-                // No mail server: the link is in the log, so a developer can follow it.
-                tracing::info!(to = %mail.to_addr, subject = %written.subject, %link, "mail written to the outbox folder");
-            } else {
-                tracing::info!(mail = %mail.id, subject = %written.subject, "mail sent");
+        Ok(sent) => {
+            // Never the link: it is a credential until it is used. The outbox folder's
+            // file holds it for a developer without a mail server.
+            match sent.file {
+                Some(file) => {
+                    tracing::info!(mail = %mail.id, subject = %written.subject, file = %file.display(), "mail written to the outbox folder")
+                }
+                None => tracing::info!(mail = %mail.id, subject = %written.subject, "mail sent"),
             }
             remove(state, &mail).await
         }

@@ -55,13 +55,9 @@ impl Mailer {
         }
     }
 
-    pub fn writes_files(&self) -> bool {
-        matches!(self.transport, Transport::Files { .. })
-    }
-
     /// Sends a mail with a plain-text and an HTML part. The error says why, without
     /// credentials.
-    pub async fn send(&self, to: &str, subject: &str, text: String, html: String) -> Result<(), String> {
+    pub async fn send(&self, to: &str, subject: &str, text: String, html: String) -> Result<Sent, String> {
         let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -70,10 +66,23 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| format!("cannot build the mail: {e}"))?;
         match &self.transport {
-            Transport::Smtp { transport, .. } => transport.send(message).await.map(drop).map_err(|e| e.to_string()),
-            Transport::Files { transport, .. } => transport.send(message).await.map(drop).map_err(|e| e.to_string()),
+            Transport::Smtp { transport, .. } => {
+                transport.send(message).await.map(|_| Sent { file: None }).map_err(|e| e.to_string())
+            }
+            Transport::Files { transport, dir } => transport
+                .send(message)
+                .await
+                // lettre names the file after the id it returns.
+                .map(|id| Sent { file: Some(dir.join(format!("{id}.eml"))) })
+                .map_err(|e| e.to_string()),
         }
     }
+}
+
+/// A mail that left.
+pub struct Sent {
+    /// The `.eml` file it was written to, when there is no mail server.
+    pub file: Option<PathBuf>,
 }
 
 /// `smtp://` uses STARTTLS when the server offers it (docs/API.md). Credentials are

@@ -69,6 +69,12 @@ pub async fn spend(tx: &mut Tx<'_>, token_hash: &str) -> Result<bool, StoreError
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends every second step of `user` waiting for its code (a credential change).
+pub async fn delete_of(tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM mfa_challenges WHERE user_id = $1").bind(user).execute(tx.conn()).await?;
+    Ok(())
+}
+
 pub async fn prune(tx: &mut Tx<'_>, now: UnixMillis, batch: i64) -> Result<u64, StoreError> {
     Ok(sqlx::query(
         "DELETE FROM mfa_challenges WHERE token_hash IN (SELECT token_hash FROM mfa_challenges WHERE expires_at < $1 LIMIT $2)",

@@ -68,6 +68,7 @@ macro_rules! text_enum {
 
 pub mod ceremonies;
 pub mod email_links;
+pub mod known_browsers;
 pub mod known_devices;
 pub mod mfa_challenges;
 pub mod notify;

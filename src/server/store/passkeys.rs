@@ -61,16 +61,31 @@ pub async fn by_credential(pool: &AnyPool, credential_id: &str) -> Result<Option
         .await?)
 }
 
-/// Records a sign-in with the passkey: its new counter (in `passkey`) and when.
-/// False if it was removed meanwhile.
-pub async fn used(tx: &mut Tx<'_>, id: PasskeyId, passkey: &str, now: UnixMillis) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3")
+/// Records a sign-in with the passkey: its new state (in `passkey`, with the
+/// signature counter) and when. Compare-and-set: only if the stored state is still
+/// `read` (what the assertion was checked against), so two assertions checked side
+/// by side cannot both be recorded and move the counter back. False if it was
+/// removed or used meanwhile.
+pub async fn used(
+    tx: &mut Tx<'_>,
+    id: PasskeyId,
+    read: &str,
+    passkey: &str,
+    now: UnixMillis,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2 WHERE id = $3 AND passkey = $4")
         .bind(passkey)
         .bind(now)
         .bind(id)
+        .bind(read)
         .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Removes every passkey of `user`; how many there were.
+pub async fn delete_of(tx: &mut Tx<'_>, user: UserId) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user).execute(tx.conn()).await?.rows_affected())
 }
 
 /// Removes one of `user`'s passkeys: false if it has no such passkey.

@@ -470,6 +470,7 @@ mod tests {
             password_hash: "x".into(),
             created_at: NOW,
             email_verified_at: None,
+            credential_epoch: 0,
         };
         let session = NewSession {
             id: SessionId::generate(),

@@ -5,8 +5,16 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 /// A bearer secret handed out once: 32 random bytes, base64url where it travels (a
-/// mailed link, the second step's `mfa_token`), only its SHA-256 in the database.
+/// mailed link, the second step's `mfa_token`, the `device` cookie), only its SHA-256
+/// in the database. Its `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SecretToken(String);
+
+impl std::fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretToken(***)")
+    }
+}
 
 impl SecretToken {
     pub fn generate() -> SecretToken {

@@ -39,6 +39,17 @@ text_enum! {
         /// A recovery code took the place of the app's code at a second step.
         RecoveryCodeUsed = "recovery_code_used",
         RecoveryCodesRenewed = "recovery_codes_renewed",
+        /// A wrong second-step code (at sign-in, re-authentication or setting up the
+        /// app): what the account's second-step cap counts.
+        MfaFailed = "mfa_failed",
+        /// The owner followed a "This wasn't me" link: sessions ended, perhaps the old
+        /// address restored.
+        NotMeReported = "not_me_reported",
+        /// A pending change of address was cancelled before its link was followed.
+        EmailChangeCancelled = "email_change_cancelled",
+        /// The address was proved for the first time, and the passkeys, authenticator
+        /// app and provider connections added before that were removed.
+        CredentialsRemovedOnVerification = "credentials_removed_on_verification",
         /// Anonymous: kept after the account and its own events are gone.
         AccountDeleted = "account_deleted",
         /// A registration got past the registration limit (whatever came of it).
@@ -88,23 +99,33 @@ impl Event<'_> {
     }
 }
 
-pub async fn record(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
+/// Records `event`; its id, for an attempt a limit admitted that may yet be taken
+/// back ([`forget`]).
+pub async fn record(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<EventId, StoreError> {
     insert(tx, at, event, "").await
+}
+
+/// Deletes one event: a failure a limit counted in advance, which turned out a success.
+pub async fn forget(tx: &mut Tx<'_>, id: EventId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM audit_events WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    Ok(())
 }
 
 /// Records `event` unless its session already has an event of its kind (a session
 /// expires once, however often its last token comes back).
 pub async fn record_once_per_session(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>) -> Result<(), StoreError> {
-    insert(tx, at, event, " WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE kind = $3 AND session_id = $5)").await
+    insert(tx, at, event, " WHERE NOT EXISTS (SELECT 1 FROM audit_events WHERE kind = $3 AND session_id = $5)").await?;
+    Ok(())
 }
 
-async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &str) -> Result<(), StoreError> {
+async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &str) -> Result<EventId, StoreError> {
+    let id = EventId::generate();
     let sql = format!(
         "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9{condition}"
     );
     sqlx::query(&sql)
-        .bind(EventId::generate())
+        .bind(id)
         .bind(at)
         .bind(event.kind)
         .bind(event.user_id)
@@ -115,7 +136,7 @@ async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &
         .bind(event.user_agent)
         .execute(tx.conn())
         .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// An event as the person it concerns sees it.
@@ -161,9 +182,12 @@ pub async fn of_user(
     Ok(sqlx::query_as(&sql).bind(user).bind(before.at).bind(before.id).bind(limit).fetch_all(pool).await?)
 }
 
-/// Deletes every event of `user` (the account is being deleted, in `tx`).
-pub async fn delete_of_user(tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+/// Deletes every event of `user` or naming its address `email`, the anonymous ones
+/// too (a reset asked for it, a failed sign-in with it): the account is being deleted,
+/// in `tx`.
+pub async fn delete_of_user(tx: &mut Tx<'_>, user: UserId, email: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM audit_events WHERE user_id = $1").bind(user).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM audit_events WHERE email = $1").bind(email).execute(tx.conn()).await?;
     Ok(())
 }
 
@@ -180,25 +204,28 @@ pub enum Counted<'a> {
     Of { user: UserId },
 }
 
-/// The instant of the `n`-th most recent event of `kind` and `whose` after `since`,
-/// if there were that many: when it leaves the window, one more is allowed.
+/// The instant of the `n`-th most recent event of one of `kinds` and `whose` after
+/// `since`, if there were that many: when it leaves the window, one more is allowed.
 pub async fn nth_latest<'e>(
     executor: impl Executor<'e, Database = Any>,
-    kind: EventKind,
+    kinds: &[EventKind],
     whose: Counted<'_>,
     since: UnixMillis,
     n: u32,
 ) -> Result<Option<UnixMillis>, StoreError> {
     let filter = match whose {
-        Counted::AccountFrom { .. } => "email = $4 AND client_net = $5",
-        Counted::From { .. } => "client_net = $4",
-        Counted::About { .. } => "email = $4",
-        Counted::Of { .. } => "user_id = $4",
+        Counted::AccountFrom { .. } => "email = $3 AND client_net = $4",
+        Counted::From { .. } => "client_net = $3",
+        Counted::About { .. } => "email = $3",
+        Counted::Of { .. } => "user_id = $3",
     };
+    // The kinds are our own constants, written into the statement (as `of_user` does).
+    let kinds: Vec<String> = kinds.iter().map(|kind| format!("'{}'", kind.as_str())).collect();
     let sql = format!(
-        "SELECT at FROM audit_events WHERE kind = $1 AND at > $2 AND {filter} ORDER BY at DESC LIMIT 1 OFFSET $3"
+        "SELECT at FROM audit_events WHERE kind IN ({}) AND at > $1 AND {filter} ORDER BY at DESC LIMIT 1 OFFSET $2",
+        kinds.join(", ")
     );
-    let query = sqlx::query_scalar(&sql).bind(kind).bind(since).bind(i64::from(n) - 1);
+    let query = sqlx::query_scalar(&sql).bind(since).bind(i64::from(n) - 1);
     let query = match whose {
         Counted::AccountFrom { email, net } => query.bind(email).bind(net),
         Counted::From { net } => query.bind(net),

@@ -32,6 +32,8 @@ text_enum! {
         AccountDeleted = "account_deleted",
         /// The password was reset through a mailed link.
         PasswordReset = "password_reset",
+        /// The owner said a sign-in or a change was not theirs ("This wasn't me").
+        NotMe = "not_me",
     }
 }
 
@@ -68,6 +70,9 @@ pub enum Scope {
     AllOf(UserId),
     /// Every session of this user but this one (the one changing the password).
     AllOfExcept(UserId, SessionId),
+    /// This session of the user, if any, and every one of theirs begun at or after
+    /// the instant ("This wasn't me": that sign-in and whatever came after it).
+    BegunSince(UserId, Option<SessionId>, UnixMillis),
 }
 
 /// Creates the session; `idle_expires_at` is when its first refresh token expires.
@@ -102,6 +107,7 @@ pub async fn revoke(
         Scope::OneOf(..) => "id = $3 AND user_id = $4",
         Scope::AllOf(_) => "user_id = $3",
         Scope::AllOfExcept(..) => "user_id = $3 AND id <> $4",
+        Scope::BegunSince(..) => "user_id = $3 AND (id = $4 OR created_at >= $5)",
     };
     let sql = format!(
         "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE revoked_at IS NULL AND {filter} RETURNING id"
@@ -112,6 +118,7 @@ pub async fn revoke(
         Scope::OneOf(user, sid) => query.bind(sid).bind(user),
         Scope::AllOf(user) => query.bind(user),
         Scope::AllOfExcept(user, sid) => query.bind(user).bind(sid),
+        Scope::BegunSince(user, sid, since) => query.bind(user).bind(sid).bind(since),
     };
     let ended: Vec<SessionId> = query.fetch_all(tx.conn()).await?;
     revocations::log(tx, &ended, now).await?;
@@ -181,6 +188,11 @@ pub struct EndedOrLive {
     pub revoke_reason: Option<RevokeReason>,
     pub user_agent: String,
     pub client_addr: String,
+}
+
+/// When a session began, if it exists.
+pub async fn created_at(tx: &mut Tx<'_>, sid: SessionId) -> Result<Option<UnixMillis>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT created_at FROM sessions WHERE id = $1").bind(sid).fetch_optional(tx.conn()).await?)
 }
 
 /// When a session reaches its absolute lifetime, if it exists.

@@ -12,6 +12,10 @@ pub struct TotpRow {
     pub secret: Option<String>,
     /// A setup waiting for its first code.
     pub pending_secret: Option<String>,
+    /// When that setup stops waiting.
+    pub pending_expires_at: Option<UnixMillis>,
+    /// Wrong codes entered for that setup.
+    pub pending_failures: i64,
     pub enabled_at: Option<UnixMillis>,
     pub last_step: i64,
 }
@@ -21,12 +25,29 @@ impl TotpRow {
     pub fn enabled_secret(&self) -> Option<&str> {
         self.enabled_at.and(self.secret.as_deref())
     }
+
+    /// The secret of a setup still waiting for its first code at `now`: started less
+    /// than its lifetime ago, with fewer than `max_failures` wrong codes.
+    pub fn pending_secret(&self, now: UnixMillis, max_failures: i64) -> Option<&str> {
+        let live = self.pending_expires_at.is_some_and(|end| end > now) && self.pending_failures < max_failures;
+        self.pending_secret.as_deref().filter(|_| live)
+    }
 }
 
+const COLUMNS: &str = "secret, pending_secret, pending_expires_at, pending_failures, enabled_at, last_step";
+
 pub async fn of(pool: &AnyPool, user: UserId) -> Result<Option<TotpRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT secret, pending_secret, enabled_at, last_step FROM totp WHERE user_id = $1")
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM totp WHERE user_id = $1"))
         .bind(user)
         .fetch_optional(pool)
+        .await?)
+}
+
+/// [`of`], inside a transaction (after its checks took their locks).
+pub async fn of_in(tx: &mut Tx<'_>, user: UserId) -> Result<Option<TotpRow>, StoreError> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM totp WHERE user_id = $1"))
+        .bind(user)
+        .fetch_optional(tx.conn())
         .await?)
 }
 
@@ -35,14 +56,45 @@ pub async fn enabled(pool: &AnyPool, user: UserId) -> Result<bool, StoreError> {
     Ok(of(pool, user).await?.is_some_and(|row| row.enabled_secret().is_some()))
 }
 
-/// Starts a setup: `secret` waits for its first code. A working secret keeps working.
-pub async fn set_pending(tx: &mut Tx<'_>, user: UserId, secret: &str) -> Result<(), StoreError> {
+/// Starts a setup: `secret` waits for its first code until `expires_at`. A working
+/// secret keeps working.
+pub async fn set_pending(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    secret: &str,
+    expires_at: UnixMillis,
+) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO totp (user_id, pending_secret) VALUES ($1, $2) \
-         ON CONFLICT (user_id) DO UPDATE SET pending_secret = excluded.pending_secret",
+        "INSERT INTO totp (user_id, pending_secret, pending_expires_at, pending_failures) VALUES ($1, $2, $3, 0) \
+         ON CONFLICT (user_id) DO UPDATE SET pending_secret = excluded.pending_secret, \
+         pending_expires_at = excluded.pending_expires_at, pending_failures = 0",
     )
     .bind(user)
     .bind(secret)
+    .bind(expires_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Counts a wrong code against the setup waiting for `secret`.
+pub async fn pending_failed(tx: &mut Tx<'_>, user: UserId, secret: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE totp SET pending_failures = pending_failures + 1 WHERE user_id = $1 AND pending_secret = $2")
+        .bind(user)
+        .bind(secret)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Ends a setup that waits for its first code (a credential change); a working secret
+/// keeps working, and a row with nothing else in it goes.
+pub async fn end_pending(tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM totp WHERE user_id = $1 AND enabled_at IS NULL").bind(user).execute(tx.conn()).await?;
+    sqlx::query(
+        "UPDATE totp SET pending_secret = NULL, pending_expires_at = NULL, pending_failures = 0 WHERE user_id = $1",
+    )
+    .bind(user)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -59,8 +111,8 @@ pub async fn enable(
     now: UnixMillis,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE totp SET secret = pending_secret, pending_secret = NULL, enabled_at = $1, last_step = $2 \
-         WHERE user_id = $3 AND pending_secret = $4",
+        "UPDATE totp SET secret = pending_secret, pending_secret = NULL, pending_expires_at = NULL, \
+         pending_failures = 0, enabled_at = $1, last_step = $2 WHERE user_id = $3 AND pending_secret = $4",
     )
     .bind(now)
     .bind(step)

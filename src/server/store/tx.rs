@@ -129,6 +129,22 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Makes every other transaction that asks for `key` wait until this one ends, so
+    /// that a count and the write that depends on it (a limit and the attempt it
+    /// admits) cannot interleave with another's. SQLite has one writer at a time, so a
+    /// write transaction there holds every key already; PostgreSQL takes a
+    /// transaction-scoped advisory lock on the key's hash. Take several keys in one
+    /// order (sorted), or two transactions could each wait for the other.
+    pub async fn lock(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(key.as_bytes());
+            let id = i64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(id).execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
     /// Called by [`super::outbox::enqueue`] only.
     pub(super) fn mail_queued(&mut self) {
         self.queued_mail = true;

@@ -22,6 +22,8 @@ pub struct UserRow {
     pub created_at: UnixMillis,
     /// When the address was proved by following a mailed link; `None` until then.
     pub email_verified_at: Option<UnixMillis>,
+    /// Moved on by every change that ends the account's sessions ([`end_credentials`]).
+    pub credential_epoch: i64,
 }
 
 /// An account as the API shows it (no password hash).
@@ -109,7 +111,7 @@ pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreEr
         .on_unique(Inserted::EmailTaken)
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at";
+const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at, credential_epoch";
 
 pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
@@ -141,16 +143,59 @@ pub async fn language(pool: &AnyPool, id: UserId) -> Result<Option<Lang>, StoreE
     Ok(code.map(|code| Lang::from_tag(&code).unwrap_or_default()))
 }
 
+/// What proving an address came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proved {
+    /// The account's address is proved for the first time now.
+    First,
+    /// It was proved before.
+    Again,
+    /// `email` is not the account's address (any more).
+    NotTheAddress,
+}
+
 /// Marks `email` verified if it is still the account's address.
-pub async fn verify_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMillis) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2 AND email = $3",
+pub async fn verify_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMillis) -> Result<Proved, StoreError> {
+    let first = sqlx::query(
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email = $3 AND email_verified_at IS NULL",
     )
     .bind(now)
     .bind(id)
     .bind(email)
     .execute(tx.conn())
     .await?;
+    if first.rows_affected() == 1 {
+        return Ok(Proved::First);
+    }
+    let current: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = $1 AND email = $2")
+        .bind(id)
+        .bind(email)
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(if current.is_some() { Proved::Again } else { Proved::NotTheAddress })
+}
+
+/// Moves the account's credential epoch on: a sign-in that read the old one can no
+/// longer open a session ([`still_current`]). Call it first in the transaction of the
+/// change: on PostgreSQL the row lock it takes orders the change against those sign-ins.
+pub async fn end_credentials(tx: &mut Tx<'_>, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET credential_epoch = credential_epoch + 1 WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Whether `epoch`, read with the credential a sign-in checked, is still the account's.
+/// An `UPDATE` rather than a `SELECT`: on PostgreSQL it waits for a change holding the
+/// row and then sees that change's epoch, so the answer cannot be stale by the time
+/// the sign-in commits.
+pub async fn still_current(tx: &mut Tx<'_>, id: UserId, epoch: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE users SET credential_epoch = $1 WHERE id = $2 AND credential_epoch = $1")
+        .bind(epoch)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -161,7 +206,8 @@ pub enum Changed {
     EmailTaken,
 }
 
-/// Makes `email` (just proved) the account's address.
+/// Makes `email` (just proved) the account's address; also how a "this wasn't me" link
+/// puts the old address back.
 pub async fn change_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMillis) -> Result<Changed, StoreError> {
     sqlx::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
         .bind(email)

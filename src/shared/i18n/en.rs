@@ -40,6 +40,12 @@ fn event(kind: &str, device: &str) -> String {
         "mfa_disabled" => "You turned off two-step verification.".to_string(),
         "recovery_code_used" => "A recovery code was used to sign in.".to_string(),
         "recovery_codes_renewed" => "You made new recovery codes.".to_string(),
+        "mfa_failed" => format!("Someone entered your password, then a wrong two-step code, on {device}."),
+        "not_me_reported" => "You said a sign-in or change wasn't you: those sessions ended.".to_string(),
+        "email_change_cancelled" => "You cancelled a change of your email address.".to_string(),
+        "credentials_removed_on_verification" => {
+            "Your address was proved: passkeys and authenticator apps added before that were removed.".to_string()
+        }
         other => format!("Security event: {other}."),
     }
 }
@@ -138,6 +144,23 @@ pub static TEXTS: Texts = Texts {
         failed: |error| format!("Your email address could not be verified: {error}"),
         try_again: "Try again",
     },
+    not_me: NotMe {
+        title: "This wasn't me",
+        checking: "Signing out the devices you didn't recognise…",
+        ended: |n| {
+            let what = match n {
+                0 => "No device of that sign-in was still signed in".to_string(),
+                1 => "1 device was signed out".to_string(),
+                n => format!("{n} devices were signed out"),
+            };
+            format!("Done. {what}. If the mail was about a change of your email address, your old address is back.")
+        },
+        choose_password: "Now choose a new password: whoever signed in may know your current one.",
+        link_dead: "This link no longer works: it works once, for 7 days.",
+        ask_reset: "To be safe, ask for a password reset.",
+        failed: |error| format!("Could not do it: {error}"),
+        try_again: "Try again",
+    },
     second_step: SecondStep {
         wrong_recovery_code: "That recovery code did not work. Each code works once.",
         wrong_code: "That code did not work. Enter the 6-digit code your app shows now.",
@@ -168,6 +191,9 @@ pub static TEXTS: Texts = Texts {
         confirm: "Confirm",
         use_passkey: "Use a passkey",
         not_yours: "That passkey is not one of this account's.",
+        code: "Verification code",
+        code_needed: "Two-step verification is on: enter a code from your authenticator app, or a recovery code, \
+                      with your password.",
     },
     dashboard: Dashboard {
         title: "Dashboard",
@@ -231,6 +257,10 @@ pub static TEXTS: Texts = Texts {
         },
         not_changed: "Not changed",
         change_email: "Change email",
+        pending: |address| format!("Waiting for you to confirm {address}: follow the link we sent there."),
+        cancel_change: "Cancel",
+        change_cancelled: "Cancelled. The link sent to the new address no longer works.",
+        cancel_failed: |error| format!("Could not cancel: {error}"),
         password_intro: "Changing it signs out every other device at once; this one stays signed in.",
         current_password: "Current password",
         password_changed: "Password changed. Every other device has been signed out.",

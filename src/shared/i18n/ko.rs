@@ -32,6 +32,9 @@ fn error(e: &AppError) -> String {
         AppError::SessionExpired => "세션의 최대 사용 기간이 지났습니다. 다시 로그인해 주세요.".to_string(),
         AppError::ForbiddenOrigin => "다른 사이트에서 보낸 요청은 받을 수 없습니다.".to_string(),
         AppError::ReauthRequired => "본인 확인이 필요합니다. 비밀번호를 다시 입력해 주세요.".to_string(),
+        AppError::EmailUnverified => {
+            "먼저 이메일 주소를 인증해 주세요. 보내 드린 링크를 연 뒤 다시 시도해 주세요.".to_string()
+        }
         AppError::NotFound => "찾을 수 없습니다.".to_string(),
         AppError::EmailTaken => "이 이메일로 만든 계정이 이미 있습니다.".to_string(),
         AppError::PayloadTooLarge => "보낸 내용이 너무 큽니다.".to_string(),
@@ -79,6 +82,12 @@ fn event(kind: &str, device: &str) -> String {
         "mfa_disabled" => "2단계 인증을 껐습니다.".to_string(),
         "recovery_code_used" => "복구 코드로 로그인했습니다.".to_string(),
         "recovery_codes_renewed" => "복구 코드를 새로 만들었습니다.".to_string(),
+        "mfa_failed" => format!("누군가 {device}에서 비밀번호를 맞게 입력한 뒤 틀린 2단계 인증 코드를 입력했습니다."),
+        "not_me_reported" => "본인이 아닌 로그인이나 변경을 신고했습니다. 해당 세션이 종료되었습니다.".to_string(),
+        "email_change_cancelled" => "이메일 주소 변경을 취소했습니다.".to_string(),
+        "credentials_removed_on_verification" => {
+            "주소가 인증되었습니다. 그 전에 추가된 패스키와 인증 앱을 삭제했습니다.".to_string()
+        }
         other => format!("보안 이벤트: {other}"),
     }
 }
@@ -174,6 +183,22 @@ pub static TEXTS: Texts = Texts {
         failed: |error| format!("이메일 주소를 인증하지 못했습니다: {error}"),
         try_again: "다시 시도",
     },
+    not_me: NotMe {
+        title: "본인이 아닙니다",
+        checking: "알아보지 못한 기기를 로그아웃시키는 중…",
+        ended: |n| {
+            let what = match n {
+                0 => "그 로그인으로 로그인된 기기는 이미 없었습니다".to_string(),
+                n => format!("기기 {n}개를 로그아웃시켰습니다"),
+            };
+            format!("완료했습니다. {what}. 메일이 이메일 주소 변경에 관한 것이었다면 원래 주소로 돌려놓았습니다.")
+        },
+        choose_password: "이제 새 비밀번호를 정하세요. 로그인한 사람이 지금 비밀번호를 알고 있을 수 있습니다.",
+        link_dead: "더 이상 쓸 수 없는 링크입니다. 이 링크는 7일 동안 한 번만 쓸 수 있습니다.",
+        ask_reset: "안전을 위해 비밀번호 재설정을 요청하세요.",
+        failed: |error| format!("처리하지 못했습니다: {error}"),
+        try_again: "다시 시도",
+    },
     second_step: SecondStep {
         wrong_recovery_code: "복구 코드가 맞지 않습니다. 각 코드는 한 번만 쓸 수 있습니다.",
         wrong_code: "코드가 맞지 않습니다. 지금 앱에 표시된 6자리 코드를 입력하세요.",
@@ -203,6 +228,8 @@ pub static TEXTS: Texts = Texts {
         confirm: "확인",
         use_passkey: "패스키 사용",
         not_yours: "이 계정의 패스키가 아닙니다.",
+        code: "인증 코드",
+        code_needed: "2단계 인증이 켜져 있습니다. 비밀번호와 함께 인증 앱의 코드나 복구 코드를 입력하세요.",
     },
     dashboard: Dashboard {
         title: "대시보드",
@@ -265,6 +292,10 @@ pub static TEXTS: Texts = Texts {
         },
         not_changed: "변경하지 않았습니다",
         change_email: "이메일 변경",
+        pending: |address| format!("{address} 주소 확인을 기다리는 중입니다. 그 주소로 보낸 링크를 여세요."),
+        cancel_change: "취소",
+        change_cancelled: "취소했습니다. 새 주소로 보낸 링크는 더 이상 쓸 수 없습니다.",
+        cancel_failed: |error| format!("취소하지 못했습니다: {error}"),
         password_intro: "비밀번호를 바꾸면 다른 모든 기기에서 바로 로그아웃됩니다. 이 기기는 로그인 상태로 남습니다.",
         current_password: "현재 비밀번호",
         password_changed: "비밀번호를 변경했습니다. 다른 모든 기기에서 로그아웃되었습니다.",

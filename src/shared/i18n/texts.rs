@@ -25,6 +25,7 @@ pub struct Texts {
     pub forgot: Forgot,
     pub reset: Reset,
     pub verify: Verify,
+    pub not_me: NotMe,
     pub second_step: SecondStep,
     pub passkey: Passkey,
     pub reauth: Reauth,
@@ -143,6 +144,19 @@ pub struct Verify {
     pub try_again: &'static str,
 }
 
+/// `/not-me`: "This wasn't me", from a mail.
+pub struct NotMe {
+    pub title: &'static str,
+    pub checking: &'static str,
+    /// What ended, from how many sessions did.
+    pub ended: fn(u64) -> String,
+    pub choose_password: &'static str,
+    pub link_dead: &'static str,
+    pub ask_reset: &'static str,
+    pub failed: Say1,
+    pub try_again: &'static str,
+}
+
 pub struct SecondStep {
     pub wrong_recovery_code: &'static str,
     pub wrong_code: &'static str,
@@ -175,6 +189,9 @@ pub struct Reauth {
     pub confirm: &'static str,
     pub use_passkey: &'static str,
     pub not_yours: &'static str,
+    /// The second step's field, shown once the password alone was not enough.
+    pub code: &'static str,
+    pub code_needed: &'static str,
 }
 
 pub struct Dashboard {
@@ -242,6 +259,11 @@ pub struct Account {
     pub link_sent: Say1,
     pub not_changed: &'static str,
     pub change_email: &'static str,
+    /// "Waiting for you to confirm {address}."
+    pub pending: Say1,
+    pub cancel_change: &'static str,
+    pub change_cancelled: &'static str,
+    pub cancel_failed: Say1,
     pub password_intro: &'static str,
     pub current_password: &'static str,
     pub password_changed: &'static str,
