@@ -8,8 +8,10 @@
 #   SUDO_URL    sensitive actions want a sign-in of the last 3 seconds, so the
 #               re-authentication prompt can be seen without waiting ten minutes.
 # Every test signs up from 127.0.0.1, so the per-address limits are lifted here.
-# No SMTP server: each server writes its mails to a folder of its own, which the
-# suite reads (BASE_OUTBOX, STEADY_OUTBOX, SUDO_OUTBOX) as a person reads their inbox.
+# Mail: the steady server sends through a real SMTP conversation to the suite's own
+# listener (end2end/smtp-inbox.mjs), the other two write their mails as files; either
+# way each server's mails land in a folder of its own, which the suite reads
+# (BASE_OUTBOX, STEADY_OUTBOX, SUDO_OUTBOX) as a person reads their inbox.
 # Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
 # exits non-zero on any failure.
 set -euo pipefail
@@ -51,8 +53,16 @@ start_server() {
   return 1
 }
 
+smtp_port=$(free_port)
+node end2end/smtp-inbox.mjs "$smtp_port" "$tmp/steady-outbox" >"$tmp/smtp.log" 2>&1 &
+echo $! >"$tmp/smtp.pid"
+for _ in $(seq 1 100); do
+  grep -q listening "$tmp/smtp.log" 2>/dev/null && break
+  sleep 0.1
+done
+
 BASE_URL=$(start_server short BATON_ACCESS_TTL=3s)
-STEADY_URL=$(start_server steady)
+STEADY_URL=$(start_server steady BATON_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none")
 SUDO_URL=$(start_server sudo BATON_REAUTH_WINDOW=3s)
 BASE_OUTBOX="$tmp/short-outbox" STEADY_OUTBOX="$tmp/steady-outbox" SUDO_OUTBOX="$tmp/sudo-outbox"
 export BASE_URL STEADY_URL SUDO_URL BASE_OUTBOX STEADY_OUTBOX SUDO_OUTBOX

@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, AccountPage, LoginPage, hydrated, signUp, steadyURL } from '../fixtures/app';
+import { test, expect, AccountPage, LoginPage, hydrated, signUp, verifyEmail, steadyURL } from '../fixtures/app';
 import { SecuritySections, totpCode } from '../fixtures/security';
 
 // axe-core on every page and state, in the light and the dark theme and in English
@@ -80,6 +80,10 @@ for (const [colorScheme, viewport] of [
       await page.keyboard.press('Escape');
       await speak(page, 'en');
 
+      // Setting up the app needs a proved address: the link from the mail first.
+      await verifyEmail(page, email);
+      await expectAccessible(page, 'the address verified');
+      await new AccountPage(page).goto();
       const sections = new SecuritySections(page);
       const secret = await sections.setUp();
       await expectAccessible(page, 'the authenticator app setup (QR code)');

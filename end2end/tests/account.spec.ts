@@ -1,7 +1,8 @@
 import {
   test, expect, AccountPage, DashboardPage, LoginPage, signUp, signInOnAnotherDevice, watchRequests, hydrated,
-  steadyURL, sudoURL, PASSWORD,
+  steadyURL, sudoURL, PASSWORD, signUpVerified,
 } from '../fixtures/app';
+import { totpCode } from '../fixtures/security';
 import { readFile } from 'node:fs/promises';
 
 const NEW_PASSWORD = 'violet kettle orbit 1987';
@@ -156,6 +157,34 @@ test.describe('with a 3-second re-authentication window', () => {
     const file = await download;
     expect(file.suggestedFilename()).toBe('baton-export.json');
     expect(JSON.parse(await readFile(await file.path(), 'utf8')).account.email).toBe(email);
+  });
+
+  test('on an account with two-step verification the prompt asks for a code with the password', async ({ page }) => {
+    const email = await signUpVerified(page);
+    // The app turned on through the API, right after a sign-in (the 3-second window).
+    const login = await page.request.post('/api/auth/login', { form: { email, password: PASSWORD } });
+    const auth = { Authorization: `Bearer ${(await login.json()).access_token}` };
+    const setup = await (await page.request.post('/api/mfa/totp/start', { headers: auth })).json();
+    const confirmed = await page.request.post('/api/mfa/totp/confirm', {
+      headers: auth,
+      form: { code: totpCode(setup.secret) },
+    });
+    expect(confirmed.status()).toBe(200);
+    const { recovery_codes: codes } = await confirmed.json();
+
+    const account = new AccountPage(page);
+    await account.goto();
+    await page.waitForTimeout(3_500);
+    const download = page.waitForEvent('download');
+    await account.download().click();
+    const dialog = account.reauthDialog();
+    await dialog.getByLabel('Your password').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('Two-step verification is on');
+    await dialog.getByLabel('Verification code').fill(codes[0]);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog).toBeHidden();
+    expect((await download).suggestedFilename()).toBe('baton-export.json');
   });
 
   test('cancelling the prompt leaves the action undone and says so', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect, LoginPage, DashboardPage, VerifyNotice, signUp, hydrated, newEmail } from '../fixtures/app';
+import { test, expect, LoginPage, DashboardPage, VerifyNotice, signUp, signUpVerified, hydrated, newEmail } from '../fixtures/app';
 import { mail, linkIn } from '../fixtures/mail';
 import { SecuritySections, totpCode } from '../fixtures/security';
 
@@ -86,8 +86,28 @@ test('a new address on /account takes effect when its link is followed', async (
   await expect(new VerifyNotice(page).notice()).toHaveCount(0);
 });
 
+test('a pending change of address shows with Cancel, and Cancel ends its link', async ({ page }) => {
+  await signUp(page);
+  const moved = newEmail();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByLabel('New email').fill(moved);
+  await page.getByRole('button', { name: 'Change email' }).click();
+  const email = page.getByRole('region', { name: 'Email' });
+  await expect(email).toContainText(`Waiting for you to confirm ${moved}`);
+  // Still there after a reload: it comes from the server.
+  await page.reload();
+  await hydrated(page);
+  await expect(email).toContainText(`Waiting for you to confirm ${moved}`);
+  await email.getByRole('button', { name: 'Cancel' }).click();
+  await expect(email.getByRole('status')).toContainText('Cancelled');
+  await expect(email).not.toContainText('Waiting for you to confirm');
+
+  await page.goto(linkIn(await mail(moved, 'Confirm your new email address'), '/verify'));
+  await expect(page.getByRole('alert')).toContainText('no longer valid');
+});
+
 test('a reset of an account with two-step verification asks for the code, then lands signed in', async ({ page }) => {
-  const email = await signUp(page);
+  const email = await signUpVerified(page);
   await page.goto('/account');
   await hydrated(page);
   const sections = new SecuritySections(page);

@@ -1,5 +1,5 @@
 import { Locator, Page } from '@playwright/test';
-import { test, expect, PASSWORD, hydrated, newEmail, steadyURL } from '../fixtures/app';
+import { test, expect, PASSWORD, hydrated, newEmail, steadyURL, verifyEmail } from '../fixtures/app';
 import { totpCode } from '../fixtures/security';
 
 // Keyboard alone, as a person without a mouse: Tab and Shift+Tab to move, typing,
@@ -49,6 +49,12 @@ test('sign up, two-step verification, sign in with a code, revoke, change the pa
   await type(page, page.getByLabel('Email'), email);
   await type(page, page.getByLabel('Password'), PASSWORD);
   await page.keyboard.press('Enter');
+  await expect(page.getByTestId('email')).toHaveText(email);
+
+  // The link from the mail proves the address (adding a second factor needs it).
+  await verifyEmail(page, email);
+  await page.goto('/');
+  await hydrated(page);
   await expect(page.getByTestId('email')).toHaveText(email);
 
   // Turn on two-step verification.

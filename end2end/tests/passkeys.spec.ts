@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import {
-  test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, steadyURL, sudoURL, PASSWORD,
+  test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, signUpVerified, steadyURL, sudoURL, PASSWORD,
 } from '../fixtures/app';
 import { localURL, SecuritySections, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
@@ -26,7 +26,7 @@ async function signOut(page: Page) {
 test('add a passkey, sign out, sign in with it, then remove it', async ({ page }) => {
   await withoutAutofill(page);
   const device = await VirtualAuthenticator.add(page);
-  const email = await signUp(page);
+  const email = await signUpVerified(page);
   await addPasskey(page, 'Test laptop');
   const stored = await device.credentials();
   expect(stored).toHaveLength(1);
@@ -55,7 +55,7 @@ test('add a passkey, sign out, sign in with it, then remove it', async ({ page }
 
 test('the browser\'s passkey autofill signs in from the sign-in page', async ({ page }) => {
   await VirtualAuthenticator.add(page);
-  const email = await signUp(page);
+  const email = await signUpVerified(page);
   await addPasskey(page, 'Autofill');
   // The sign-in page asks for a passkey in the background (conditional mediation),
   // for the Email box's autofill. Chromium's virtual authenticator picks its one
@@ -91,7 +91,7 @@ test.describe('where sensitive actions want a sign-in of the last 3 seconds', ()
 
   test('the re-authentication prompt takes a passkey instead of the password', async ({ page }) => {
     await VirtualAuthenticator.add(page);
-    await signUp(page);
+    await signUpVerified(page);
     const account = new AccountPage(page);
     await account.goto();
     const sections = new SecuritySections(page);

@@ -1,5 +1,5 @@
 import { Page } from '@playwright/test';
-import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signInOnAnotherDevice, hydrated } from '../fixtures/app';
+import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signUpVerified, signInOnAnotherDevice, hydrated } from '../fixtures/app';
 import { localURL, SecuritySections, totpCode, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
 
 // A picture of every page, desktop and phone (360 px, the narrowest the contract
@@ -122,7 +122,7 @@ for (const [device, viewport] of [
       const shot = shooter(page, device);
       await withoutAutofill(page);
       await VirtualAuthenticator.add(page);
-      const email = await signUp(page);
+      const email = await signUpVerified(page);
       await page.goto('/account');
       await hydrated(page);
       const sections = new SecuritySections(page);

@@ -1,5 +1,5 @@
 import { Page } from '@playwright/test';
-import { test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, steadyURL, PASSWORD } from '../fixtures/app';
+import { test, expect, AccountPage, DashboardPage, LoginPage, hydrated, signUp, signUpVerified, steadyURL, PASSWORD } from '../fixtures/app';
 import { SecuritySections, totpCode as code } from '../fixtures/security';
 
 test.use({ baseURL: steadyURL });
@@ -24,7 +24,7 @@ async function signOutAndIn(page: Page, email: string) {
 }
 
 test('turn it on, then signing in asks for the code; a wrong one is refused', async ({ page }) => {
-  const email = await signUp(page);
+  const email = await signUpVerified(page);
   const { secret } = await turnOn(page);
   await signOutAndIn(page, email);
   const box = page.getByLabel('Verification code');
@@ -40,7 +40,7 @@ test('turn it on, then signing in asks for the code; a wrong one is refused', as
 });
 
 test('a recovery code signs in once, and turning it off needs the person', async ({ page }) => {
-  const email = await signUp(page);
+  const email = await signUpVerified(page);
   const { codes } = await turnOn(page);
   await signOutAndIn(page, email);
   await page.getByRole('button', { name: 'Use a recovery code' }).click();

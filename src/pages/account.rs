@@ -77,7 +77,7 @@ fn ChangeEmail() -> impl IntoView {
                 {tr(|t| t.account.another_address)}
             </p>
             {move || waiting().map(|pending_address| view! {
-                <div class="pending-change">
+                <div class="notice notice--warn pending-change">
                     <p>{move || (t().account.pending)(&pending_address)}</p>
                     <button type="button" class="button" on:click=cancel disabled=move || pending.get()>
                         {tr(|t| t.account.cancel_change)}

@@ -554,6 +554,17 @@ mod tests {
     }
 
     #[test]
+    fn the_per_account_caps_have_the_contract_defaults_and_variables() {
+        let defaults = load("", &[]).unwrap().auth;
+        assert_eq!((defaults.mfa_max_failures, defaults.login_account_max_failures), (10, 100));
+        let vars = [("BATON_MFA_MAX_FAILURES", "3"), ("BATON_LOGIN_ACCOUNT_MAX_FAILURES", "40")];
+        let set = load("", &vars).unwrap().auth;
+        assert_eq!((set.mfa_max_failures, set.login_account_max_failures), (3, 40));
+        let error = load("", &[("BATON_MFA_MAX_FAILURES", "0")]).unwrap_err().to_string();
+        assert!(error.starts_with("BATON_MFA_MAX_FAILURES=\"0\" is not valid"), "{error}");
+    }
+
+    #[test]
     fn trusted_proxies_are_addresses_or_ranges() {
         let s = load("[baton]\ntrusted-proxies = \"10.0.0.0/8, 192.168.1.10,fd00::/8\"\n", &[]).unwrap();
         let nets: Vec<String> = s.auth.trusted_proxies.iter().map(|n| n.to_string()).collect();

@@ -55,6 +55,12 @@ async fn confirm_reset(app: &Client, token: &str, password: &str) -> Response {
     app.post_form("/api/auth/password_reset/confirm", &[("token", token), ("new_password", password)], None).await
 }
 
+/// The owner's new password, from `who`'s session.
+async fn change_password(app: &Client, who: &SignedIn) -> Response {
+    let fields = [("current_password", PASSWORD), ("new_password", NEW_PASSWORD)];
+    app.post_bearer("/api/account/password", &who.access, &fields).await
+}
+
 async fn email_of(app: &Client, access: &str) -> String {
     let me: Value = app.get("/api/me", Some(access)).await.json().await.unwrap();
     me["email"].as_str().unwrap().to_string()
@@ -84,14 +90,7 @@ async fn a_pending_email_change_dies_with_a_new_password(db: TestDb) {
     let (attacker, link) = attacker_asks_for_a_change(&app, &smtp, &who).await;
     // The owner gets the notice and does what it says: a new password.
     smtp.mail(&who.email, "about to change").await;
-    let changed = app
-        .post_bearer(
-            "/api/account/password",
-            &who.access,
-            &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)],
-        )
-        .await;
-    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(change_password(&app, &who).await.status(), StatusCode::NO_CONTENT);
     // The kept link moves nothing any more, and the attacker's session is gone.
     assert_error(verify(&app, &link).await, 400, "invalid_link").await;
     assert_eq!(email_of(&app, &who.access).await, who.email);
@@ -397,11 +396,7 @@ async fn a_sign_in_racing_a_password_change_never_keeps_a_session(db: TestDb) {
                 tokio::time::sleep(delay).await;
                 attacker.login(&who.email, PASSWORD).await
             },
-            app.post_bearer(
-                "/api/account/password",
-                &who.access,
-                &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)]
-            ),
+            change_password(&app, &who),
         );
         assert_eq!(change.status(), StatusCode::NO_CONTENT, "round {round}");
         if sign_in.status() == StatusCode::OK {
@@ -434,14 +429,7 @@ async fn a_password_change_ends_waiting_second_steps_and_reset_links(db: TestDb)
     let ticket = password_step(&app.client_at("127.0.5.1"), &who).await;
     app.post_form("/api/auth/password_reset", &[("email", &who.email)], None).await;
     let reset = smtp.mail(&who.email, RESET).await.token("/reset");
-    let changed = app
-        .post_bearer(
-            "/api/account/password",
-            &who.access,
-            &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)],
-        )
-        .await;
-    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(change_password(&app, &who).await.status(), StatusCode::NO_CONTENT);
     let code = code_at(&on.secret, on.step + 1);
     assert_error(mfa(&app, &ticket, &code).await, 401, "invalid_credentials").await;
     assert_error(confirm_reset(&app, &reset, "another fine passphrase 42").await, 400, "invalid_link").await;
