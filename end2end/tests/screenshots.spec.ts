@@ -1,6 +1,9 @@
 import { Page } from '@playwright/test';
 import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signUpVerified, signInOnAnotherDevice, hydrated } from '../fixtures/app';
+import { linkIn, mail, outboxOf } from '../fixtures/mail';
 import { localURL, SecuritySections, totpCode, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
+
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 // A picture of every page, desktop and phone (360 px, the narrowest the contract
 // names), in English and Korean, light and dark, to look at after UI work. Each state
@@ -41,7 +44,7 @@ for (const [device, viewport] of [
   ['phone', { width: 360, height: 780 }],
 ] as const) {
   test(`screenshots of every page (${device})`, async ({ page, browser }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     const shot = shooter(page, device);
 
@@ -69,6 +72,10 @@ for (const [device, viewport] of [
     await page.getByLabel('New password').pressSequentially('password12', { delay: 20 });
     await expect(page.getByTestId('password-advice')).toContainText('too easy to guess');
     await shot('account');
+    await page.getByLabel('New email').fill(`moved-${email}`);
+    await page.getByRole('button', { name: 'Change email' }).click();
+    await expect(page.getByRole('button', { name: 'Cancel', exact: true })).toBeVisible();
+    await shot('account-pending-email');
     await page.getByRole('button', { name: 'Delete account' }).click();
     await expect(page.getByRole('dialog', { name: 'Delete your account?' })).toBeVisible();
     await shot('account-delete', { languages: false });
@@ -105,6 +112,13 @@ for (const [device, viewport] of [
     await page.goto('/verify?token=' + 'A'.repeat(43));
     await expect(page.getByRole('alert')).toBeVisible();
     await shot('verify-invalid');
+    // "This wasn't me", from the new-device mail of a sign-in in another browser.
+    const firefox = await browser.newContext({ userAgent: FIREFOX });
+    await signInOnAnotherDevice(firefox, email);
+    await page.goto(linkIn(await mail(email, 'New sign-in to your account', 1, outboxOf(page.url())), '/not-me'));
+    await expect(page.getByTestId('not-me-done')).toBeVisible();
+    await shot('not-me');
+    await firefox.close();
     await other.close();
   });
 }

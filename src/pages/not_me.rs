@@ -48,11 +48,12 @@ pub fn NotMePage() -> impl IntoView {
         }
         .into_any(),
         State::Done(answer) => view! {
-            <p class="notice notice--ok" role="status" data-testid="not-me-done">
-                {move || (t().not_me.ended)(answer.ended_sessions)}
-            </p>
+            <div class="notice notice--ok" role="status" data-testid="not-me-done">
+                <p>{move || (t().not_me.ended)(answer.ended_sessions)}</p>
+                <p>{tr(|t| t.not_me.address_back)}</p>
+            </div>
             <p class="muted">{tr(|t| t.not_me.choose_password)}</p>
-            <NewPasswordForm token=answer.reset_token.clone()/>
+            <NewPasswordForm token=answer.reset_token.clone() offer_sign_in=false/>
         }
         .into_any(),
         State::Failed(AppError::InvalidLink) => view! {

@@ -44,9 +44,11 @@ pub fn ResetPage() -> impl IntoView {
 }
 
 /// **New password** and **Set new password** for a reset `token` (from a mailed link,
-/// or from "This wasn't me"); then signed in on `/`, or the second step first.
+/// or from "This wasn't me"); then signed in on `/`, or the second step first. Below
+/// it, "Remembered it? Sign in", unless `offer_sign_in` is false (after "This wasn't
+/// me" the current password is someone else's too).
 #[component]
-pub fn NewPasswordForm(token: String) -> impl IntoView {
+pub fn NewPasswordForm(token: String, #[prop(default = true)] offer_sign_in: bool) -> impl IntoView {
     let action = ServerAction::<ConfirmPasswordReset>::new();
     let tokens = move || match action.value().get()? {
         Ok(SignInAnswer::Tokens(tokens)) => Some(Ok(tokens)),
@@ -92,12 +94,14 @@ pub fn NewPasswordForm(token: String) -> impl IntoView {
                 <SubmitButton label=|t| t.reset.set pending=action.pending()/>
             </ActionForm>
         </Show>
-        <p class="switch">
-            <Show when=link_dead fallback=move || view! {
-                {tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A>
-            }>
-                <A href="/forgot">{tr(|t| t.reset.new_link)}</A>
-            </Show>
-        </p>
+        <Show when=move || offer_sign_in || link_dead()>
+            <p class="switch">
+                <Show when=link_dead fallback=move || view! {
+                    {tr(|t| t.common.remembered)} <A href="/login">{tr(|t| t.common.sign_in)}</A>
+                }>
+                    <A href="/forgot">{tr(|t| t.reset.new_link)}</A>
+                </Show>
+            </p>
+        </Show>
     }
 }

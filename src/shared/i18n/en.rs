@@ -147,14 +147,12 @@ pub static TEXTS: Texts = Texts {
     not_me: NotMe {
         title: "This wasn't me",
         checking: "Signing out the devices you didn't recognise…",
-        ended: |n| {
-            let what = match n {
-                0 => "No device of that sign-in was still signed in".to_string(),
-                1 => "1 device was signed out".to_string(),
-                n => format!("{n} devices were signed out"),
-            };
-            format!("Done. {what}. If the mail was about a change of your email address, your old address is back.")
+        ended: |n| match n {
+            0 => "Done. No device of that sign-in was still signed in.".to_string(),
+            1 => "Done. 1 device was signed out.".to_string(),
+            n => format!("Done. {n} devices were signed out."),
         },
+        address_back: "If the mail was about a change of your email address, your old address is back.",
         choose_password: "Now choose a new password: whoever signed in may know your current one.",
         link_dead: "This link no longer works: it works once, for 7 days.",
         ask_reset: "To be safe, ask for a password reset.",

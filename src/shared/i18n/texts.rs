@@ -150,6 +150,7 @@ pub struct NotMe {
     pub checking: &'static str,
     /// What ended, from how many sessions did.
     pub ended: fn(u64) -> String,
+    pub address_back: &'static str,
     pub choose_password: &'static str,
     pub link_dead: &'static str,
     pub ask_reset: &'static str,
