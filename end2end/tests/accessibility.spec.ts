@@ -60,6 +60,9 @@ for (const [colorScheme, viewport] of [
     });
 
     test(`signed-in pages, dialogs, two-step setup and the second step (${colorScheme})`, async ({ page }) => {
+      // Fourteen axe runs (each state in both languages) and a mailed link: about 40 s
+      // on two idle cores; room for a busy machine.
+      test.setTimeout(120_000);
       const email = await signUp(page);
       await expectAccessible(page, '/');
       for (const name of ['Sessions', 'Activity', 'Account']) {
