@@ -6,10 +6,11 @@ use crate::{
         renewal,
         session::Session,
     },
+    components::frame::AuthCard,
     pages::{
-        account::AccountPage, activity::ActivityPage, components::AuthCard, dashboard::DashboardPage,
-        forgot::ForgotPage, layout::SignedInLayout, login::LoginPage, not_me::NotMePage, register::RegisterPage,
-        reset::ResetPage, sessions::SessionsPage, verify::VerifyPage,
+        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, forgot::ForgotPage,
+        layout::SignedInLayout, login::LoginPage, not_me::NotMePage, register::RegisterPage, reset::ResetPage,
+        sessions::SessionsPage, verify::VerifyPage,
     },
 };
 use leptos::prelude::*;

@@ -33,7 +33,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
 }
 
 pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {
-    if let Some(path) = &settings.auth.signing_key_file {
+    if let Some(path) = &settings.tokens.signing_key_file {
         return Err(StartupError::Keys(format!(
             "signing-key-file (BATON_SIGNING_KEY_FILE) names {}: rotating would retire that key, and every \
              instance configured with it would then refuse to start. Rotate by pointing signing-key-file at a \

@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(headers::compression())
                 .layer(middleware::from_fn_with_state(
-                    headers::SiteHeaders::new(state.settings.public_origin.as_deref(), &state.leptos_options),
+                    headers::SiteHeaders::new(state.settings.tokens.public_origin.as_deref(), &state.leptos_options),
                     headers::response_headers,
                 ))
                 .layer(middleware::from_fn(limit_body))
@@ -63,7 +63,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sync = sync::spawn(state.clone());
     let sweep = retention::spawn(state.clone());
-    let origin = sender::link_origin(state.settings.public_origin.as_deref(), listener.local_addr()?);
+    let origin = sender::link_origin(state.settings.tokens.public_origin.as_deref(), listener.local_addr()?);
     let mail = sender::spawn(state.clone(), origin);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

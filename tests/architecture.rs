@@ -1,6 +1,8 @@
 //! The layering of docs/ARCHITECTURE.md, checked: which top-level part of the crate
 //! may use which, and no module uses a module that uses it back. It reads the
-//! `crate::…`, `super::…` and child-module paths of every file under `src/`.
+//! `crate::…`, `super::…` and child-module paths of every file under `src/`. And two
+//! habits that keep the structure readable: pages and components never name a URL of
+//! the API (they call `client::api`), and every module's doc names its child modules.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
 
@@ -16,8 +18,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("server", &["shared"]),
     ("api", &["server", "shared"]),
     ("client", &["api", "shared"]),
-    ("pages", &["client", "api", "shared"]),
-    ("app", &["pages", "client", "shared"]),
+    ("components", &["client", "api", "shared"]),
+    ("pages", &["components", "client", "api", "shared"]),
+    ("app", &["pages", "components", "client", "shared"]),
     ("serve", &["app", "api", "server", "shared"]),
     ("cli", &["serve", "server", "shared"]),
 ];
@@ -174,6 +177,60 @@ fn each_part_uses_only_the_parts_below_it() {
         }
     }
     assert!(wrong.is_empty(), "imports against the layering of docs/ARCHITECTURE.md:\n{}", wrong.join("\n"));
+}
+
+/// The browser's pages and widgets call the typed client (`client::api`), which knows
+/// the paths (`shared::endpoints`): a page naming a URL of the API would be a second
+/// route table the compiler cannot check against the server's.
+#[test]
+fn no_page_or_component_names_a_url_of_the_api() {
+    let mut found = Vec::new();
+    for (module, source) in modules() {
+        if !matches!(top(&module), "pages" | "components") {
+            continue;
+        }
+        for (n, line) in source.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("\"/api/") {
+                found.push(format!("{module}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "API URLs outside client::api (call a function of client::api):\n{}", found.join("\n"));
+}
+
+/// Every module's `//!` doc names each of its child modules, so the doc of a folder
+/// says what the folder holds, and a module added without a word about it fails here.
+#[test]
+fn every_module_is_named_in_its_parents_doc() {
+    let mut unnamed = Vec::new();
+    for (module, source) in modules() {
+        let doc: String = source
+            .lines()
+            .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
+            .filter(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let children = code_of(&source)
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("pub mod ").or_else(|| l.trim().strip_prefix("mod ")))
+            .filter_map(|l| l.strip_suffix(';'))
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        for child in children {
+            let named = doc.match_indices(child.as_str()).any(|(at, _)| {
+                let before = doc[..at].chars().last();
+                let after = doc[at + child.len()..].chars().next();
+                let word = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                word(before) && word(after)
+            });
+            if !named {
+                let name = if module.is_empty() { "lib".to_string() } else { module.clone() };
+                unnamed.push(format!("{name} does not name {child}"));
+            }
+        }
+    }
+    assert!(unnamed.is_empty(), "modules missing from their parent's doc:\n{}", unnamed.join("\n"));
 }
 
 /// Directly (`a` ↔ `b`) or through others (`a` → `b` → `c` → `a`).

@@ -96,7 +96,7 @@ pub async fn delete(
     Fields(fields): Fields<PasswordField>,
 ) -> Result<impl IntoResponse, AppError> {
     account::delete(&state, caller, &fields.password, &device).await?;
-    let clear = Cookie::refresh(state.settings.cookie_secure).clear()?;
+    let clear = Cookie::refresh(state.settings.tokens.cookie_secure).clear()?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }
 

@@ -58,7 +58,7 @@ pub fn shown(row: EventRow, caller: &Authenticated) -> Result<ActivityEvent, App
     Ok(ActivityEvent {
         id: row.id.to_string(),
         at: row.at.to_rfc3339()?,
-        kind: row.kind.as_str().to_string(),
+        kind: row.kind,
         session_id: row.session_id.map(|s| s.to_string()),
         device: row.user_agent.as_deref().filter(|ua| !ua.is_empty()).map(describe_device),
         address: row.client_addr.filter(|a| a != "unknown"),

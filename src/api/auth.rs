@@ -129,7 +129,7 @@ pub mod ssr {
         }
 
         fn cookie(&self) -> Cookie {
-            Cookie::refresh(self.state.settings.cookie_secure)
+            Cookie::refresh(self.state.settings.tokens.cookie_secure)
         }
 
         /// The refresh token the request carries; `invalid_refresh_token` when it
@@ -162,7 +162,7 @@ pub mod ssr {
         /// Sets the cookies of a grant and answers with its body.
         pub fn signed_in(&self, grant: Result<Grant, AppError>) -> Result<TokenResponse, AppError> {
             let answer = grant.and_then(|grant| {
-                for cookie in grant.cookies(self.state.settings.cookie_secure)? {
+                for cookie in grant.cookies(self.state.settings.tokens.cookie_secure)? {
                     self.response.append_header(header::SET_COOKIE, cookie);
                 }
                 Ok(grant.body)
@@ -187,7 +187,7 @@ pub mod ssr {
         caller: Authenticated,
     ) -> Result<impl IntoResponse, AppError> {
         let revoked = sign_out::everywhere(&state, caller).await?;
-        let clear = Cookie::refresh(state.settings.cookie_secure).clear()?;
+        let clear = Cookie::refresh(state.settings.tokens.cookie_secure).clear()?;
         Ok(([(header::SET_COOKIE, clear)], Json(RevokedCount { revoked })))
     }
 }

@@ -5,10 +5,15 @@
 //!   so `ActionForm` works before and after hydration), declared for both builds: the
 //!   browser gets a client stub, the server the body;
 //! - everything that needs `Authorization: Bearer` is a plain axum JSON route (server
-//!   only), which the browser calls through `client::fetch::authed`.
+//!   only), at the paths of `shared::endpoints`, which the browser calls through
+//!   `client::api`.
 //!
 //! Each endpoint parses its input, calls `crate::server`, and turns the outcome into
-//! the contract's answer.
+//! the contract's answer. By area: [`auth`] (sign up, in and out, refresh, the second
+//! step), [`email`] (resets, verification, changing the address, "this wasn't me"),
+//! [`account`] (re-authentication, the password, export, deletion), [`passkeys`],
+//! [`mfa`] (the authenticator app), [`me`], [`sessions`], [`activity`], [`keys`] (the
+//! JWKS) and [`health`].
 
 #[cfg(feature = "ssr")]
 pub mod account;
@@ -40,38 +45,40 @@ mod ssr {
         Router,
     };
 
-    /// The JSON routes (the server functions are served by `leptos_axum`).
+    /// The JSON routes (the server functions are served by `leptos_axum`), at the paths
+    /// of `shared::endpoints`, which the browser's `client::api` calls.
     pub fn routes() -> Router<AppState> {
+        use crate::shared::endpoints as at;
         Router::new()
             .route("/healthz", get(super::health::health))
             .route("/.well-known/jwks.json", get(super::keys::jwks))
-            .route("/api/auth/logout_all", post(super::auth::ssr::logout_all))
-            .route("/api/auth/reauth", post(super::account::reauth))
-            .route("/api/account/password", post(super::account::change_password))
-            .route("/api/account/delete", post(super::account::delete))
-            .route("/api/account/export", get(super::account::export))
-            .route("/api/account/verification_email", post(super::email::ssr::resend_verification))
+            .route(at::LOGOUT_ALL, post(super::auth::ssr::logout_all))
+            .route(at::REAUTH, post(super::account::reauth))
+            .route(at::PASSWORD, post(super::account::change_password))
+            .route(at::DELETE_ACCOUNT, post(super::account::delete))
+            .route(at::EXPORT, get(super::account::export))
+            .route(at::VERIFICATION_EMAIL, post(super::email::ssr::resend_verification))
             .route(
-                "/api/account/email",
+                at::EMAIL,
                 post(super::email::ssr::change_email)
                     .get(super::email::ssr::pending)
                     .delete(super::email::ssr::cancel_change),
             )
-            .route("/api/auth/passkey/start", post(super::passkeys::sign_in_start))
-            .route("/api/auth/passkey/finish", post(super::passkeys::sign_in_finish))
-            .route("/api/mfa", get(super::mfa::status))
-            .route("/api/mfa/totp/start", post(super::mfa::start))
-            .route("/api/mfa/totp/confirm", post(super::mfa::confirm))
-            .route("/api/mfa/totp/disable", post(super::mfa::disable))
-            .route("/api/mfa/recovery_codes", post(super::mfa::renew_codes))
-            .route("/api/passkeys", get(super::passkeys::list))
-            .route("/api/passkeys/register/start", post(super::passkeys::register_start))
-            .route("/api/passkeys/register/finish", post(super::passkeys::register_finish))
-            .route("/api/passkeys/{id}", delete(super::passkeys::remove))
-            .route("/api/activity", get(super::activity::list))
-            .route("/api/me", get(super::me::me))
-            .route("/api/sessions", get(super::sessions::list))
-            .route("/api/sessions/{id}", delete(super::sessions::revoke))
+            .route(at::PASSKEY_SIGN_IN_START, post(super::passkeys::sign_in_start))
+            .route(at::PASSKEY_SIGN_IN_FINISH, post(super::passkeys::sign_in_finish))
+            .route(at::MFA, get(super::mfa::status))
+            .route(at::TOTP_START, post(super::mfa::start))
+            .route(at::TOTP_CONFIRM, post(super::mfa::confirm))
+            .route(at::TOTP_DISABLE, post(super::mfa::disable))
+            .route(at::RECOVERY_CODES, post(super::mfa::renew_codes))
+            .route(at::PASSKEYS, get(super::passkeys::list))
+            .route(at::PASSKEY_REGISTER_START, post(super::passkeys::register_start))
+            .route(at::PASSKEY_REGISTER_FINISH, post(super::passkeys::register_finish))
+            .route(at::PASSKEY, delete(super::passkeys::remove))
+            .route(at::ACTIVITY, get(super::activity::list))
+            .route(at::ME, get(super::me::me))
+            .route(at::SESSIONS, get(super::sessions::list))
+            .route(at::SESSION, delete(super::sessions::revoke))
             // Any other `/api/…` path: a JSON 404 rather than the app's HTML page.
             .route("/api/{*rest}", any(|| async { AppError::NotFound }))
     }

@@ -15,7 +15,7 @@ use crate::{
     },
     shared::{
         error::AppError,
-        wire::{PasskeyInfo, TokenResponse},
+        wire::{PasskeyAssertion, PasskeyInfo, PasskeyOptions, PasskeyRegistration, TokenResponse},
     },
 };
 use axum::{
@@ -25,19 +25,13 @@ use axum::{
     Json,
 };
 use http::header;
-use serde::Deserialize;
-use serde_json::Value;
 
 /// `POST /api/passkeys/register/start` (sensitive).
-pub async fn register_start(State(state): State<AppState>, Recent(caller): Recent) -> Result<Json<Value>, AppError> {
+pub async fn register_start(
+    State(state): State<AppState>,
+    Recent(caller): Recent,
+) -> Result<Json<PasskeyOptions>, AppError> {
     Ok(Json(passkeys::register_start(&state, &caller).await?))
-}
-
-#[derive(Deserialize)]
-pub struct Registration {
-    #[serde(default)]
-    name: String,
-    credential: Value,
 }
 
 /// `POST /api/passkeys/register/finish`: 201 with the new passkey.
@@ -45,7 +39,7 @@ pub async fn register_finish(
     State(state): State<AppState>,
     caller: Authenticated,
     device: Device,
-    Fields(fields): Fields<Registration>,
+    Fields(fields): Fields<PasskeyRegistration>,
 ) -> Result<(StatusCode, Json<PasskeyInfo>), AppError> {
     let added = passkeys::register_finish(&state, &caller, &fields.name, fields.credential, &device).await?;
     Ok((StatusCode::CREATED, Json(added)))
@@ -68,15 +62,8 @@ pub async fn remove(
 }
 
 /// `POST /api/auth/passkey/start`: options for the browser, and the ceremony's id.
-pub async fn sign_in_start(State(state): State<AppState>, device: Device) -> Result<Json<Value>, AppError> {
+pub async fn sign_in_start(State(state): State<AppState>, device: Device) -> Result<Json<PasskeyOptions>, AppError> {
     Ok(Json(passkeys::sign_in_start(&state, &device).await?))
-}
-
-/// A passkey assertion and the ceremony it answers.
-#[derive(Deserialize)]
-pub struct Assertion {
-    pub challenge_id: String,
-    pub credential: Value,
 }
 
 /// `POST /api/auth/passkey/finish`: the token body and the refresh cookie of a new
@@ -84,11 +71,11 @@ pub struct Assertion {
 pub async fn sign_in_finish(
     State(state): State<AppState>,
     device: Device,
-    Fields(fields): Fields<Assertion>,
+    Fields(fields): Fields<PasskeyAssertion>,
 ) -> Result<impl IntoResponse, AppError> {
     let grant = passkeys::sign_in_finish(&state, &fields.challenge_id, fields.credential, &device).await?;
     let mut headers = http::HeaderMap::new();
-    for cookie in grant.cookies(state.settings.cookie_secure)? {
+    for cookie in grant.cookies(state.settings.tokens.cookie_secure)? {
         headers.append(header::SET_COOKIE, cookie);
     }
     let body: TokenResponse = grant.body;

@@ -202,8 +202,8 @@ pub async fn post_fields(path: &str, fields: &[(&str, &str)]) -> Result<Response
 }
 
 /// `POST` a JSON body to a protected endpoint; its answer, to read as the caller needs.
-pub async fn post_json(path: &str, body: &serde_json::Value) -> Result<Response, AppError> {
-    let body = body.to_string();
+pub async fn post_json(path: &str, body: &impl serde::Serialize) -> Result<Response, AppError> {
+    let body = serde_json::to_string(body).map_err(|_| AppError::Network)?;
     authed(|token| {
         let body = Body::Json(body.clone());
         async move { send_body(Method::POST, path, Some(&token), Some(body)).await }
@@ -211,9 +211,11 @@ pub async fn post_json(path: &str, body: &serde_json::Value) -> Result<Response,
     .await
 }
 
-/// `POST` a JSON body to a public endpoint (no Bearer: signing in with a passkey).
-pub async fn post_json_public<T: DeserializeOwned>(path: &str, body: &serde_json::Value) -> Result<T, AppError> {
-    json(send_body(Method::POST, path, None, Some(Body::Json(body.to_string()))).await?).await
+/// `POST` a JSON body to a public endpoint (no Bearer: signing in with a passkey); its
+/// answer, to read as the caller needs.
+pub async fn post_json_public(path: &str, body: &impl serde::Serialize) -> Result<Response, AppError> {
+    let body = serde_json::to_string(body).map_err(|_| AppError::Network)?;
+    send_body(Method::POST, path, None, Some(Body::Json(body))).await
 }
 
 /// `GET` a protected resource as text (a download).

@@ -1,10 +1,15 @@
 //! The browser side of the session: the access token in a memory signal
-//! ([`session`]), the one helper every authenticated call goes through ([`fetch`]),
-//! keeping the session alive ([`renewal`]), cross-tab coordination ([`tabs`],
-//! [`lock`]), the page's language ([`language`]) and the way back after signing in ([`next`]). Compiled into both builds; it runs only
-//! in the browser, started by [`renewal::start`] once the page has hydrated.
+//! ([`session`]), the one helper every authenticated call goes through ([`fetch`]) and
+//! the typed functions of the Bearer endpoints built on it ([`api`]), keeping the
+//! session alive ([`renewal`]), cross-tab coordination ([`tabs`], [`lock`]), the
+//! re-authentication prompt's turn ([`reauth`]), passkeys ([`webauthn`]), the page's
+//! language ([`language`]), the way back after signing in ([`next`]) and downloads
+//! ([`files`]). Compiled into both builds; it runs only in the browser, started by
+//! [`renewal::start`] once the page has hydrated.
 
+pub mod api;
 pub mod fetch;
+pub mod files;
 pub mod language;
 pub mod lock;
 pub mod next;

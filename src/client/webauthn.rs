@@ -3,10 +3,13 @@
 //! `PublicKeyCredential.parse…OptionsFromJSON` and `toJSON` (WebAuthn Level 3) convert,
 //! so no base64 is handled here.
 
-use super::fetch;
-use crate::shared::i18n::Words;
+use super::api;
+use crate::shared::{
+    i18n::Words,
+    wire::{PasskeyAssertion, PasskeyOptions},
+};
 use js_sys::{Function, Object, Promise, Reflect, JSON};
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -138,21 +141,14 @@ pub fn here(origin: &str) -> bool {
     web_sys::window().and_then(|w| w.location().origin().ok()).is_some_and(|here| here == origin)
 }
 
-/// A started ceremony: its id, the browser's options, and where passkeys work.
-pub struct Ceremony {
-    pub id: String,
-    pub public_key: Value,
-    pub origin: String,
+/// Starts a passkey sign-in ceremony (`POST /api/auth/passkey/start`).
+pub async fn start() -> Result<PasskeyOptions, Words> {
+    api::start_passkey_sign_in().await.map_err(Words::error)
 }
 
-/// Starts a passkey sign-in ceremony (`/api/auth/passkey/start`).
-pub async fn start() -> Result<Ceremony, Words> {
-    let started: Value = fetch::post_json_public("/api/auth/passkey/start", &json!({})).await.map_err(Words::error)?;
-    Ok(Ceremony {
-        id: started["challenge_id"].as_str().unwrap_or_default().to_string(),
-        public_key: started["publicKey"].clone(),
-        origin: started["origin"].as_str().unwrap_or_default().to_string(),
-    })
+/// The answer to the sign-in ceremony `started`: its id and the browser's credential.
+pub fn assertion(started: &PasskeyOptions, credential: Value) -> PasskeyAssertion {
+    PasskeyAssertion { challenge_id: started.challenge_id.clone().unwrap_or_default(), credential }
 }
 
 /// Why passkeys do not work on this page, when they cannot.
@@ -161,12 +157,12 @@ pub fn elsewhere(origin: String) -> Words {
 }
 
 /// A passkey assertion for a new ceremony, asked of the person at once (the
-/// re-authentication prompt): the ceremony's id and the credential.
-pub async fn assert_now() -> Result<(String, Value), Words> {
-    let ceremony = start().await?;
-    if !here(&ceremony.origin) {
-        return Err(elsewhere(ceremony.origin));
+/// re-authentication prompt).
+pub async fn assert_now() -> Result<PasskeyAssertion, Words> {
+    let started = start().await?;
+    if !here(&started.origin) {
+        return Err(elsewhere(started.origin));
     }
-    let credential = get(&ceremony.public_key, false, None).await.map_err(Failure::words)?;
-    Ok((ceremony.id, credential))
+    let credential = get(&started.public_key, false, None).await.map_err(Failure::words)?;
+    Ok(assertion(&started, credential))
 }

@@ -1,20 +1,22 @@
 //! `/account`: **Email** (change it through a link to the new address), **Password**
 //! (change it; the other devices are signed out), **Passkeys** and **Two-step
-//! verification** (`super::security`), and **Your data** (download it; delete the
+//! verification** (`components::security`), and **Your data** (download it; delete the
 //! account, after a dialog that says what happens).
 
-use super::{
-    components::{self, ErrorAlert, PageTitle, PasswordAdvice, Spinner, Submission, SubmitButton},
-    security::{Passkeys, TwoStep},
-};
 use crate::{
     client::{
-        fetch,
+        api, files,
         language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    shared::{error::AppError, i18n::Words, wire::PendingEmail},
+    components::{
+        form::{BusyButton, ErrorAlert, Submission, SubmitButton},
+        frame::PageTitle,
+        password::PasswordAdvice,
+        security::{Passkeys, TwoStep},
+    },
+    shared::{error::AppError, i18n::Words},
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 
@@ -38,33 +40,24 @@ fn ChangeEmail() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
     let new = RwSignal::new(String::new());
-    let address = LocalResource::new(|| fetch::get_json::<PendingEmail>("/api/account/email"));
+    let address = LocalResource::new(api::email);
     let form = Submission::new();
     let Submission { pending, error, done } = form;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         form.run(async move {
             let address_asked = new.get_untracked();
-            match fetch::post_fields("/api/account/email", &[("email", address_asked.as_str())]).await {
-                Ok(_) => {
-                    new.try_set(String::new());
-                    address.refetch();
-                    Ok(Words::new(move |t| (t.account.link_sent)(&address_asked)))
-                }
-                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.account.not_changed)),
-                Err(e) => Err(Words::error(e)),
-            }
+            api::change_email(&address_asked).await.map_err(|e| Words::refused(e, |t| t.account.not_changed))?;
+            new.try_set(String::new());
+            address.refetch();
+            Ok(Words::new(move |t| (t.account.link_sent)(&address_asked)))
         })
     };
     let cancel = move |_| {
         form.run(async move {
-            match fetch::delete("/api/account/email").await {
-                Ok(()) => {
-                    address.refetch();
-                    Ok(Words::pick(|t| t.account.change_cancelled))
-                }
-                Err(e) => Err(Words::failed(|t| t.account.cancel_failed, e)),
-            }
+            api::cancel_email_change().await.map_err(|e| Words::failed(|t| t.account.cancel_failed, e))?;
+            address.refetch();
+            Ok(Words::pick(|t| t.account.change_cancelled))
         })
     };
     let waiting = move || address.get().and_then(|answer| answer.ok()).and_then(|answer| answer.pending);
@@ -110,10 +103,8 @@ fn ChangePassword() -> impl IntoView {
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         form.run(async move {
-            let fields = [("current_password", current.get_untracked()), ("new_password", new.get_untracked())];
-            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            match fetch::post_fields("/api/account/password", &fields).await {
-                Ok(_) => {
+            match api::change_password(&current.get_untracked(), &new.get_untracked()).await {
+                Ok(()) => {
                     current.try_set(String::new());
                     new.try_set(String::new());
                     Ok(Words::pick(|t| t.account.password_changed))
@@ -158,12 +149,13 @@ fn YourData() -> impl IntoView {
         downloading.set(true);
         download_error.set(None);
         spawn_local(async move {
-            let failed = match fetch::get_text("/api/account/export").await {
-                Ok(json) => components::save_file("baton-export.json", "application/json", &json)
+            let failed = match api::export().await {
+                Ok(json) => files::save("baton-export.json", "application/json", &json)
                     .err()
                     .map(|_| Words::pick(|t| t.common.save_refused)),
-                Err(AppError::ReauthRequired) => Some(Words::unconfirmed(|t| t.account.not_downloaded)),
-                Err(e) => Some(Words::failed(|t| t.account.download_failed, e)),
+                Err(e) => {
+                    Some(Words::refused_or_failed(e, |t| t.account.not_downloaded, |t| t.account.download_failed))
+                }
             };
             // `try_`: the person may have left the page meanwhile.
             download_error.try_set(failed);
@@ -193,16 +185,15 @@ fn YourData() -> impl IntoView {
         delete_error.set(None);
         spawn_local(async move {
             let password_now = password.get_untracked();
-            let failed = match fetch::post_fields("/api/account/delete", &[("password", password_now.as_str())]).await {
-                Ok(_) => {
+            let failed = match api::delete_account(&password_now).await {
+                Ok(()) => {
                     close();
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::AccountDeleted);
                     None
                 }
                 Err(AppError::InvalidCredentials) => Some(Words::pick(|t| t.account.wrong_password)),
-                Err(AppError::ReauthRequired) => Some(Words::unconfirmed(|t| t.account.not_deleted)),
-                Err(e) => Some(Words::failed(|t| t.account.delete_failed, e)),
+                Err(e) => Some(Words::refused_or_failed(e, |t| t.account.not_deleted, |t| t.account.delete_failed)),
             };
             // `try_`: once the account is gone, so is this page.
             delete_error.try_set(failed);
@@ -215,11 +206,7 @@ fn YourData() -> impl IntoView {
             <h2 id="data-title">{tr(|t| t.account.data_title)}</h2>
             <p class="muted">{tr(|t| t.account.data_intro)}</p>
             <div class="actions">
-                <button class="button" on:click=download disabled=move || downloading.get()
-                    aria-busy=move || downloading.get().to_string()>
-                    <Show when=move || downloading.get()><Spinner/></Show>
-                    {tr(|t| t.account.download)}
-                </button>
+                <BusyButton label=|t| t.account.download pending=downloading on:click=download/>
                 <button class="button button--danger" on:click=open>{tr(|t| t.account.delete)}</button>
             </div>
             <ErrorAlert message=download_error/>
@@ -244,11 +231,7 @@ fn YourData() -> impl IntoView {
                 </div>
                 <ErrorAlert message=delete_error/>
                 <div class="actions">
-                    <button type="submit" class="button button--danger" disabled=move || deleting.get()
-                        aria-busy=move || deleting.get().to_string()>
-                        <Show when=move || deleting.get()><Spinner/></Show>
-                        {tr(|t| t.account.delete_mine)}
-                    </button>
+                    <BusyButton label=|t| t.account.delete_mine pending=deleting kind="submit" class="button button--danger"/>
                     <button type="button" class="button" on:click=move |_| close()>{tr(|t| t.common.cancel)}</button>
                 </div>
             </form>

@@ -1,20 +1,22 @@
 //! `/activity`: the person's security events in plain words, newest first, with the
 //! device, the address and when; **Load more** while there are older ones.
 
-use super::{
-    components::{ErrorAlert, PageTitle, Spinner},
-    format::{parse_instant, relative_time},
-};
 use crate::{
     client::{
-        fetch,
+        api,
         language::{tr, use_texts},
         session::use_session,
     },
+    components::{
+        form::{BusyButton, ErrorAlert},
+        format::{parse_instant, relative_time},
+        frame::{PageTitle, Spinner},
+    },
     shared::{
+        activity::EventKind,
         device::in_language,
         i18n::{Texts, Words},
-        wire::{ActivityEvent, ActivityPage},
+        wire::ActivityEvent,
     },
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -31,15 +33,13 @@ pub fn ActivityPage() -> impl IntoView {
     let loaded = RwSignal::new(false);
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<Words>);
+    // A list that grows page by page ("Load more"), so each page is appended as it
+    // comes rather than held in a resource of its own.
     let load = move || {
         loading.set(true);
         error.set(None);
         spawn_local(async move {
-            let path = match next.get_untracked() {
-                Some(cursor) => format!("/api/activity?limit={PAGE}&before={cursor}"),
-                None => format!("/api/activity?limit={PAGE}"),
-            };
-            match fetch::get_json::<ActivityPage>(&path).await {
+            match api::activity(PAGE, next.get_untracked().as_deref()).await {
                 // `try_`: the person may have left the page meanwhile.
                 Ok(page) => {
                     events.try_update(|all| all.extend(page.events));
@@ -68,7 +68,7 @@ pub fn ActivityPage() -> impl IntoView {
                     {
                         let at = parse_instant(&event.at);
                         // The device, unless the sentence already names it; the address.
-                        let device = event.device.clone().filter(|_| !names_device(&event.kind));
+                        let device = event.device.clone().filter(|_| !names_device(event.kind));
                         let address = event.address.clone();
                         let details = move || {
                             let device = device.as_deref().map(|d| in_language(d, &t().device));
@@ -76,7 +76,7 @@ pub fn ActivityPage() -> impl IntoView {
                             (!details.is_empty()).then(|| format!(" · {}", details.join(" · ")))
                         };
                         view! {
-                            <li class="event" class:event--alert=is_alarming(&event.kind)>
+                            <li class="event" class:event--alert=is_alarming(event.kind)>
                                 <p class="event__what">{
                                     let event = event.clone();
                                     move || describe(t(), &event)
@@ -97,11 +97,7 @@ pub fn ActivityPage() -> impl IntoView {
             <ErrorAlert message=error/>
             <Show when=move || next.get().is_some()>
                 <div class="actions">
-                    <button class="button" on:click=move |_| load() disabled=move || loading.get()
-                        aria-busy=move || loading.get().to_string()>
-                        <Show when=move || loading.get()><Spinner/></Show>
-                        {tr(|t| t.activity.more)}
-                    </button>
+                    <BusyButton label=|t| t.activity.more pending=loading on:click=move |_| load()/>
                 </div>
             </Show>
         </section>
@@ -109,22 +105,24 @@ pub fn ActivityPage() -> impl IntoView {
 }
 
 /// Whether [`describe`] names the event's device in its sentence.
-fn names_device(kind: &str) -> bool {
+fn names_device(kind: EventKind) -> bool {
     matches!(
         kind,
-        "signed_up"
-            | "signed_in"
-            | "sign_in_failed"
-            | "signed_out"
-            | "session_revoked"
-            | "refresh_token_reused"
-            | "session_expired"
+        EventKind::SignedUp
+            | EventKind::SignedIn
+            | EventKind::SignInFailed
+            | EventKind::SignedOut
+            | EventKind::SessionRevoked
+            | EventKind::RefreshTokenReused
+            | EventKind::SessionExpired
+            | EventKind::MfaFailed
+            | EventKind::RegisterAttempt
     )
 }
 
 /// The kinds a person should look at twice.
-fn is_alarming(kind: &str) -> bool {
-    matches!(kind, "refresh_token_reused" | "sign_in_failed")
+fn is_alarming(kind: EventKind) -> bool {
+    matches!(kind, EventKind::RefreshTokenReused | EventKind::SignInFailed | EventKind::MfaFailed)
 }
 
 /// What happened, in plain words.
@@ -133,5 +131,5 @@ fn describe(t: &Texts, event: &ActivityEvent) -> String {
         Some(device) => in_language(device, &t.device),
         None => t.activity.unknown_device.to_string(),
     };
-    (t.activity.event)(&event.kind, &device)
+    (t.activity.event)(event.kind, &device)
 }

@@ -1,69 +1,54 @@
 //! `/`: who is signed in, how long the access token has left, the recent refreshes
 //! (the mechanism made visible), and **Sign out**.
 
-use super::{
-    components::{ErrorAlert, PageTitle, Spinner, Submission},
-    format::{clock_time, parse_instant, relative_time},
-};
 use crate::{
     api::auth::logout,
     client::{
-        fetch,
+        api, fetch,
         language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    shared::{
-        device::in_language,
-        error::AppError,
-        i18n::Words,
-        wire::{ActivityEvent, ActivityPage, Done, Me, SessionInfo},
+    components::{
+        form::{BusyButton, ErrorAlert, Submission},
+        format::{clock_time, parse_instant, relative_time},
+        frame::PageTitle,
     },
+    shared::{activity::EventKind, device::in_language, i18n::Words},
 };
+use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
 
 /// How far back a sign-in from another device is pointed out.
 const NEW_DEVICE_NOTICE_MS: f64 = 24.0 * 3600.0 * 1000.0;
-use leptos::{prelude::*, task::spawn_local};
+/// Recent events searched for that sign-in.
+const RECENT_EVENTS: u32 = 50;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
 
-    // The account and its devices: two protected calls at once, both through the
-    // authenticated helper (so two 401s at once share one refresh).
-    let me = RwSignal::new(None::<Result<Me, AppError>>);
-    let devices = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
+    // The account, its devices and its recent activity: protected calls at once, all
+    // through the authenticated helper (so 401s at once share one refresh).
+    let me = LocalResource::new(api::me);
+    let devices = LocalResource::new(api::sessions);
+    let recent = LocalResource::new(|| api::activity(RECENT_EVENTS, None));
     // Back to this tab after following the verification link in another: ask again,
     // so the notice goes.
-    let focus = window_event_listener(leptos::ev::focus, move |_| {
-        spawn_local(async move {
-            if let Ok(fresh) = fetch::get_json::<Me>("/api/me").await {
-                me.try_set(Some(Ok(fresh)));
-            }
-        });
-    });
+    let focus = window_event_listener(leptos::ev::focus, move |_| me.refetch());
     on_cleanup(move || focus.remove());
     // The latest sign-in from another device within a day, from the activity.
-    let other_sign_in = RwSignal::new(None::<ActivityEvent>);
-    Effect::new(move |_| {
-        spawn_local(async move { me.set(Some(fetch::get_json::<Me>("/api/me").await)) });
-        spawn_local(async move { devices.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
-        spawn_local(async move {
-            if let Ok(page) = fetch::get_json::<ActivityPage>("/api/activity?limit=50").await {
-                let now = fetch::now();
-                // `try_`: the page may be gone by now (signed out at once).
-                other_sign_in.try_set(page.events.into_iter().find(|e| {
-                    matches!(e.kind.as_str(), "signed_in" | "signed_up")
-                        && !e.current_session
-                        && now - parse_instant(&e.at) < NEW_DEVICE_NOTICE_MS
-                }));
-            }
-        });
-    });
+    let other_sign_in = move || {
+        let now = fetch::now();
+        recent.get()?.ok()?.events.into_iter().find(|e| {
+            matches!(e.kind, EventKind::SignedIn | EventKind::SignedUp)
+                && !e.current_session
+                && now - parse_instant(&e.at) < NEW_DEVICE_NOTICE_MS
+        })
+    };
     let notice = move || {
-        other_sign_in.get().map(|event| {
+        other_sign_in().map(|event| {
             let device = match &event.device {
                 Some(device) => in_language(device, &t().device),
                 None => t().dashboard.another_device.to_string(),
@@ -130,10 +115,7 @@ pub fn DashboardPage() -> impl IntoView {
                 _ => None,
             }}
             <div class="actions">
-                <button class="button" on:click=sign_out disabled=move || signing_out.get() aria-busy=move || signing_out.get().to_string()>
-                    <Show when=move || signing_out.get()><Spinner/></Show>
-                    {tr(|t| t.dashboard.sign_out)}
-                </button>
+                <BusyButton label=|t| t.dashboard.sign_out pending=signing_out on:click=sign_out/>
             </div>
             <ErrorAlert message=sign_out_error/>
         </section>
@@ -180,7 +162,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
     let Submission { pending: sending, error, done: status } = form;
     let resend = move |_| {
         form.run(async move {
-            match fetch::post::<Done>("/api/account/verification_email").await {
+            match api::resend_verification().await {
                 Ok(_) => Ok(Words::pick(|t| t.dashboard.resent)),
                 Err(e) => Err(Words::failed(|t| t.dashboard.not_sent, e)),
             }
@@ -190,10 +172,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
         <div class="notice notice--warn" data-testid="unverified">
             <p>{move || (t().dashboard.confirm_address)(&email)}</p>
             <div class="actions">
-                <button class="button" on:click=resend disabled=move || sending.get() aria-busy=move || sending.get().to_string()>
-                    <Show when=move || sending.get()><Spinner/></Show>
-                    {tr(|t| t.dashboard.resend)}
-                </button>
+                <BusyButton label=|t| t.dashboard.resend pending=sending on:click=resend/>
             </div>
             <p class="hint" role="status">{move || status.get().map(|words| words.say(t()))}</p>
             <ErrorAlert message=error/>

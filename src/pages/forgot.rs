@@ -1,8 +1,15 @@
 //! `/forgot`: **Email**, **Send reset link**; then the same confirmation whatever the
 //! address (the server's answer does not say whether it has an account either).
 
-use super::components::{AuthCard, EmailField, ErrorAlert, SubmitButton};
-use crate::{api::email::RequestPasswordReset, client::language::tr, shared::i18n::Words};
+use crate::{
+    api::email::RequestPasswordReset,
+    client::language::tr,
+    components::{
+        form::{EmailField, ErrorAlert, SubmitButton},
+        frame::AuthCard,
+    },
+    shared::i18n::Words,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

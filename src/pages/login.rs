@@ -2,17 +2,18 @@
 //! passkey** (and passkeys in the Email box's autofill); then, for an account with
 //! two-step verification, the second step.
 
-use super::{
-    components::{AuthCard, EmailField, ErrorAlert, SubmitButton},
-    passkey_sign_in::PasskeySignIn,
-    second_step::SecondStepForm,
-    signed_out::{continue_when_signed_in, keeping_next, take_sign_in},
-};
 use crate::{
     api::auth::Login,
     client::{
         language::{tr, use_texts},
         session::{use_session, Status},
+    },
+    components::{
+        form::{EmailField, ErrorAlert, SubmitButton},
+        frame::AuthCard,
+        passkey_sign_in::PasskeySignIn,
+        second_step::SecondStepForm,
+        signed_out::{continue_when_signed_in, keeping_next, take_sign_in},
     },
     shared::{i18n::Words, wire::SignInAnswer},
 };

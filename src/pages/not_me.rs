@@ -3,13 +3,13 @@
 //! the URL ends nothing), says what ended, and asks for a new password with the reset
 //! token the answer carries.
 
-use super::{
-    components::{AuthCard, Spinner},
-    reset::NewPasswordForm,
-};
 use crate::{
     api::email::not_me,
     client::language::{tr, use_texts},
+    components::{
+        frame::{AuthCard, Spinner},
+        password::NewPasswordForm,
+    },
     shared::{error::AppError, wire::NotMeAnswer},
 };
 use leptos::{prelude::*, task::spawn_local};

@@ -1,10 +1,16 @@
 //! `/register`: Email, Password, **Create account**; a link to `/login`.
 
-use super::{
-    components::{AuthCard, EmailField, ErrorAlert, NewPasswordField, SubmitButton},
-    signed_out::{continue_when_signed_in, keeping_next},
+use crate::{
+    api::auth::Register,
+    client::language::tr,
+    components::{
+        form::{EmailField, ErrorAlert, SubmitButton},
+        frame::AuthCard,
+        password::NewPasswordField,
+        signed_out::{continue_when_signed_in, keeping_next},
+    },
+    shared::i18n::Words,
 };
-use crate::{api::auth::Register, client::language::tr, shared::i18n::Words};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1,23 +1,19 @@
 //! `/sessions`: every signed-in device, **Revoke** on the others, **Sign out
 //! everywhere**.
 
-use super::{
-    components::{ErrorAlert, PageTitle, Spinner},
-    format::{parse_instant, relative_time},
-};
 use crate::{
     client::{
-        fetch,
+        api,
         language::{tr, use_texts},
         session::{use_session, SignedOutBecause},
         tabs,
     },
-    shared::{
-        device::describe_device_in,
-        error::AppError,
-        i18n::Words,
-        wire::{RevokedCount, SessionInfo},
+    components::{
+        form::{BusyButton, ErrorAlert},
+        format::{parse_instant, relative_time},
+        frame::{PageTitle, Spinner},
     },
+    shared::{device::describe_device_in, i18n::Words},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -25,11 +21,7 @@ use leptos::{prelude::*, task::spawn_local};
 pub fn SessionsPage() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
-    let sessions = RwSignal::new(None::<Result<Vec<SessionInfo>, AppError>>);
-    let load = move || {
-        spawn_local(async move { sessions.set(Some(fetch::get_json::<Vec<SessionInfo>>("/api/sessions").await)) });
-    };
-    Effect::new(move |_| load());
+    let sessions = LocalResource::new(api::sessions);
 
     let revoking = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Words>);
@@ -37,11 +29,13 @@ pub fn SessionsPage() -> impl IntoView {
         revoking.set(Some(id.clone()));
         error.set(None);
         spawn_local(async move {
-            match fetch::delete(&format!("/api/sessions/{id}")).await {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(Words::failed(|t| t.sessions.revoke_failed, e))),
+            match api::revoke_session(&id).await {
+                Ok(()) => sessions.refetch(),
+                Err(e) => {
+                    error.try_set(Some(Words::failed(|t| t.sessions.revoke_failed, e)));
+                }
             }
-            revoking.set(None);
+            revoking.try_set(None);
         });
     };
 
@@ -50,14 +44,16 @@ pub fn SessionsPage() -> impl IntoView {
         ending_all.set(true);
         error.set(None);
         spawn_local(async move {
-            match fetch::post::<RevokedCount>("/api/auth/logout_all").await {
+            match api::sign_out_everywhere().await {
                 Ok(_) => {
                     tabs::announce_signed_out();
                     session.sign_out_locally(SignedOutBecause::TheyAskedTo);
                 }
-                Err(e) => error.set(Some(Words::failed(|t| t.sessions.everywhere_failed, e))),
+                Err(e) => {
+                    error.try_set(Some(Words::failed(|t| t.sessions.everywhere_failed, e)));
+                }
             }
-            ending_all.set(false);
+            ending_all.try_set(false);
         });
     };
 
@@ -72,10 +68,10 @@ pub fn SessionsPage() -> impl IntoView {
             <ul class="sessions" aria-label=tr(|t| t.sessions.list)>
                 {list.into_iter().map(|s| {
                     let id = s.id.clone();
-                    let busy = {
+                    let busy = Signal::derive({
                         let id = id.clone();
                         move || revoking.get().as_deref() == Some(id.as_str())
-                    };
+                    });
                     let created = parse_instant(&s.created_at);
                     let last_used = parse_instant(&s.last_used_at);
                     view! {
@@ -94,12 +90,9 @@ pub fn SessionsPage() -> impl IntoView {
                             </p>
                             {(!s.current).then(|| {
                                 let id = id.clone();
-                                let busy_for_button = busy.clone();
                                 view! {
-                                    <button class="button button--small" on:click=move |_| revoke(id.clone())
-                                        disabled=busy.clone() aria-busy=move || busy_for_button().to_string()>
-                                        {tr(|t| t.sessions.revoke)}
-                                    </button>
+                                    <BusyButton label=|t| t.sessions.revoke pending=busy class="button button--small"
+                                        on:click=move |_| revoke(id.clone())/>
                                 }
                             })}
                         </li>
@@ -119,11 +112,7 @@ pub fn SessionsPage() -> impl IntoView {
             {rows}
             <ErrorAlert message=error/>
             <div class="actions">
-                <button class="button button--danger" on:click=end_all disabled=move || ending_all.get()
-                    aria-busy=move || ending_all.get().to_string()>
-                    <Show when=move || ending_all.get()><Spinner/></Show>
-                    {tr(|t| t.sessions.everywhere)}
-                </button>
+                <BusyButton label=|t| t.sessions.everywhere pending=ending_all class="button button--danger" on:click=end_all/>
             </div>
         </section>
     }

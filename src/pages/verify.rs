@@ -2,10 +2,10 @@
 //! the address is now verified. The link is followed by the page's script, after it
 //! has loaded: a mail scanner that only fetches the URL verifies nothing.
 
-use super::components::{AuthCard, Spinner};
 use crate::{
     api::email::verify_email,
     client::language::{tr, use_texts},
+    components::frame::{AuthCard, Spinner},
     shared::error::AppError,
 };
 use leptos::{prelude::*, task::spawn_local};

@@ -1,7 +1,9 @@
-//! Everything the server stands on, behind `ssr`: settings, the database and its
-//! store, authentication, mail, the middleware, and the background tasks. The endpoints
-//! that use it are in `crate::api`; nothing here imports them, nor anything of the
-//! browser side.
+//! Everything the server stands on, behind `ssr`: the settings ([`config`]), the
+//! database ([`db`]) and its [`store`], authentication ([`auth`]), [`mail`], the
+//! middleware ([`http`]), the background tasks ([`sync`] with other instances,
+//! [`retention`]), and what they share: [`state`], [`time`], [`ids`]. The endpoints that
+//! use it are in `crate::api`; nothing here imports them, nor anything of the browser
+//! side.
 
 pub mod auth;
 pub mod config;

@@ -35,7 +35,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 
 /// One sweep; failures are logged and retried at the next one.
 pub async fn sweep(state: &AppState) {
-    match prune(state, state.clock.now().minus(state.settings.retention)).await {
+    match prune(state, state.clock.now().minus(state.settings.operations.retention)).await {
         Ok(Pruned { sessions: 0, events: 0, .. }) => {}
         Ok(Pruned { sessions, events, .. }) => {
             tracing::info!(sessions, events, "deleted ended sessions and old security events")

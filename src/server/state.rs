@@ -2,7 +2,7 @@
 
 use super::{
     auth::{keys::KeyRing, password::Passwords, relying_party::RelyingParty, tokens::Tokens},
-    config::{AuthSettings, Settings},
+    config::Settings,
     db,
     mail::transport::Mailer,
     store::{revocations, revoked::RevokedSessions, Store},
@@ -21,7 +21,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub store: Store,
-    pub settings: AuthSettings,
+    pub settings: Settings,
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub clock: Clock,
@@ -66,12 +66,12 @@ impl AppState {
     /// [`AppState::build`] with a clock of the caller's (tests move it forward).
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<AppState, StartupError> {
         super::auth::ed25519::install();
-        let auth = &settings.auth;
-        let mailer = Mailer::new(auth).map_err(StartupError::Other)?;
+        let tokens = &settings.tokens;
+        let mailer = Mailer::new(&settings.mail).map_err(StartupError::Other)?;
         let pool = db::connect(&settings.database_url).await?;
-        let revoked = RevokedSessions::new(auth.access_ttl + auth.clock_leeway);
+        let revoked = RevokedSessions::new(tokens.access_ttl + tokens.clock_leeway);
         let store = Store::new(pool, &settings.database_url, revoked.clone());
-        let keys = KeyRing::load(store.clone(), clock.clone(), auth).await.map_err(StartupError::Keys)?;
+        let keys = KeyRing::load(store.clone(), clock.clone(), tokens).await.map_err(StartupError::Keys)?;
         let (recent, latest) = revocations::since(store.pool(), clock.now().minus(revoked.horizon()))
             .await
             .map_err(|_| StartupError::Other("cannot load the revoked sessions".into()))?;
@@ -83,13 +83,13 @@ impl AppState {
             .map_err(|e| StartupError::Other(e.to_string()))?;
         Ok(AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
-            tokens: Tokens::new(keys, revoked, auth),
+            tokens: Tokens::new(keys, revoked, tokens),
             store,
-            settings: auth.clone(),
+            settings: settings.clone(),
             passwords,
             clock,
             mailer,
-            passkeys: RelyingParty::new(auth.public_origin.as_deref(), settings.leptos.site_addr),
+            passkeys: RelyingParty::new(tokens.public_origin.as_deref(), settings.leptos.site_addr),
             database_url: settings.database_url.clone().into(),
         })))
     }

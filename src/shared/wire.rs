@@ -1,5 +1,6 @@
 //! The JSON bodies of the contract (docs/API.md), as both sides read and write them.
 
+use super::activity::EventKind;
 use serde::{Deserialize, Serialize};
 
 /// The answer to register, login and refresh.
@@ -86,7 +87,7 @@ pub struct ActivityEvent {
     /// RFC 3339.
     pub at: String,
     /// The contract's kind: `signed_in`, `refresh_token_reused`, …
-    pub kind: String,
+    pub kind: EventKind,
     pub session_id: Option<String>,
     /// "Firefox on Linux": the device of the session the event is about, else of the
     /// request that caused it.
@@ -154,4 +155,34 @@ pub struct PasskeyInfo {
     /// RFC 3339.
     pub created_at: String,
     pub last_used_at: Option<String>,
+}
+
+/// The start of a WebAuthn ceremony (`POST /api/passkeys/register/start`,
+/// `POST /api/auth/passkey/start`): WebAuthn's own options for the browser, which it
+/// parses itself (`PublicKeyCredential.parse…OptionsFromJSON`), the origin passkeys
+/// work at, and, for a sign-in, the ceremony to finish.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyOptions {
+    #[serde(rename = "publicKey")]
+    pub public_key: serde_json::Value,
+    pub origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<String>,
+}
+
+/// `POST /api/passkeys/register/finish`: the new passkey's name (the device's when
+/// empty) and the credential, as the browser's `toJSON()` gives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyRegistration {
+    #[serde(default)]
+    pub name: String,
+    pub credential: serde_json::Value,
+}
+
+/// A passkey assertion (`POST /api/auth/passkey/finish`, `POST /api/auth/reauth`): the
+/// ceremony it answers and the credential, as the browser's `toJSON()` gives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyAssertion {
+    pub challenge_id: String,
+    pub credential: serde_json::Value,
 }

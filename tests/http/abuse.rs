@@ -41,7 +41,7 @@ fn retry_after(response: &reqwest::Response) -> u64 {
 /// at the limit; every attempt counts, a refused "email taken" too; another address
 /// is not affected.
 async fn registrations_are_limited_per_address(db: TestDb) {
-    let app = db.app_with(|s| s.register_limit = 3).await;
+    let app = db.app_with(|s| s.limits.register_limit = 3).await;
     let flooder = app.client_at("127.0.0.2");
     let taken = flooder.signed_up().await;
     assert_error(flooder.register(&taken.email, PASSWORD).await, 409, "email_taken").await;
@@ -128,7 +128,7 @@ async fn two_refresh_cookies_are_refused_and_spend_nothing(db: TestDb) {
 /// `BATON_REFRESH_LIMIT` a minute it gets 429 with `Retry-After`, and its token is not
 /// spent, so it rotates once the minute is over.
 async fn one_session_rotating_in_a_loop_is_limited_and_spends_nothing(db: TestDb) {
-    let app = db.app_with(|s| s.refresh_limit = 5).await;
+    let app = db.app_with(|s| s.limits.refresh_limit = 5).await;
     let who = app.signed_up().await;
     let mut current = who.refresh.clone();
     // From a new address each time: moving around does not escape the session's limit.
@@ -228,7 +228,7 @@ async fn a_plain_http_origin_is_refused_for_a_host_off_loopback(db: TestDb) {
 }
 
 async fn an_https_public_origin_gets_strict_transport_security(db: TestDb) {
-    let https = db.app_with(|s| s.public_origin = Some("https://app.example.com".into())).await;
+    let https = db.app_with(|s| s.tokens.public_origin = Some("https://app.example.com".into())).await;
     let page = https.get("/login", None).await;
     assert_eq!(page.headers()["strict-transport-security"], "max-age=31536000");
     let plain = db.app().await;
@@ -266,7 +266,7 @@ async fn a_retired_pem_key_never_signs_again_nor_comes_back_at_restart(db: TestD
     let dir = tempfile::tempdir().unwrap();
     let pem = write_pem(&dir);
     let path = pem.clone();
-    let app = db.app_with(move |s| s.signing_key_file = Some(path)).await;
+    let app = db.app_with(move |s| s.tokens.signing_key_file = Some(path)).await;
     let pem_kid = decode_parts(&app.signed_up().await.access).0["kid"].as_str().unwrap().to_string();
     let new_kid = keys::rotate(&app.state.store, &app.state.clock).await.unwrap();
     app.state.tokens.keys().reload().await.unwrap();
@@ -278,7 +278,7 @@ async fn a_retired_pem_key_never_signs_again_nor_comes_back_at_restart(db: TestD
     assert!(jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == pem_kid.as_str()), "still verifies");
 
     let mut settings = app.settings.clone();
-    settings.auth.signing_key_file = Some(pem);
+    settings.tokens.signing_key_file = Some(pem);
     let restarted = AppState::build(&settings).await;
     let error = restarted.err().expect("a restart must not revive the retired key").to_string();
     assert!(error.contains("retired"), "{error}");

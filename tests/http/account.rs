@@ -31,7 +31,7 @@ async fn export(app: &Client, access: &str) -> reqwest::Response {
 }
 
 async fn a_sensitive_action_needs_a_recent_sign_in_and_reauth_renews_it(db: TestDb) {
-    let app = db.app_with(|s| s.reauth_window = Duration::from_secs(2)).await;
+    let app = db.app_with(|s| s.tokens.reauth_window = Duration::from_secs(2)).await;
     let who = app.signed_up().await;
     let signed_in_at = auth_time(&who.access);
     assert_eq!(export(&app, &who.access).await.status(), StatusCode::OK, "right after signing in");
@@ -106,7 +106,7 @@ async fn changing_the_password_ends_every_other_session_at_once(db: TestDb) {
 }
 
 async fn a_wrong_current_password_is_refused_and_counted_by_the_login_limits(db: TestDb) {
-    let app = db.app_with(|s| s.login_max_failures = 2).await;
+    let app = db.app_with(|s| s.limits.login_max_failures = 2).await;
     let who = app.signed_up().await;
     for _ in 0..2 {
         let change = app
@@ -338,7 +338,7 @@ async fn activity_pages_are_stable_under_concurrent_inserts_and_private(db: Test
 }
 
 async fn every_event_kind_is_produced_by_its_action(db: TestDb) {
-    let app = db.app_with(|s| s.session_ttl = Duration::from_secs(3600)).await;
+    let app = db.app_with(|s| s.tokens.session_ttl = Duration::from_secs(3600)).await;
     let who = app.signed_up().await;
     let ua =
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";

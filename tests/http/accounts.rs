@@ -131,7 +131,7 @@ async fn me_returns_the_account(db: TestDb) {
 /// the owner from anywhere else is not (docs/API.md: a stranger cannot lock anyone
 /// out).
 async fn failed_logins_are_limited_per_account_and_address(db: TestDb) {
-    let app = db.app_with(|s| s.login_max_failures = 3).await;
+    let app = db.app_with(|s| s.limits.login_max_failures = 3).await;
     let who = app.signed_up().await;
     let guesser = app.client_at("127.0.0.2");
     for _ in 0..3 {
@@ -152,7 +152,7 @@ async fn failed_logins_are_limited_per_account_and_address(db: TestDb) {
 /// Credential stuffing: one address guessing across many accounts is stopped for
 /// all of them after ten times the per-account limit.
 async fn failed_logins_are_limited_per_client_address(db: TestDb) {
-    let app = db.app_with(|s| s.login_max_failures = 3).await;
+    let app = db.app_with(|s| s.limits.login_max_failures = 3).await;
     let who = app.signed_up().await;
     let stuffer = app.client_at("127.0.0.2");
     // Thirty different emails guessed from one address …
@@ -215,8 +215,8 @@ async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: TestD
     // The test client (127.0.0.1) plays the load balancer.
     let app = db
         .app_with(|s| {
-            s.login_max_failures = 3;
-            s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            s.limits.login_max_failures = 3;
+            s.operations.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         })
         .await;
     let who = app.signed_up().await;
@@ -236,8 +236,8 @@ async fn behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(db: TestD
 async fn ipv6_clients_are_counted_by_their_64(db: TestDb) {
     let app = db
         .app_with(|s| {
-            s.login_max_failures = 3;
-            s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            s.limits.login_max_failures = 3;
+            s.operations.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         })
         .await;
     let who = app.signed_up().await;
@@ -250,7 +250,7 @@ async fn ipv6_clients_are_counted_by_their_64(db: TestDb) {
 
 async fn a_forged_forwarded_for_does_not_escape_the_limit(db: TestDb) {
     // No trusted proxies (the default): the header is the client's own word.
-    let app = db.app_with(|s| s.login_max_failures = 3).await;
+    let app = db.app_with(|s| s.limits.login_max_failures = 3).await;
     let who = app.signed_up().await;
     for i in 0..3 {
         let response = login_via(&app, &format!("203.0.113.{i}"), &who.email, "wrong").await;

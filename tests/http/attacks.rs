@@ -112,7 +112,7 @@ async fn an_access_token_is_not_a_refresh_token(db: TestDb) {
 async fn an_expired_access_token_is_refused(db: TestDb) {
     // `iat` and `exp` are whole seconds, so a token of 1 s could be issued a moment
     // before its own `exp`; 2 s leaves it at least a second to be accepted.
-    let app = db.app_with(|s| s.access_ttl = Duration::from_secs(2)).await;
+    let app = db.app_with(|s| s.tokens.access_ttl = Duration::from_secs(2)).await;
     let who = app.signed_up().await;
     assert_eq!(app.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(3100)).await;
@@ -127,7 +127,7 @@ async fn a_wrong_issuer_is_refused(db: TestDb) {
     let app = db.app().await;
     // Same database, same keys, another issuer: its tokens are not ours.
     let mut settings = app.settings.clone();
-    settings.auth.issuer = "someone-else".into();
+    settings.tokens.issuer = "someone-else".into();
     let stranger = db.start(settings).await;
     let who = stranger.signed_up().await;
     assert_refused_as_bearer(&app, &who.access).await;

@@ -18,8 +18,8 @@ on_both_backends!(
 async fn a_contested_token_gives_exactly_one_success_while_other_sessions_rotate_in_the_same_batches(db: TestDb) {
     let app = db
         .app_with(|s| {
-            s.reuse_grace = Duration::ZERO;
-            s.register_limit = 100;
+            s.tokens.reuse_grace = Duration::ZERO;
+            s.limits.register_limit = 100;
         })
         .await;
     let contested = app.signed_up().await;
@@ -60,7 +60,7 @@ async fn a_contested_token_gives_exactly_one_success_while_other_sessions_rotate
 /// Sixteen sessions rotating as fast as they can: every answer is its own session's
 /// successor, and each next presentation rotates again.
 async fn many_sessions_rotating_at_once_each_get_their_own_successor(db: TestDb) {
-    let app = db.app_with(|s| s.register_limit = 100).await;
+    let app = db.app_with(|s| s.limits.register_limit = 100).await;
     let mut sessions = Vec::new();
     for _ in 0..16 {
         sessions.push(app.signed_up().await);

@@ -60,7 +60,7 @@ async fn same_origin_and_origin_less_posts_pass(db: TestDb) {
 }
 
 async fn a_configured_public_origin_is_the_only_one_accepted(db: TestDb) {
-    let app = db.app_with(|s| s.public_origin = Some("https://app.example.com".into())).await;
+    let app = db.app_with(|s| s.tokens.public_origin = Some("https://app.example.com".into())).await;
     let form = [("email", "p@example.com"), ("password", PASSWORD)];
     let own_host = app
         .http
@@ -140,7 +140,7 @@ async fn an_unknown_api_path_is_a_json_404(db: TestDb) {
 }
 
 async fn without_secure_the_cookie_is_plain_refresh_token(db: TestDb) {
-    let app = db.app_with(|s| s.cookie_secure = false).await;
+    let app = db.app_with(|s| s.tokens.cookie_secure = false).await;
     let response = app.register("plain@example.com", PASSWORD).await;
     let cookie = refresh_set_cookies(&response).remove(0);
     assert!(cookie.starts_with("refresh_token=ey"), "{cookie}");

@@ -5,10 +5,7 @@
 
 use baton::{
     serve,
-    server::{
-        config::{AuthSettings, Settings},
-        state::AppState,
-    },
+    server::{config::Settings, state::AppState},
 };
 use reqwest::{header, Response, StatusCode};
 use serde_json::Value;
@@ -109,7 +106,7 @@ impl TestDb {
     /// of its own).
     pub fn settings(&self) -> Settings {
         let mut settings = test_settings(self.url());
-        settings.auth.outbox = self.outbox();
+        settings.mail.outbox = self.outbox();
         settings
     }
 
@@ -121,7 +118,7 @@ impl TestDb {
     /// A server that sends its mail to `smtp`.
     pub async fn app_mailing(&self, smtp: &crate::smtp::SmtpServer) -> TestApp {
         let url = baton::server::config::SmtpUrl::parse(&smtp.url()).expect("an SMTP URL");
-        self.app_with(|s| s.smtp_url = Some(url)).await
+        self.app_with(|s| s.mail.smtp_url = Some(url)).await
     }
 
     /// A server with the contract's default settings.
@@ -130,9 +127,9 @@ impl TestDb {
     }
 
     /// A server with adjusted settings.
-    pub async fn app_with(&self, adjust: impl FnOnce(&mut AuthSettings)) -> TestApp {
+    pub async fn app_with(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let mut settings = self.settings();
-        adjust(&mut settings.auth);
+        adjust(&mut settings);
         self.start(settings).await
     }
 
@@ -176,7 +173,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database_url = database_url.to_string();
     // No bundle is built for these tests: there is no hash file to name it.
     settings.leptos.hash_files = false;
-    settings.auth = AuthSettings { clock_leeway: Duration::ZERO, ..AuthSettings::default() };
+    settings.tokens.clock_leeway = Duration::ZERO;
     settings
 }
 
@@ -191,7 +188,7 @@ impl TestApp {
         let task = tokio::spawn(serve::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
-        let cookie_name = if settings.auth.cookie_secure { "__Host-refresh_token" } else { "refresh_token" };
+        let cookie_name = if settings.tokens.cookie_secure { "__Host-refresh_token" } else { "refresh_token" };
         TestApp {
             addr,
             client: Client { base: format!("http://{addr}"), http: client_from("127.0.0.1"), cookie_name },
@@ -248,7 +245,7 @@ impl TestApp {
     /// far is recent. The clock rather than a short window and a sleep: a one-second
     /// window fails the setup itself whenever a busy machine takes a second for it.
     pub fn past_the_reauth_window(&self) {
-        self.state.clock.advance(self.state.settings.reauth_window + Duration::from_secs(1));
+        self.state.clock.advance(self.state.settings.tokens.reauth_window + Duration::from_secs(1));
     }
 }
 

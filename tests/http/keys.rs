@@ -79,7 +79,7 @@ async fn a_key_from_a_pem_file_signs_and_is_published(db: TestDb) {
     use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePrivateKey};
     std::fs::write(&pem_path, key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
     let path = pem_path.clone();
-    let app = db.app_with(move |s| s.signing_key_file = Some(path)).await;
+    let app = db.app_with(move |s| s.tokens.signing_key_file = Some(path)).await;
     let x = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, key.verifying_key().as_bytes());
     let kid = baton::server::auth::keys::thumbprint(&x);
     let who = app.signed_up().await;

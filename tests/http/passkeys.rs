@@ -169,9 +169,9 @@ async fn app_for(db: &TestDb) -> TestApp {
 }
 
 /// [`app_for`] with more settings adjusted.
-async fn app_adjusted(db: &TestDb, adjust: impl FnOnce(&mut baton::server::config::AuthSettings)) -> TestApp {
+async fn app_adjusted(db: &TestDb, adjust: impl FnOnce(&mut baton::server::config::Settings)) -> TestApp {
     db.app_with(|s| {
-        s.public_origin = Some(ORIGIN.to_string());
+        s.tokens.public_origin = Some(ORIGIN.to_string());
         adjust(s);
     })
     .await
@@ -271,7 +271,7 @@ async fn a_challenge_is_answered_once(db: TestDb) {
 async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
     let smtp = crate::smtp::SmtpServer::start().await;
     let smtp_url = baton::server::config::SmtpUrl::parse(&smtp.url()).unwrap();
-    let app = app_adjusted(&db, |s| s.smtp_url = Some(smtp_url)).await;
+    let app = app_adjusted(&db, |s| s.mail.smtp_url = Some(smtp_url)).await;
     let who = app.verified_up().await;
     let mut device = SoftPasskey::default();
     let id = add(&app, &who, &mut device, "Phone").await;

@@ -46,7 +46,7 @@ async fn refresh_rotates_the_cookie_and_returns_a_new_access_token(db: TestDb) {
 }
 
 async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: TestDb) {
-    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
+    let app = db.app_with(|s| s.tokens.reuse_grace = Duration::ZERO).await;
     let victim = app.signed_up().await;
     let other_device = app.signed_in_again(&victim).await;
 
@@ -80,7 +80,7 @@ async fn reused_refresh_token_revokes_the_whole_family_and_only_it(db: TestDb) {
 }
 
 async fn every_later_refresh_of_a_reused_family_says_reused(db: TestDb) {
-    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
+    let app = db.app_with(|s| s.tokens.reuse_grace = Duration::ZERO).await;
     let who = app.signed_up().await;
     let current = refresh_cookie(&app.refresh(&who.refresh).await).unwrap();
     assert_error(app.refresh(&who.refresh).await, 401, "refresh_token_reused").await;
@@ -120,7 +120,7 @@ async fn two_generations_back_is_reuse_even_within_the_grace_window(db: TestDb) 
 }
 
 async fn the_predecessor_after_the_grace_window_is_reuse(db: TestDb) {
-    let app = db.app_with(|s| s.reuse_grace = Duration::from_millis(300)).await;
+    let app = db.app_with(|s| s.tokens.reuse_grace = Duration::from_millis(300)).await;
     let who = app.signed_up().await;
     let current = refresh_cookie(&app.refresh(&who.refresh).await).unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -129,7 +129,7 @@ async fn the_predecessor_after_the_grace_window_is_reuse(db: TestDb) {
 }
 
 async fn twenty_parallel_refreshes_of_one_token_without_grace_give_exactly_one_success(db: TestDb) {
-    let app = db.app_with(|s| s.reuse_grace = Duration::ZERO).await;
+    let app = db.app_with(|s| s.tokens.reuse_grace = Duration::ZERO).await;
     let who = app.signed_up().await;
     let attempts = (0..20).map(|_| {
         let client = app.client.clone();
@@ -186,7 +186,7 @@ async fn a_missing_or_garbage_cookie_is_invalid_refresh_token_and_cleared(db: Te
 }
 
 async fn an_expired_refresh_token_is_refused(db: TestDb) {
-    let app = db.app_with(|s| s.refresh_ttl = Duration::from_secs(1)).await;
+    let app = db.app_with(|s| s.tokens.refresh_ttl = Duration::from_secs(1)).await;
     let who = app.signed_up().await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let response = app.refresh(&who.refresh).await;
@@ -195,7 +195,7 @@ async fn an_expired_refresh_token_is_refused(db: TestDb) {
 }
 
 async fn a_session_past_its_absolute_lifetime_is_session_expired(db: TestDb) {
-    let app = db.app_with(|s| s.session_ttl = Duration::from_secs(2)).await;
+    let app = db.app_with(|s| s.tokens.session_ttl = Duration::from_secs(2)).await;
     let who = app.signed_up().await;
     // Refreshing keeps the session in use, but never past its absolute lifetime: the
     // rotated cookie lives only as long as the session has left.

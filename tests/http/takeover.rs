@@ -243,7 +243,7 @@ async fn totp_guesses_from_64_addresses_stop_at_the_account_cap_and_the_owner_is
     assert_eq!(smtp.mails_to(&who.email, SECOND_STEP_FAILURES).len(), 1, "told once");
     assert!(kinds(&app, &who.access).await.contains(&"mfa_failed".to_string()));
     // The window passes: the second step works again.
-    app.state.clock.advance(app.settings.auth.login_window + Duration::from_secs(1));
+    app.state.clock.advance(app.settings.limits.login_window + Duration::from_secs(1));
     let ticket = password_step(&app, &who).await;
     assert_eq!(mfa(&app, &ticket, &code_at(&secret, server_step(&app))).await.status(), StatusCode::OK);
 }
@@ -316,7 +316,7 @@ async fn totp_confirm_needs_a_recent_sign_in_and_a_setup_dies_after_five_wrong_c
 }
 
 async fn an_unverified_address_cannot_get_a_passkey_or_an_authenticator_app(db: TestDb) {
-    let app = db.app_with(|s| s.public_origin = Some("https://login.baton.test".into())).await;
+    let app = db.app_with(|s| s.tokens.public_origin = Some("https://login.baton.test".into())).await;
     // A stranger registers someone else's address (they cannot verify it).
     let stranger = app.signed_up().await;
     for path in ["/api/mfa/totp/start", "/api/passkeys/register/start"] {
@@ -384,7 +384,7 @@ async fn the_first_proof_of_the_address_removes_what_a_stranger_added_before(db:
 /// `BATON_RACE_ROUNDS` (default 12; a few hundred by hand).
 async fn a_sign_in_racing_a_password_change_never_keeps_a_session(db: TestDb) {
     // Every round registers an account from this address.
-    let app = db.app_with(|s| s.register_limit = 10_000).await;
+    let app = db.app_with(|s| s.limits.register_limit = 10_000).await;
     let rounds: usize = std::env::var("BATON_RACE_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
     let (mut first, mut too_late, mut wrong) = (0, 0, 0);
     for round in 0..rounds {
@@ -489,7 +489,7 @@ async fn a_strangers_guesses_from_fifty_addresses_never_lock_the_owners_browser_
         .await
         .unwrap();
     assert_error(forged, 429, "rate_limited").await;
-    app.state.clock.advance(app.settings.auth.login_window + Duration::from_secs(1));
+    app.state.clock.advance(app.settings.limits.login_window + Duration::from_secs(1));
     assert_eq!(app.client_at("127.2.0.1").login(&who.email, PASSWORD).await.status(), StatusCode::OK);
 }
 

@@ -59,7 +59,7 @@ impl FromRequestParts<AppState> for Recent {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Authenticated::from_request_parts(parts, state).await?;
-        if !is_recent(caller.auth_time, state.settings.reauth_window, state.clock.now()) {
+        if !is_recent(caller.auth_time, state.settings.tokens.reauth_window, state.clock.now()) {
             return Err(AppError::ReauthRequired);
         }
         Ok(Recent(caller))

@@ -11,7 +11,7 @@
 
 use super::cookie::Cookie;
 use crate::server::{
-    config::AuthSettings,
+    config::Settings,
     ids::{SessionId, UserId},
     state::AppState,
     store::{
@@ -44,11 +44,11 @@ pub struct Device {
 }
 
 impl Device {
-    pub fn of(parts: &Parts, settings: &AuthSettings) -> Device {
+    pub fn of(parts: &Parts, settings: &Settings) -> Device {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| client_ip(peer.ip(), &parts.headers, &settings.trusted_proxies));
+            .map(|ConnectInfo(peer)| client_ip(peer.ip(), &parts.headers, &settings.operations.trusted_proxies));
         let (addr, net) = match ip {
             Some(ip) => (ip.to_string(), limit_key(ip)),
             None => ("unknown".to_string(), "unknown".to_string()),
@@ -58,7 +58,7 @@ impl Device {
         while !agent.is_char_boundary(end) {
             end -= 1;
         }
-        let browser = Cookie::device(settings.cookie_secure)
+        let browser = Cookie::device(settings.tokens.cookie_secure)
             .read(&parts.headers)
             .ok()
             .flatten()

@@ -76,7 +76,7 @@ async fn queue_reset(state: &AppState, email: &Email) -> Result<(), AppError> {
     let Some(user) = users::by_email(state.store.pool(), email.as_str()).await? else {
         return Ok(());
     };
-    let ttl = state.settings.reset_ttl;
+    let ttl = state.settings.mail.reset_ttl;
     let letter = Letter::ResetPassword { valid_minutes: ttl.as_secs().div_ceil(60) };
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
@@ -266,7 +266,7 @@ pub async fn not_me(state: &AppState, token: &str, device: &Device) -> Result<No
         email: &email,
         session_id: None,
         created_at: now,
-        expires_at: now.plus(state.settings.reset_ttl),
+        expires_at: now.plus(state.settings.mail.reset_ttl),
     };
     email_links::replace(&mut tx, &link).await?;
     email_links::arm(&mut tx, link.id, &reset, now).await?;

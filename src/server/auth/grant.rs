@@ -87,7 +87,7 @@ pub fn new_session(
         id: SessionId::generate(),
         user_id,
         created_at: now,
-        expires_at: now.plus(settings.session_ttl),
+        expires_at: now.plus(settings.tokens.session_ttl),
         user_agent: device.user_agent.clone(),
         client_addr: device.addr.clone(),
     };
@@ -98,7 +98,7 @@ pub fn new_session(
         user_id,
         kid: state.tokens.keys().active()?.kid,
         iat,
-        exp: iat.plus(settings.refresh_ttl).min(session.expires_at.as_secs()),
+        exp: iat.plus(settings.tokens.refresh_ttl).min(session.expires_at.as_secs()),
         authenticated_at: now,
     };
     Ok((session, first))

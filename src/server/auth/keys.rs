@@ -11,7 +11,7 @@
 
 use crate::{
     server::{
-        config::AuthSettings,
+        config::TokenSettings,
         store::{
             signing_keys::{self, KeyRow, NewKey},
             Store,
@@ -96,7 +96,7 @@ pub fn read_pem(path: &Path) -> Result<(Signer, String), String> {
 
 impl KeyRing {
     /// Loads the keys, creating the first one if the database has none that can sign.
-    pub async fn load(store: Store, clock: Clock, settings: &AuthSettings) -> Result<KeyRing, String> {
+    pub async fn load(store: Store, clock: Clock, settings: &TokenSettings) -> Result<KeyRing, String> {
         let now = clock.now();
         let pem = match &settings.signing_key_file {
             Some(path) => {

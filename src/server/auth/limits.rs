@@ -101,7 +101,7 @@ async fn lock_all(tx: &mut Tx<'_>, rules: &[Rule<'_>]) -> Result<(), AppError> {
 /// comes from a browser that signed in to the account before.
 fn sign_in_rules<'a>(state: &AppState, email: &'a Email, device: &'a Device, known_browser: bool) -> Vec<Rule<'a>> {
     let settings = &state.settings;
-    let max = settings.login_max_failures;
+    let max = settings.limits.login_max_failures;
     let net = device.net.as_str();
     let mut rules = vec![
         Rule { kinds: SIGN_IN_FAILURES, whose: Counted::AccountFrom { email: email.as_str(), net }, max },
@@ -115,7 +115,7 @@ fn sign_in_rules<'a>(state: &AppState, email: &'a Email, device: &'a Device, kno
         rules.push(Rule {
             kinds: &[EventKind::SignInFailed],
             whose: Counted::About { email: email.as_str() },
-            max: settings.login_account_max_failures,
+            max: settings.limits.login_account_max_failures,
         });
     }
     rules
@@ -154,7 +154,7 @@ pub async fn remember_browser(
 /// refused client is turned away before it queues for a hash; [`reserve_sign_in`]
 /// is the check that counts.
 pub async fn check_sign_in(state: &AppState, email: &Email, device: &Device, known: bool) -> Result<(), AppError> {
-    let window = state.settings.login_window;
+    let window = state.settings.limits.login_window;
     let now = state.clock.now();
     let mut conn = state.store.pool().acquire().await.map_err(AppError::internal)?;
     match exceeded(&mut conn, &sign_in_rules(state, email, device, known), now.minus(window)).await? {
@@ -191,7 +191,7 @@ pub async fn reserve_sign_in(
     known: bool,
     failure: &Event<'_>,
 ) -> Result<Attempt, AppError> {
-    let window = state.settings.login_window;
+    let window = state.settings.limits.login_window;
     let now = state.clock.now();
     let rules = sign_in_rules(state, email, device, known);
     let mut tx = state.store.begin().await?;
@@ -210,7 +210,7 @@ pub async fn reserve_sign_in(
 /// key from here on, so the code it goes on to check and the failure it may record
 /// cannot interleave with a parallel guess's.
 pub async fn check_second_step(tx: &mut Tx<'_>, state: &AppState, user: UserId) -> Result<(), AppError> {
-    let window = state.settings.login_window;
+    let window = state.settings.limits.login_window;
     let now = state.clock.now();
     let rules = [second_step_rule(state, user)];
     lock_all(tx, &rules).await?;
@@ -224,7 +224,7 @@ pub async fn check_second_step(tx: &mut Tx<'_>, state: &AppState, user: UserId) 
 }
 
 fn second_step_rule(state: &AppState, user: UserId) -> Rule<'static> {
-    Rule { kinds: &[EventKind::MfaFailed], whose: Counted::Of { user }, max: state.settings.mfa_max_failures }
+    Rule { kinds: &[EventKind::MfaFailed], whose: Counted::Of { user }, max: state.settings.limits.mfa_max_failures }
 }
 
 /// Records a wrong second-step code for `user` from `device`, in the `tx` that
@@ -248,7 +248,7 @@ pub async fn second_step_failed(
     };
     security_events::record(tx, now, &event).await?;
     let rule = second_step_rule(state, user.id);
-    let since = now.minus(state.settings.login_window);
+    let since = now.minus(state.settings.limits.login_window);
     // `check_second_step` let this code in below the cap, so reaching it is now.
     if security_events::nth_latest(tx.conn(), rule.kinds, rule.whose, since, rule.max).await?.is_some() {
         mail::queue(tx, user.id, &user.email, &Letter::SecondStepFailures, None, now).await?;
@@ -267,7 +267,7 @@ pub async fn admit_registration(state: &AppState, device: &Device) -> Result<(),
     let rules = [Rule {
         kinds: &[EventKind::RegisterAttempt],
         whose: Counted::From { net: &device.net },
-        max: state.settings.register_limit,
+        max: state.settings.limits.register_limit,
     }];
     admit(state, &rules, &event, "registration").await
 }
@@ -292,7 +292,7 @@ pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Re
         client_net: Some(&device.net),
         ..Event::new(EventKind::ResetRequested)
     };
-    let max = state.settings.reset_limit;
+    let max = state.settings.limits.reset_limit;
     let kinds = &[EventKind::ResetRequested];
     let client = [Rule { kinds, whose: Counted::From { net: &device.net }, max }];
     let address = Rule { kinds, whose: Counted::About { email: email.as_str() }, max };

@@ -26,7 +26,11 @@ use crate::{
         },
         time::UnixMillis,
     },
-    shared::{device::describe_device, error::AppError, wire::PasskeyInfo},
+    shared::{
+        device::describe_device,
+        error::AppError,
+        wire::{PasskeyInfo, PasskeyOptions},
+    },
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
@@ -87,7 +91,7 @@ async fn verified_account(state: &AppState, caller: &Authenticated) -> Result<st
 
 /// `POST /api/passkeys/register/start` (sensitive): creation options for a new
 /// discoverable passkey of the caller. A newer start replaces an unfinished one.
-pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<Value, AppError> {
+pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<PasskeyOptions, AppError> {
     let webauthn = state.passkeys.webauthn()?;
     let account = verified_account(state, caller).await?;
     let existing = passkeys::of_user(state.store.pool(), account.id).await?;
@@ -123,7 +127,7 @@ pub async fn register_start(state: &AppState, caller: &Authenticated) -> Result<
     )
     .await?;
     tx.commit().await?;
-    Ok(json!({ "publicKey": public_key, "origin": state.passkeys.origin() }))
+    Ok(PasskeyOptions { public_key, origin: state.passkeys.origin().to_string(), challenge_id: None })
 }
 
 /// `POST /api/passkeys/register/finish`: the new passkey, named `name` (the device's
@@ -196,7 +200,7 @@ pub async fn remove(state: &AppState, caller: &Authenticated, id: &str, device: 
 
 /// `POST /api/auth/passkey/start`: request options for any discoverable passkey of
 /// this site, and the id of the ceremony to finish.
-pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<Value, AppError> {
+pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<PasskeyOptions, AppError> {
     let webauthn = state.passkeys.webauthn()?;
     let now = state.clock.now();
     if ceremonies::open_sign_ins_of(state.store.pool(), &device.net, now).await? >= OPEN_SIGN_INS_PER_ADDRESS {
@@ -209,11 +213,11 @@ pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<Value, A
     ceremonies::insert(&mut tx, id, Purpose::SignIn, None, Some(&device.net), &state_json, now.plus(CEREMONY_TTL))
         .await?;
     tx.commit().await?;
-    Ok(json!({
-        "challenge_id": id.to_string(),
-        "publicKey": options.public_key,
-        "origin": state.passkeys.origin(),
-    }))
+    Ok(PasskeyOptions {
+        public_key: serde_json::to_value(&options.public_key).map_err(AppError::internal)?,
+        origin: state.passkeys.origin().to_string(),
+        challenge_id: Some(id.to_string()),
+    })
 }
 
 /// Verifies a passkey assertion against its ceremony: the passkey it was made with,

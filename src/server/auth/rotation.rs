@@ -46,9 +46,13 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
     let presented = Presented {
         jti: claims.jti,
         sid: claims.sid,
-        next: Successor { jti: TokenId::generate(), kid: state.tokens.keys().active()?.kid, ttl: settings.refresh_ttl },
-        grace: settings.reuse_grace,
-        limit: RefreshLimit { max: settings.refresh_limit, per: Duration::from_secs(60) },
+        next: Successor {
+            jti: TokenId::generate(),
+            kid: state.tokens.keys().active()?.kid,
+            ttl: settings.tokens.refresh_ttl,
+        },
+        grace: settings.tokens.reuse_grace,
+        limit: RefreshLimit { max: settings.limits.refresh_limit, per: Duration::from_secs(60) },
         now,
     };
     let current = match state.store.rotate(presented).await? {

@@ -9,7 +9,7 @@
 use super::keys::KeyRing;
 use crate::{
     server::{
-        config::AuthSettings,
+        config::TokenSettings,
         ids::{SessionId, TokenId, UserId},
         store::{refresh_tokens::RefreshRow, revoked::RevokedSessions},
         time::UnixSecs,
@@ -105,7 +105,7 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn new(keys: KeyRing, revoked: RevokedSessions, settings: &AuthSettings) -> Self {
+    pub fn new(keys: KeyRing, revoked: RevokedSessions, settings: &TokenSettings) -> Self {
         let validation = |kind: Kind| {
             let mut v = Validation::new(Algorithm::EdDSA);
             v.set_issuer(&[&settings.issuer]);
@@ -270,7 +270,7 @@ mod tests {
     async fn tokens(dir: &tempfile::TempDir) -> Tokens {
         let url = format!("sqlite://{}/t.db", dir.path().display());
         let pool = db::connect(&url).await.unwrap();
-        let settings = AuthSettings::default();
+        let settings = TokenSettings::default();
         let revoked = RevokedSessions::new(settings.access_ttl);
         let store = Store::new(pool, &url, revoked.clone());
         let keys = KeyRing::load(store, Clock::system(), &settings).await.unwrap();

@@ -23,7 +23,10 @@ pub async fn require_same_origin(State(state): State<AppState>, request: Request
     if request.uri().path().starts_with("/api/auth/") {
         if let Some(origin) = request.headers().get(header::ORIGIN) {
             let settings = &state.settings;
-            let own = OwnOrigin { public: settings.public_origin.as_deref(), cookie_secure: settings.cookie_secure };
+            let own = OwnOrigin {
+                public: settings.tokens.public_origin.as_deref(),
+                cookie_secure: settings.tokens.cookie_secure,
+            };
             let allowed = origin.to_str().is_ok_and(|origin| own.is(origin, request.headers(), request.uri()));
             if !allowed {
                 tracing::warn!(origin = ?origin, path = request.uri().path(), "refused a cross-origin request");

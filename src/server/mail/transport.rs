@@ -1,7 +1,7 @@
 //! How a mail leaves: through the SMTP server of `BATON_SMTP_URL`, or, with none set,
 //! as an `.eml` file in `BATON_OUTBOX` (so a fresh `make run` needs no mail server).
 
-use crate::server::config::{AuthSettings, SmtpUrl};
+use crate::server::config::{MailSettings, SmtpUrl};
 use lettre::{
     message::{Mailbox, MultiPart},
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -23,7 +23,7 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(settings: &AuthSettings) -> Result<Mailer, String> {
+    pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
         let from: Mailbox = settings.mail_from.parse().map_err(|e| format!("BATON_MAIL_FROM: {e}"))?;
         let transport = match &settings.smtp_url {
             Some(url) => {

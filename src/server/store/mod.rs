@@ -2,12 +2,20 @@
 //! SQLite and PostgreSQL both run (see migrations/README.md).
 //!
 //! - [`users`] holds the accounts;
-//! - [`sessions`]: one row per sign-in on a device; ending one is [`sessions::revoke`].
+//! - [`sessions`]: one row per sign-in on a device; ending one is [`sessions::revoke`],
+//!   which logs it in [`revocations`], announces it ([`notify`]) and, on commit, adds
+//!   it to this instance's [`revoked`] set;
 //! - [`refresh_tokens`]: rotation, as two steps: [`refresh_tokens::claim`] and, when
-//!   nothing was claimed, [`refresh_tokens::why_not_claimed`].
-//! - [`signing_keys`], [`security_events`].
+//!   nothing was claimed, [`refresh_tokens::why_not_claimed`]; [`rotation`] commits
+//!   them (on SQLite, a group commit);
+//! - [`signing_keys`], [`security_events`] (the activity, and what the limits count);
 //! - [`email_links`]: the links mails carry; [`outbox`]: the mails until they go;
-//!   [`known_devices`]: where each account has signed in from.
+//!   [`known_devices`]: where each account has signed in from; [`known_browsers`]: the
+//!   browsers that signed in to it;
+//! - the second factors: [`totp`], [`recovery_codes`], [`mfa_challenges`] (a second
+//!   step waiting for its code), [`passkeys`] and their WebAuthn [`ceremonies`];
+//! - [`secret_token`]: the random tokens stored only hashed; [`tx`]: write
+//!   transactions and the store's error.
 //!
 //! Writes happen in a [`Tx`]. It holds this process's write turn on SQLite and, when
 //! it commits, tells the in-memory set of revoked sessions ([`revoked`]) about every
@@ -16,55 +24,6 @@
 //! Store functions return [`StoreError`] for database failures and typed outcomes for
 //! everything a caller must decide on (an email already taken, a token already
 //! spent); the wire error is made by the caller.
-
-/// An enum stored as text: each variant and its string in the database, once.
-/// (Decoding an unknown string is an error: the database holds only what we wrote.)
-macro_rules! text_enum {
-    ($(#[$doc:meta])* pub enum $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                match text {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(format!("unknown {} {other:?}", stringify!($name))),
-                }
-            }
-        }
-
-        impl sqlx::Type<sqlx::Any> for $name {
-            fn type_info() -> sqlx::any::AnyTypeInfo {
-                <String as sqlx::Type<sqlx::Any>>::type_info()
-            }
-        }
-
-        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&str as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str(), buf)
-            }
-        }
-
-        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
-            fn decode(value: <sqlx::Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                Ok(<String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?.parse::<$name>()?)
-            }
-        }
-    };
-}
 
 pub mod ceremonies;
 pub mod email_links;

@@ -2,6 +2,7 @@
 //! error reads as the server wrote it.
 
 use super::texts::*;
+use crate::shared::activity::EventKind;
 
 fn error(e: &crate::shared::error::AppError) -> String {
     e.to_string()
@@ -18,35 +19,38 @@ fn ago(seconds: i64) -> String {
     }
 }
 
-fn event(kind: &str, device: &str) -> String {
+fn event(kind: EventKind, device: &str) -> String {
     match kind {
-        "signed_up" => format!("You created your account on {device}."),
-        "signed_in" => format!("Signed in on {device}."),
-        "sign_in_failed" => format!("Someone tried to sign in with a wrong password or code on {device}."),
-        "signed_out" => format!("Signed out on {device}."),
-        "session_revoked" => format!("You ended the session of {device} from another device."),
-        "signed_out_everywhere" => "You signed out everywhere: every session ended.".to_string(),
-        "refresh_token_reused" => {
+        EventKind::SignedUp => format!("You created your account on {device}."),
+        EventKind::SignedIn => format!("Signed in on {device}."),
+        EventKind::SignInFailed => format!("Someone tried to sign in with a wrong password or code on {device}."),
+        EventKind::SignedOut => format!("Signed out on {device}."),
+        EventKind::SessionRevoked => format!("You ended the session of {device} from another device."),
+        EventKind::SignedOutEverywhere => "You signed out everywhere: every session ended.".to_string(),
+        EventKind::RefreshTokenReused => {
             format!("Someone presented an old refresh token of {device}; that session was ended to protect you.")
         }
-        "session_expired" => format!("The session of {device} reached its maximum lifetime and ended."),
-        "password_changed" => "You changed your password; every other session ended.".to_string(),
-        "password_reset" => "Your password was reset with an email link; every session ended.".to_string(),
-        "email_verified" => "You verified your email address.".to_string(),
-        "email_changed" => "Your email address was changed.".to_string(),
-        "passkey_added" => "You added a passkey.".to_string(),
-        "passkey_removed" => "You removed a passkey.".to_string(),
-        "mfa_enabled" => "You turned on two-step verification.".to_string(),
-        "mfa_disabled" => "You turned off two-step verification.".to_string(),
-        "recovery_code_used" => "A recovery code was used to sign in.".to_string(),
-        "recovery_codes_renewed" => "You made new recovery codes.".to_string(),
-        "mfa_failed" => format!("Someone entered your password, then a wrong two-step code, on {device}."),
-        "not_me_reported" => "You said a sign-in or change wasn't you: those sessions ended.".to_string(),
-        "email_change_cancelled" => "You cancelled a change of your email address.".to_string(),
-        "credentials_removed_on_verification" => {
+        EventKind::SessionExpired => format!("The session of {device} reached its maximum lifetime and ended."),
+        EventKind::PasswordChanged => "You changed your password; every other session ended.".to_string(),
+        EventKind::PasswordReset => "Your password was reset with an email link; every session ended.".to_string(),
+        EventKind::EmailVerified => "You verified your email address.".to_string(),
+        EventKind::EmailChanged => "Your email address was changed.".to_string(),
+        EventKind::PasskeyAdded => "You added a passkey.".to_string(),
+        EventKind::PasskeyRemoved => "You removed a passkey.".to_string(),
+        EventKind::MfaEnabled => "You turned on two-step verification.".to_string(),
+        EventKind::MfaDisabled => "You turned off two-step verification.".to_string(),
+        EventKind::RecoveryCodeUsed => "A recovery code was used to sign in.".to_string(),
+        EventKind::RecoveryCodesRenewed => "You made new recovery codes.".to_string(),
+        EventKind::MfaFailed => format!("Someone entered your password, then a wrong two-step code, on {device}."),
+        EventKind::NotMeReported => "You said a sign-in or change wasn't you: those sessions ended.".to_string(),
+        EventKind::EmailChangeCancelled => "You cancelled a change of your email address.".to_string(),
+        EventKind::CredentialsRemovedOnVerification => {
             "Your address was proved: passkeys and authenticator apps added before that were removed.".to_string()
         }
-        other => format!("Security event: {other}."),
+        EventKind::RegisterAttempt => format!("An account was asked for on {device}."),
+        EventKind::ResetRequested => "A password reset was asked for.".to_string(),
+        EventKind::LinkRequested => "A link was asked for by mail.".to_string(),
+        EventKind::AccountDeleted => "The account was deleted.".to_string(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! 토큰), values placed where Korean puts them ("Linux의 Chrome", "3분 전").
 
 use super::texts::*;
+use crate::shared::activity::EventKind;
 use crate::shared::error::AppError;
 
 fn wait(seconds: u64) -> String {
@@ -60,35 +61,42 @@ fn ago(seconds: i64) -> String {
     }
 }
 
-fn event(kind: &str, device: &str) -> String {
+fn event(kind: EventKind, device: &str) -> String {
     match kind {
-        "signed_up" => format!("{device}에서 계정을 만들었습니다."),
-        "signed_in" => format!("{device}에서 로그인했습니다."),
-        "sign_in_failed" => format!("누군가 {device}에서 틀린 비밀번호나 코드로 로그인을 시도했습니다."),
-        "signed_out" => format!("{device}에서 로그아웃했습니다."),
-        "session_revoked" => format!("다른 기기에서 {device}의 세션을 종료했습니다."),
-        "signed_out_everywhere" => "모든 기기에서 로그아웃했습니다. 모든 세션이 종료되었습니다.".to_string(),
-        "refresh_token_reused" => {
+        EventKind::SignedUp => format!("{device}에서 계정을 만들었습니다."),
+        EventKind::SignedIn => format!("{device}에서 로그인했습니다."),
+        EventKind::SignInFailed => format!("누군가 {device}에서 틀린 비밀번호나 코드로 로그인을 시도했습니다."),
+        EventKind::SignedOut => format!("{device}에서 로그아웃했습니다."),
+        EventKind::SessionRevoked => format!("다른 기기에서 {device}의 세션을 종료했습니다."),
+        EventKind::SignedOutEverywhere => "모든 기기에서 로그아웃했습니다. 모든 세션이 종료되었습니다.".to_string(),
+        EventKind::RefreshTokenReused => {
             format!("누군가 {device}의 이전 리프레시 토큰을 사용했습니다. 계정을 보호하기 위해 그 세션을 종료했습니다.")
         }
-        "session_expired" => format!("{device}의 세션이 최대 사용 기간에 도달해 종료되었습니다."),
-        "password_changed" => "비밀번호를 변경했습니다. 다른 모든 세션이 종료되었습니다.".to_string(),
-        "password_reset" => "이메일 링크로 비밀번호를 재설정했습니다. 모든 세션이 종료되었습니다.".to_string(),
-        "email_verified" => "이메일 주소를 인증했습니다.".to_string(),
-        "email_changed" => "이메일 주소가 변경되었습니다.".to_string(),
-        "passkey_added" => "패스키를 추가했습니다.".to_string(),
-        "passkey_removed" => "패스키를 삭제했습니다.".to_string(),
-        "mfa_enabled" => "2단계 인증을 켰습니다.".to_string(),
-        "mfa_disabled" => "2단계 인증을 껐습니다.".to_string(),
-        "recovery_code_used" => "복구 코드로 로그인했습니다.".to_string(),
-        "recovery_codes_renewed" => "복구 코드를 새로 만들었습니다.".to_string(),
-        "mfa_failed" => format!("누군가 {device}에서 비밀번호를 맞게 입력한 뒤 틀린 2단계 인증 코드를 입력했습니다."),
-        "not_me_reported" => "본인이 아닌 로그인이나 변경을 신고했습니다. 해당 세션이 종료되었습니다.".to_string(),
-        "email_change_cancelled" => "이메일 주소 변경을 취소했습니다.".to_string(),
-        "credentials_removed_on_verification" => {
+        EventKind::SessionExpired => format!("{device}의 세션이 최대 사용 기간에 도달해 종료되었습니다."),
+        EventKind::PasswordChanged => "비밀번호를 변경했습니다. 다른 모든 세션이 종료되었습니다.".to_string(),
+        EventKind::PasswordReset => "이메일 링크로 비밀번호를 재설정했습니다. 모든 세션이 종료되었습니다.".to_string(),
+        EventKind::EmailVerified => "이메일 주소를 인증했습니다.".to_string(),
+        EventKind::EmailChanged => "이메일 주소가 변경되었습니다.".to_string(),
+        EventKind::PasskeyAdded => "패스키를 추가했습니다.".to_string(),
+        EventKind::PasskeyRemoved => "패스키를 삭제했습니다.".to_string(),
+        EventKind::MfaEnabled => "2단계 인증을 켰습니다.".to_string(),
+        EventKind::MfaDisabled => "2단계 인증을 껐습니다.".to_string(),
+        EventKind::RecoveryCodeUsed => "복구 코드로 로그인했습니다.".to_string(),
+        EventKind::RecoveryCodesRenewed => "복구 코드를 새로 만들었습니다.".to_string(),
+        EventKind::MfaFailed => {
+            format!("누군가 {device}에서 비밀번호를 맞게 입력한 뒤 틀린 2단계 인증 코드를 입력했습니다.")
+        }
+        EventKind::NotMeReported => {
+            "본인이 아닌 로그인이나 변경을 신고했습니다. 해당 세션이 종료되었습니다.".to_string()
+        }
+        EventKind::EmailChangeCancelled => "이메일 주소 변경을 취소했습니다.".to_string(),
+        EventKind::CredentialsRemovedOnVerification => {
             "주소가 인증되었습니다. 그 전에 추가된 패스키와 인증 앱을 삭제했습니다.".to_string()
         }
-        other => format!("보안 이벤트: {other}"),
+        EventKind::RegisterAttempt => format!("{device}에서 계정 만들기를 요청했습니다."),
+        EventKind::ResetRequested => "비밀번호 재설정을 요청했습니다.".to_string(),
+        EventKind::LinkRequested => "메일로 링크를 요청했습니다.".to_string(),
+        EventKind::AccountDeleted => "계정을 삭제했습니다.".to_string(),
     }
 }
 

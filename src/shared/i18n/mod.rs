@@ -1,7 +1,7 @@
 //! The app's languages and their message catalogues: English and Korean.
 //!
-//! Every string a person reads in the app comes from a [`Texts`], one per language
-//! (`en.rs`, `ko.rs`). `Texts` is a plain struct, so a catalogue that misses a string
+//! Every string a person reads in the app comes from a [`Texts`] (declared in
+//! [`texts`]), one per language ([`en`], [`ko`]). `Texts` is a plain struct, so a catalogue that misses a string
 //! does not compile: no page can show a key or fall back to English by accident.
 //! Strings with values in them are functions, so each language orders its words its
 //! own way (Korean puts the verb last: "{device}에서 로그인했습니다").
@@ -9,7 +9,7 @@
 //! Why not `leptos_i18n` or Fluent: `leptos_i18n` 0.6 generates its code from a build
 //! script whose dependency tree is 155 crates (ICU4X's data exporter, rustls, ring,
 //! ureq, zip), built twice per release build (server and bundle target directories),
-//! which the 30-minute gate cannot afford; Fluent parses its `.ftl` files in the
+//! which would add minutes to every clean build; Fluent parses its `.ftl` files in the
 //! browser, which puts a parser in a bundle already over its size goal. Two languages
 //! with no plural rules beyond what a function writes need neither.
 //!
@@ -49,6 +49,24 @@ impl Words {
     /// because the re-authentication prompt was cancelled.
     pub fn unconfirmed(what: Pick) -> Words {
         Words::new(move |t| (t.common.not_confirmed)(what(t)))
+    }
+
+    /// What a refused sensitive action says: [`Words::unconfirmed`] when the person
+    /// cancelled the re-authentication prompt (`client::fetch` opens it for every
+    /// `reauth_required`), else the error in the page's words.
+    pub fn refused(error: crate::shared::error::AppError, not_done: Pick) -> Words {
+        match error {
+            crate::shared::error::AppError::ReauthRequired => Words::unconfirmed(not_done),
+            other => Words::error(other),
+        }
+    }
+
+    /// [`Words::refused`], with `how` wording any other error ("Could not …: …").
+    pub fn refused_or_failed(error: crate::shared::error::AppError, not_done: Pick, how: fn(&Texts) -> Say1) -> Words {
+        match error {
+            crate::shared::error::AppError::ReauthRequired => Words::unconfirmed(not_done),
+            other => Words::failed(how, other),
+        }
     }
 
     /// "Could not …: {what the error means}": `how` picks the sentence.

@@ -6,6 +6,8 @@ use crate::shared::error::AppError;
 /// Picks one string of a catalogue: how a component is told which text to show.
 pub type Pick = fn(&Texts) -> &'static str;
 /// Formats a message from one value.
+use crate::shared::activity::EventKind;
+
 pub type Say1 = fn(&str) -> String;
 /// Formats a message from two values.
 pub type Say2 = fn(&str, &str) -> String;
@@ -248,7 +250,7 @@ pub struct Activity {
     pub more: &'static str,
     pub unknown_device: &'static str,
     /// What happened, from the event's kind and device.
-    pub event: Say2,
+    pub event: fn(EventKind, &str) -> String,
 }
 
 pub struct Account {

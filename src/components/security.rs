@@ -4,23 +4,23 @@
 //! new recovery codes).
 
 use super::{
-    components::{self, ErrorAlert, Spinner, Submission},
+    form::{BusyButton, ErrorAlert, Submission},
     format::{parse_instant, relative_time},
+    frame::Spinner,
 };
 use crate::{
     client::{
-        fetch,
+        api, fetch, files,
         language::{tr, use_language, use_texts},
         webauthn,
     },
     shared::{
         error::AppError,
         i18n::{Pick, Texts, Words},
-        wire::{MfaStatus, PasskeyInfo, RecoveryCodes, TotpSetup},
+        wire::{MfaStatus, PasskeyInfo, PasskeyRegistration, TotpSetup},
     },
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use serde_json::{json, Value};
 
 /// "3 days ago", from an RFC 3339 instant.
 fn ago(t: &Texts, rfc3339: &str) -> String {
@@ -32,31 +32,26 @@ fn grouped(secret: &str) -> String {
     secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
-/// What a refused sensitive action says.
-
 #[component]
 pub fn Passkeys() -> impl IntoView {
     let t = use_texts();
-    let passkeys = LocalResource::new(|| fetch::get_json::<Vec<PasskeyInfo>>("/api/passkeys"));
+    let passkeys = LocalResource::new(api::passkeys);
     let name = RwSignal::new(String::new());
     let adding = Submission::new();
     let Submission { pending, error, done } = adding;
     let add = move |event: SubmitEvent| {
         event.prevent_default();
         adding.run(async move {
-            let started: Value = match fetch::post("/api/passkeys/register/start").await {
-                Ok(started) => started,
-                Err(AppError::ReauthRequired) => return Err(Words::unconfirmed(|t| t.passkeys.not_added)),
-                Err(e) => return Err(Words::error(e)),
-            };
-            let origin = started["origin"].as_str().unwrap_or_default().to_string();
-            if !webauthn::here(&origin) {
+            let started =
+                api::start_passkey_registration().await.map_err(|e| Words::refused(e, |t| t.passkeys.not_added))?;
+            if !webauthn::here(&started.origin) {
+                let origin = started.origin;
                 return Err(Words::new(move |t| (t.passkeys.elsewhere)(&origin)));
             }
-            let credential = webauthn::create(&started["publicKey"]).await.map_err(webauthn::Failure::words)?;
-            let body = json!({ "name": name.get_untracked(), "credential": credential });
-            let added: PasskeyInfo = match fetch::post_json("/api/passkeys/register/finish", &body).await {
-                Ok(response) => fetch::json(response).await.map_err(Words::error)?,
+            let credential = webauthn::create(&started.public_key).await.map_err(webauthn::Failure::words)?;
+            let registration = PasskeyRegistration { name: name.get_untracked(), credential };
+            let added = match api::finish_passkey_registration(&registration).await {
+                Ok(added) => added,
                 Err(AppError::InvalidCode) => return Err(Words::pick(|t| t.passkeys.not_verified)),
                 Err(e) => return Err(Words::error(e)),
             };
@@ -87,11 +82,7 @@ pub fn Passkeys() -> impl IntoView {
                     <input id="passkey-name" type="text" maxlength="64" placeholder=tr(|t| t.passkeys.name_example) autocomplete="off"
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
-                <button type="submit" class="button button--primary" disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()>
-                    <Show when=move || pending.get()><Spinner/></Show>
-                    {tr(|t| t.passkeys.add)}
-                </button>
+                <BusyButton label=|t| t.passkeys.add pending=pending kind="submit" class="button button--primary"/>
             </form>
             <ErrorAlert message=error/>
             <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
@@ -111,13 +102,11 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
         removing.set(true);
         error.set(None);
         spawn_local(async move {
-            match fetch::delete(&format!("/api/passkeys/{id}")).await {
+            match api::remove_passkey(&id).await {
                 Ok(()) => on_removed(),
-                Err(AppError::ReauthRequired) => {
-                    error.try_set(Some(Words::unconfirmed(|t| t.passkeys.not_removed)));
-                }
                 Err(e) => {
-                    error.try_set(Some(Words::failed(|t| t.passkeys.remove_failed, e)));
+                    let said = Words::refused_or_failed(e, |t| t.passkeys.not_removed, |t| t.passkeys.remove_failed);
+                    error.try_set(Some(said));
                 }
             }
             removing.try_set(false);
@@ -137,11 +126,8 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
                 <p class="passkey__name">{passkey.name.clone()}</p>
                 <p class="muted passkey__dates">{dates}</p>
             </div>
-            <button class="button button--small button--danger" on:click=remove disabled=move || removing.get()
-                aria-label=move || (t().passkeys.remove_named)(&name) aria-busy=move || removing.get().to_string()>
-                <Show when=move || removing.get()><Spinner/></Show>
-                {tr(|t| t.passkeys.remove)}
-            </button>
+            <BusyButton label=|t| t.passkeys.remove pending=removing class="button button--small button--danger"
+                on:click=remove attr:aria-label=move || (t().passkeys.remove_named)(&name)/>
             <ErrorAlert message=error/>
         </li>
     }
@@ -161,7 +147,7 @@ enum Stage {
 #[component]
 pub fn TwoStep() -> impl IntoView {
     let t = use_texts();
-    let status = LocalResource::new(|| fetch::get_json::<MfaStatus>("/api/mfa"));
+    let status = LocalResource::new(api::mfa_status);
     let stage = RwSignal::new(Stage::Settled);
     let action = Submission::new();
     let Submission { pending, error, done } = action;
@@ -169,57 +155,42 @@ pub fn TwoStep() -> impl IntoView {
 
     let set_up = move |_| {
         action.run(async move {
-            match fetch::post::<TotpSetup>("/api/mfa/totp/start").await {
-                Ok(setup) => {
-                    stage.try_set(Stage::Confirming(setup));
-                    Ok(Words::new(|_| String::new()))
-                }
-                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.not_set_up)),
-                Err(e) => Err(Words::error(e)),
-            }
+            let setup = api::start_totp().await.map_err(|e| Words::refused(e, |t| t.two_step.not_set_up))?;
+            stage.try_set(Stage::Confirming(setup));
+            Ok(Words::new(|_| String::new()))
         })
     };
     let confirm = move |event: SubmitEvent| {
         event.prevent_default();
         action.run(async move {
             let typed = code.get_untracked();
-            match fetch::post_fields("/api/mfa/totp/confirm", &[("code", typed.as_str())]).await {
-                Ok(response) => {
-                    let codes: RecoveryCodes = fetch::json(response).await.map_err(Words::error)?;
+            match api::confirm_totp(&typed).await {
+                Ok(codes) => {
                     code.try_set(String::new());
                     stage.try_set(Stage::Codes(codes.recovery_codes));
                     status.refetch();
                     Ok(Words::pick(|t| t.two_step.is_on))
                 }
                 Err(AppError::InvalidCode) => Err(Words::pick(|t| t.two_step.wrong_code)),
-                Err(e) => Err(Words::error(e)),
+                Err(e) => Err(Words::refused(e, |t| t.two_step.not_set_up)),
             }
         })
     };
     let turn_off = move |_| {
         action.run(async move {
-            match fetch::post_fields("/api/mfa/totp/disable", &[]).await {
-                Ok(_) => {
-                    stage.try_set(Stage::Settled);
-                    status.refetch();
-                    Ok(Words::pick(|t| t.two_step.is_off))
-                }
-                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.still_on)),
-                Err(e) => Err(Words::error(e)),
-            }
+            api::disable_totp().await.map_err(|e| Words::refused(e, |t| t.two_step.still_on))?;
+            stage.try_set(Stage::Settled);
+            status.refetch();
+            Ok(Words::pick(|t| t.two_step.is_off))
         })
     };
     let renew = move |_| {
         action.run(async move {
-            match fetch::post::<RecoveryCodes>("/api/mfa/recovery_codes").await {
-                Ok(codes) => {
-                    stage.try_set(Stage::Codes(codes.recovery_codes));
-                    status.refetch();
-                    Ok(Words::pick(|t| t.two_step.renewed))
-                }
-                Err(AppError::ReauthRequired) => Err(Words::unconfirmed(|t| t.two_step.no_new_codes)),
-                Err(e) => Err(Words::error(e)),
-            }
+            let codes =
+                api::renew_recovery_codes().await.map_err(|e| Words::refused(e, |t| t.two_step.no_new_codes))?;
+            stage.try_set(Stage::Codes(codes.recovery_codes));
+            status.refetch();
+            Ok(Words::pick(|t| t.two_step.renewed))
         })
     };
 
@@ -238,10 +209,7 @@ pub fn TwoStep() -> impl IntoView {
                             <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required
                                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
                         </div>
-                        <button type="submit" class="button button--primary" disabled=busy aria-busy=move || busy().to_string()>
-                            <Show when=busy><Spinner/></Show>
-                            {tr(|t| t.two_step.turn_on)}
-                        </button>
+                        <BusyButton label=|t| t.two_step.turn_on pending=pending kind="submit" class="button button--primary"/>
                     </form>
                 }.into_any(),
                 Stage::Codes(codes) => view! { <RecoveryCodeList codes=codes on_done=move || stage.set(Stage::Settled)/> }.into_any(),
@@ -260,10 +228,7 @@ pub fn TwoStep() -> impl IntoView {
                             Ok(_) => view! {
                                 <p class="muted">{tr(|t| t.two_step.off)}</p>
                                 <div class="actions">
-                                    <button class="button button--primary" on:click=set_up disabled=busy aria-busy=move || busy().to_string()>
-                                        <Show when=busy><Spinner/></Show>
-                                        {tr(|t| t.two_step.set_up)}
-                                    </button>
+                                    <BusyButton label=|t| t.two_step.set_up pending=pending class="button button--primary" on:click=set_up/>
                                 </div>
                             }.into_any(),
                         })}
@@ -301,7 +266,7 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'stat
     let for_download = text.clone();
     let download = move |_| {
         let t = language.texts_untracked();
-        let saved = components::save_file(
+        let saved = files::save(
             "baton-recovery-codes.txt",
             "text/plain",
             &format!("{}\n\n{for_download}\n", t.two_step.codes_file),

@@ -2,7 +2,7 @@
 //! two-step verification: **Verification code** and **Verify**, or a recovery code.
 
 use super::{
-    components::{ErrorAlert, SubmitButton},
+    form::{ErrorAlert, SubmitButton},
     signed_out::take_sign_in,
 };
 use crate::{

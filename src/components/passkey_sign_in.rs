@@ -2,20 +2,20 @@
 //! Email box (conditional mediation): both answer one sign-in ceremony of the server
 //! (`/api/auth/passkey/start` and `finish`) and end like a password sign-in.
 
-use super::components::{ErrorAlert, Spinner};
+use super::form::{BusyButton, ErrorAlert};
 use crate::{
-    client::{fetch, language::use_language, webauthn},
-    shared::{error::AppError, i18n::Words, wire::TokenResponse},
+    client::{api, webauthn},
+    shared::{
+        error::AppError,
+        i18n::Words,
+        wire::{PasskeyOptions, TokenResponse},
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-async fn finish(ceremony: &webauthn::Ceremony, credential: Value) -> Result<TokenResponse, AppError> {
-    fetch::post_json_public(
-        "/api/auth/passkey/finish",
-        &json!({ "challenge_id": ceremony.id, "credential": credential }),
-    )
-    .await
+async fn finish(started: &PasskeyOptions, credential: Value) -> Result<TokenResponse, AppError> {
+    api::finish_passkey_sign_in(&webauthn::assertion(started, credential)).await
 }
 
 /// The button, and (where the browser offers it) the autofill request running in the
@@ -26,7 +26,6 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
     let error = RwSignal::new(None::<Words>);
     // The autofill request, cancelled when the button is pressed (one ceremony at a time).
     let autofill = StoredValue::new_local(None::<web_sys::AbortController>);
-    let language = use_language();
 
     let take = move |result: Result<TokenResponse, AppError>| match result {
         Ok(tokens) => {
@@ -93,11 +92,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
 
     view! {
         <div class="passkey-sign-in">
-            <button type="button" class="button passkey-button" on:click=click disabled=move || pending.get()
-                aria-busy=move || pending.get().to_string()>
-                <Show when=move || pending.get()><Spinner/></Show>
-                {move || language.texts().passkey.sign_in}
-            </button>
+            <BusyButton label=|t| t.passkey.sign_in pending=pending class="button passkey-button" on:click=click/>
             <ErrorAlert message=error/>
         </div>
     }

@@ -4,10 +4,10 @@
 //! answered `invalid_code`, and the prompt then asks for a code with it. A native `<dialog>` shown with `showModal()`: the browser keeps
 //! focus inside it, Escape cancels it, and focus returns where it was.
 
-use super::components::{ErrorAlert, SubmitButton};
+use super::form::{ErrorAlert, SubmitButton};
 use crate::{
     client::{
-        fetch,
+        api, fetch,
         language::tr,
         reauth,
         session::{use_session, Session, Trigger},
@@ -46,8 +46,9 @@ pub fn ReauthDialog() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let with_code = needs_code.get_untracked().then(|| code.get_untracked());
-            let failed = match submit(session, &password.get_untracked(), with_code.as_deref()).await {
-                Ok(()) => {
+            let failed = match api::reauth_with_password(&password.get_untracked(), with_code.as_deref()).await {
+                Ok(body) => {
+                    renewed(session, body);
                     password.try_set(String::new());
                     code.try_set(String::new());
                     needs_code.try_set(false);
@@ -72,8 +73,9 @@ pub fn ReauthDialog() -> impl IntoView {
         spawn_local(async move {
             let failed = match webauthn::assert_now().await {
                 Err(message) => Some(message),
-                Ok((challenge_id, credential)) => match submit_passkey(session, challenge_id, credential).await {
-                    Ok(()) => {
+                Ok(assertion) => match api::reauth_with_passkey(&assertion).await {
+                    Ok(body) => {
+                        renewed(session, body);
                         reauth::finish(true);
                         None
                     }
@@ -123,26 +125,7 @@ pub fn ReauthDialog() -> impl IntoView {
     }
 }
 
-/// Sends the password (and the second step's code); on success the renewed access
-/// token is in memory.
-async fn submit(session: Session, password: &str, code: Option<&str>) -> Result<(), AppError> {
-    let mut fields = vec![("password", password)];
-    if let Some(code) = code {
-        fields.push(("code", code));
-    }
-    let response = fetch::post_fields("/api/auth/reauth", &fields).await?;
-    renewed(session, response).await
-}
-
-/// Sends a passkey assertion instead of the password.
-async fn submit_passkey(session: Session, challenge_id: String, credential: serde_json::Value) -> Result<(), AppError> {
-    let body = serde_json::json!({ "challenge_id": challenge_id, "credential": credential });
-    renewed(session, fetch::post_json("/api/auth/reauth", &body).await?).await
-}
-
 /// Takes the fresh access token of a re-authentication into memory.
-async fn renewed(session: Session, response: gloo_net::http::Response) -> Result<(), AppError> {
-    let body: TokenResponse = fetch::json(response).await?;
+fn renewed(session: Session, body: TokenResponse) {
     session.accept(body, Trigger::Reauthenticated, fetch::now());
-    Ok(())
 }
