@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sign-in latency while another address floods registration (examples/signin_under_flood.rs),
+# Sign-in latency while another address floods registration (benches/load/signin_under_flood.rs),
 # against a fresh release server on SQLite: once with the default registration limit,
 # once with the limit lifted, so that only the bounded hashing queue protects sign-in.
 # Usage: scripts/flood.sh [registrations] [workers]

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 trap pg_stop EXIT
 pg_start
 # The integration tests mostly wait on sockets and timers: run more than one per core.
-# TEST_PROFILE=release runs them from the gate's release build (scripts/test.sh).
+# TEST_PROFILE=release runs them from `make test`'s release build (scripts/test.sh).
 RUST_TEST_THREADS="${RUST_TEST_THREADS:-6}" cargo test ${TEST_PROFILE:+--profile "$TEST_PROFILE"} --features ssr --test http -- "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refresh rotations per second, SQLite then PostgreSQL, with the same load command
-# (examples/refresh_load.rs) against the release server. Usage: scripts/load.sh [seconds] [clients]
+# (benches/load/refresh_load.rs) against the release server. Usage: scripts/load.sh [seconds] [clients]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh

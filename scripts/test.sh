@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every check CI runs. On a clean clone nearly all of the time is
-# compiling, so the gate compiles each dependency once:
+# compiling, so `make test` compiles each dependency once:
 #
 #   1. formatting;
 #   2. one release build, linted: cargo-leptos builds the site (server binary and WASM

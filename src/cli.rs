@@ -1,4 +1,5 @@
-//! What the `baton` command does: serve, or manage signing keys.
+//! The `baton` command: its arguments, declared once with `clap` (which gives `--help`,
+//! the usage line and the errors), and what each command does.
 
 use crate::{
     serve,
@@ -9,6 +10,49 @@ use crate::{
         state::{AppState, StartupError},
     },
 };
+
+/// `baton [COMMAND]`.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "baton",
+    version,
+    about = "Short-lived JWT access tokens and rotating refresh tokens: the Baton server.",
+    long_about = "Short-lived JWT access tokens and rotating refresh tokens: the Baton server.\n\n\
+        Settings come from Leptos.toml (or the file BATON_CONFIG names) and the environment \
+        (DATABASE_URL, LEPTOS_SITE_ADDR, BATON_*); docs/API.md lists them."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Serve the app and its API (what `baton` alone does).
+    Serve,
+    /// The keys that sign the tokens.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysCommand {
+    /// Make a new key the active one; older keys keep verifying their tokens.
+    Rotate,
+    /// List the keys, the active one marked.
+    List,
+}
+
+/// Runs `command` with `settings`.
+pub async fn run(command: Option<Command>, settings: Settings) -> Result<(), StartupError> {
+    match command {
+        None | Some(Command::Serve) => serve(settings).await,
+        Some(Command::Keys { action: KeysCommand::Rotate }) => rotate_keys(settings).await,
+        Some(Command::Keys { action: KeysCommand::List }) => list_keys(settings).await,
+    }
+}
 
 /// Logs to stderr; `RUST_LOG` filters (default: Baton at info, the request trace at info).
 pub fn init_tracing() {
@@ -58,4 +102,27 @@ pub async fn list_keys(settings: Settings) -> Result<(), StartupError> {
         println!("{kid}{marker}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn the_declaration_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn commands_parse_and_a_wrong_one_is_an_error_that_shows_the_usage() {
+        assert!(Cli::try_parse_from(["baton"]).unwrap().command.is_none());
+        assert!(matches!(Cli::try_parse_from(["baton", "serve"]).unwrap().command, Some(Command::Serve)));
+        let rotate = Cli::try_parse_from(["baton", "keys", "rotate"]).unwrap().command;
+        assert!(matches!(rotate, Some(Command::Keys { action: KeysCommand::Rotate })));
+        let error = Cli::try_parse_from(["baton", "keys", "spin"]).unwrap_err().to_string();
+        assert!(error.contains("Usage: baton keys"), "{error}");
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("serve") && help.contains("keys") && help.contains("BATON_CONFIG"), "{help}");
+    }
 }

@@ -1,11 +1,14 @@
-//! `baton`: serve the app, or `baton keys rotate` to add a new signing key.
+//! `baton`: the server's command line (`baton --help`); the commands are `crate::cli`.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use baton::{cli, server::config::Settings};
+    use clap::Parser;
     use std::process::ExitCode;
 
+    // Arguments first: `--help` and a mistyped command need no settings.
+    let arguments = cli::Cli::parse();
     cli::init_tracing();
     let settings = match Settings::load() {
         Ok(settings) => settings,
@@ -14,18 +17,7 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = match args.as_slice() {
-        [] | ["serve"] => cli::serve(settings).await,
-        ["keys", "rotate"] => cli::rotate_keys(settings).await,
-        ["keys", "list"] => cli::list_keys(settings).await,
-        _ => {
-            eprintln!("usage: baton [serve] | baton keys rotate | baton keys list");
-            return ExitCode::from(2);
-        }
-    };
-    match result {
+    match cli::run(arguments.command, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("baton: {e}");

@@ -1,6 +1,6 @@
-//! Every authenticated call goes through [`authed`]: the role an HTTP interceptor plays
-//! in Angular. It sends the in-memory access token as `Authorization: Bearer`; on a
-//! 401 it refreshes once and retries the request once.
+//! Every authenticated call goes through [`authed`], an HTTP interceptor: it sends the
+//! in-memory access token as `Authorization: Bearer`; on a 401 it refreshes once and
+//! retries the request once. `client::api` is built on it.
 //!
 //! Refreshing is single-flight: however many calls fail at once, one `refresh` request
 //! goes out and they all wait on that one shared future. Across tabs, refreshes take

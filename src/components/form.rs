@@ -9,21 +9,26 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// A button whose action takes a moment: while `pending` it is disabled, says it is
+/// A button whose action takes a moment: while `pending()` it is disabled, says it is
 /// busy (`aria-busy`) and shows a spinner beside its words. `kind` is its `type`
 /// (`button`, or `submit` in a form); `class` its look. Event handlers and other
 /// attributes given to it (`on:click`, `attr:aria-label`) land on the button itself.
+///
+/// `pending` is a closure over a signal of the caller's (`move || saving.get()`),
+/// not a `Signal` made for the button: a button in a view that its own action
+/// replaces (a setup step that becomes the next one) is gone by the time the action
+/// says it is done, and must not be the owner of what that answer sets.
 #[component]
 pub fn BusyButton(
     label: Pick,
-    #[prop(into)] pending: Signal<bool>,
+    pending: impl Fn() -> bool + Copy + Send + Sync + 'static,
     #[prop(default = "button")] kind: &'static str,
     #[prop(default = "button")] class: &'static str,
 ) -> impl IntoView {
     let t = use_texts();
     view! {
-        <button type=kind class=class disabled=pending aria-busy=move || pending.get().to_string()>
-            <Show when=move || pending.get()><Spinner/></Show>
+        <button type=kind class=class disabled=pending aria-busy=move || pending().to_string()>
+            <Show when=pending><Spinner/></Show>
             {move || label(t())}
         </button>
     }
@@ -32,7 +37,7 @@ pub fn BusyButton(
 /// A form's submit button: the primary [`BusyButton`].
 #[component]
 pub fn SubmitButton(label: Pick, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
-    view! { <BusyButton label=label pending=pending kind="submit" class="button button--primary"/> }
+    view! { <BusyButton label=label pending=move || pending.get() kind="submit" class="button button--primary"/> }
 }
 
 /// The Email field of the sign-in and sign-up forms. On sign-in it also offers the

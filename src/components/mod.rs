@@ -7,7 +7,8 @@
 //!   [`password`]: new passwords with their advice, and the form that sets one;
 //! - the flows pages share: [`signed_out`] (taking a sign-in's answer and going on),
 //!   [`second_step`] (the code after a right password), [`passkey_sign_in`],
-//!   [`reauth_dialog`] (the prompt of a sensitive action);
+//!   [`reauth_dialog`] (the prompt of a sensitive action), [`link`] (a page that follows
+//!   a mailed link);
 //! - the sections of `/account` about signing in: [`security`] (passkeys, two-step
 //!   verification);
 //! - [`format`]: instants in words.
@@ -15,6 +16,7 @@
 pub mod form;
 pub mod format;
 pub mod frame;
+pub mod link;
 pub mod passkey_sign_in;
 pub mod password;
 pub mod reauth_dialog;

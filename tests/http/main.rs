@@ -8,8 +8,7 @@ mod helpers;
 mod smtp;
 
 mod abuse;
-mod account;
-mod accounts;
+mod account_centre;
 mod attacks;
 mod email;
 mod group_commit;
@@ -20,5 +19,6 @@ mod outage;
 mod passkeys;
 mod rotation;
 mod sessions;
+mod sign_up_and_in;
 mod takeover;
 mod two_step;

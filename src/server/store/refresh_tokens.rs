@@ -18,7 +18,7 @@ use crate::server::{
     ids::{SessionId, TokenId, UserId},
     time::{UnixMillis, UnixSecs},
 };
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 /// A refresh token as stored: everything needed to sign it, byte for byte, again.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,31 +87,87 @@ pub async fn insert(tx: &mut Tx<'_>, token: &RefreshRow, parent: Option<TokenId>
     Ok(())
 }
 
+/// What a claim reads back from the session it rotated.
 #[derive(sqlx::FromRow)]
-struct Claimed {
-    user_id: UserId,
-    expires_at: UnixMillis,
-    authenticated_at: UnixMillis,
+pub(super) struct Claimed {
+    pub user_id: UserId,
+    pub expires_at: UnixMillis,
+    pub authenticated_at: UnixMillis,
 }
 
-/// The decision of [`claim`] (and of [`claim_at_once`], which wraps it): spend `$2` of
-/// session `$3` at `$1` if it is unused and its session is live and within its limit
-/// (`$5` refreshes since `$4`). One text, so the two cannot drift apart.
-macro_rules! spend_sql {
-    () => {
+/// The parts of a rotation's statements, written once: the three ways a rotation is
+/// committed ([`claim`] one at a time, [`claim_at_once`] on PostgreSQL, and SQLite's
+/// batch, `rotation::claim_many`) put them together with their own placeholders, so
+/// they decide and keep the books alike.
+pub(super) mod sql {
+    /// Whether the session of a presented token may rotate now: live, before its
+    /// absolute end at `now`, and within its refresh limit (fewer than `max` refreshes
+    /// in a window still open after `window_open_since`). `s` is the session's alias.
+    pub fn session_may_rotate(s: &str, now: &str, window_open_since: &str, max: &str) -> String {
+        format!(
+            "{s}.revoked_at IS NULL AND {s}.expires_at > {now} \
+             AND ({s}.refresh_window_start <= {window_open_since} OR {s}.refreshes_in_window < {max})"
+        )
+    }
+
+    /// The session's bookkeeping of a rotation at `now`, as `UPDATE sessions SET …`:
+    /// stamped used, idle until the successor expires (`wanted`, never past the
+    /// absolute end), and the refresh counted in its window (a new window when the last
+    /// one is over). Every right-hand side reads the row as it was.
+    pub fn bookkeeping(now: &str, wanted: &str, window_open_since: &str) -> String {
+        format!(
+            "last_used_at = {now}, \
+             idle_expires_at = CASE WHEN {wanted} < sessions.expires_at THEN {wanted} \
+                               ELSE (sessions.expires_at / 1000) * 1000 END, \
+             refreshes_in_window = CASE WHEN sessions.refresh_window_start <= {window_open_since} THEN 1 \
+                                   ELSE sessions.refreshes_in_window + 1 END, \
+             refresh_window_start = CASE WHEN sessions.refresh_window_start <= {window_open_since} THEN {now} \
+                                    ELSE sessions.refresh_window_start END"
+        )
+    }
+}
+
+/// [`claim`]'s decision: spend `$2` of session `$3` at `$1` if it is unused and its
+/// session may rotate (`$5` refreshes since `$4`).
+static SPEND: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "UPDATE refresh_tokens SET used_at = $1 \
          WHERE jti = $2 AND session_id = $3 AND used_at IS NULL \
-           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id \
-                       AND s.revoked_at IS NULL AND s.expires_at > $1 \
-                       AND (s.refresh_window_start <= $4 OR s.refreshes_in_window < $5))"
-    };
-}
+           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = refresh_tokens.session_id AND {})",
+        sql::session_may_rotate("s", "$1", "$4", "$5")
+    )
+});
+
+/// [`claim`]'s bookkeeping of session `$3` at `$1`, its successor wanted until `$2`.
+static BOOKKEEPING: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE sessions SET {} WHERE id = $3 RETURNING user_id, expires_at, authenticated_at",
+        sql::bookkeeping("$1", "$2", "$4")
+    )
+});
+
+/// [`claim_at_once`]: the decision, the bookkeeping and the successor in one statement.
+static AT_ONCE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH spent AS ({spend} RETURNING session_id), \
+         session AS ( \
+           UPDATE sessions SET {bookkeeping} FROM spent WHERE sessions.id = spent.session_id \
+           RETURNING sessions.user_id, sessions.expires_at, sessions.authenticated_at), \
+         successor AS ( \
+           INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) \
+           SELECT $7, $3, $2, $8, $9, LEAST($10, session.expires_at / 1000) FROM session \
+           RETURNING jti) \
+         SELECT session.user_id, session.expires_at, session.authenticated_at FROM session, successor",
+        spend = *SPEND,
+        bookkeeping = sql::bookkeeping("$1", "$6", "$4"),
+    )
+});
 
 impl Successor {
     /// Its row, issued at `iat` in session `sid` of the claimed session: it expires
     /// after its lifetime, but never after the session's absolute end, in whole
     /// seconds, as the JWT's `exp`.
-    fn row(&self, sid: SessionId, session: &Claimed, iat: UnixSecs) -> RefreshRow {
+    pub(super) fn row(&self, sid: SessionId, session: &Claimed, iat: UnixSecs) -> RefreshRow {
         RefreshRow {
             jti: self.jti,
             session_id: sid,
@@ -140,7 +196,7 @@ pub async fn claim(
     // cannot both see it unused; the limit is part of it, so a refused refresh spends
     // nothing.
     let window_open_since = now.minus(limit.per);
-    let spent = sqlx::query(spend_sql!())
+    let spent = sqlx::query(&SPEND)
         .bind(now)
         .bind(jti)
         .bind(sid)
@@ -153,35 +209,19 @@ pub async fn claim(
         return Ok(None);
     }
 
-    // The session is stamped used, idle until its successor expires, and the refresh
-    // counted in its window (starting a new window when the last one is over; every
-    // right-hand side reads the row as it was).
+    // The session's books (`sql::bookkeeping`), then the successor.
     let iat = now.as_secs();
     let wanted = iat.plus(next.ttl).as_millis();
-    let claimed: Claimed = sqlx::query_as(
-        "UPDATE sessions SET last_used_at = $1, \
-           idle_expires_at = CASE WHEN $2 < expires_at THEN $2 ELSE (expires_at / 1000) * 1000 END, \
-           refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
-           refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
-         WHERE id = $3 RETURNING user_id, expires_at, authenticated_at",
-    )
-    .bind(now)
-    .bind(wanted)
-    .bind(sid)
-    .bind(window_open_since)
-    .fetch_one(tx.conn())
-    .await?;
+    let claimed: Claimed = sqlx::query_as(&BOOKKEEPING)
+        .bind(now)
+        .bind(wanted)
+        .bind(sid)
+        .bind(window_open_since)
+        .fetch_one(tx.conn())
+        .await?;
     let next = next.row(sid, &claimed, iat);
     insert(tx, &next, Some(jti)).await?;
     Ok(Some(next))
-}
-
-/// One presentation for [`claim_many`].
-pub struct Claim<'a> {
-    pub jti: TokenId,
-    pub sid: SessionId,
-    pub next: &'a Successor,
-    pub now: UnixMillis,
 }
 
 /// [`claim`] in one statement on its own, committed as it runs: PostgreSQL only (its
@@ -198,161 +238,20 @@ pub async fn claim_at_once(
     now: UnixMillis,
 ) -> Result<Option<RefreshRow>, StoreError> {
     let iat = now.as_secs();
-    let claimed: Option<Claimed> = sqlx::query_as(concat!(
-        "WITH spent AS (",
-        spend_sql!(),
-        " RETURNING session_id), \
-         session AS ( \
-           UPDATE sessions SET last_used_at = $1, \
-             idle_expires_at = CASE WHEN $6 < expires_at THEN $6 ELSE (expires_at / 1000) * 1000 END, \
-             refreshes_in_window = CASE WHEN refresh_window_start <= $4 THEN 1 ELSE refreshes_in_window + 1 END, \
-             refresh_window_start = CASE WHEN refresh_window_start <= $4 THEN $1 ELSE refresh_window_start END \
-           FROM spent WHERE sessions.id = spent.session_id \
-           RETURNING sessions.user_id, sessions.expires_at, sessions.authenticated_at), \
-         successor AS ( \
-           INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) \
-           SELECT $7, $3, $2, $8, $9, LEAST($10, session.expires_at / 1000) FROM session \
-           RETURNING jti) \
-         SELECT session.user_id, session.expires_at, session.authenticated_at FROM session, successor"
-    ))
-    .bind(now)
-    .bind(jti)
-    .bind(sid)
-    .bind(now.minus(limit.per))
-    .bind(i64::from(limit.max))
-    .bind(iat.plus(next.ttl).as_millis())
-    .bind(next.jti)
-    .bind(&next.kid)
-    .bind(iat)
-    .bind(iat.plus(next.ttl))
-    .fetch_optional(pool)
-    .await?;
+    let claimed: Option<Claimed> = sqlx::query_as(&AT_ONCE)
+        .bind(now)
+        .bind(jti)
+        .bind(sid)
+        .bind(now.minus(limit.per))
+        .bind(i64::from(limit.max))
+        .bind(iat.plus(next.ttl).as_millis())
+        .bind(next.jti)
+        .bind(&next.kid)
+        .bind(iat)
+        .bind(iat.plus(next.ttl))
+        .fetch_optional(pool)
+        .await?;
     Ok(claimed.map(|claimed| next.row(sid, &claimed, iat)))
-}
-
-/// `(` placeholders `)` for `rows` rows of `columns` values each, numbered from `first`.
-fn values(rows: usize, columns: usize, first: usize) -> String {
-    let row = |r: usize| {
-        let numbers: Vec<String> = (0..columns).map(|c| format!("?{}", first + r * columns + c)).collect();
-        format!("({})", numbers.join(", "))
-    };
-    (0..rows).map(row).collect::<Vec<_>>().join(", ")
-}
-
-/// [`claim`] for many presentations in three statements, whatever their number: the
-/// decision for all of them, the sessions' bookkeeping for those claimed, and their
-/// successors. SQLite only, on the group commit's own connection (`rotation`), which
-/// talks to SQLite directly: through sqlx each statement would be a round trip to its
-/// worker thread. Each token's decision is [`claim`]'s; `claims` must name distinct
-/// tokens. Returns, for each claim in order, its successor if it was claimed.
-pub fn claim_many(
-    tx: &rusqlite::Transaction<'_>,
-    claims: &[Claim<'_>],
-    limit: RefreshLimit,
-) -> rusqlite::Result<Vec<Option<RefreshRow>>> {
-    use rusqlite::types::Value;
-    if claims.is_empty() {
-        return Ok(Vec::new());
-    }
-    let text = |id: &dyn std::fmt::Display| Value::Text(id.to_string());
-    let parse = |row: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<uuid::Uuid> {
-        let text: String = row.get(i)?;
-        uuid::Uuid::parse_str(&text)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
-    };
-
-    // The decisions: (jti, presented at, session, its window opened before).
-    let sql = format!(
-        "UPDATE refresh_tokens SET used_at = v.column2 FROM (VALUES {}) AS v \
-         WHERE refresh_tokens.jti = v.column1 AND refresh_tokens.session_id = v.column3 \
-           AND refresh_tokens.used_at IS NULL \
-           AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.column3 \
-                       AND s.revoked_at IS NULL AND s.expires_at > v.column2 \
-                       AND (s.refresh_window_start <= v.column4 OR s.refreshes_in_window < ?1)) \
-         RETURNING refresh_tokens.jti",
-        values(claims.len(), 4, 2)
-    );
-    let mut args = vec![Value::Integer(i64::from(limit.max))];
-    for claim in claims {
-        args.extend([
-            text(&claim.jti),
-            Value::Integer(claim.now.0),
-            text(&claim.sid),
-            Value::Integer(claim.now.minus(limit.per).0),
-        ]);
-    }
-    let mut statement = tx.prepare_cached(&sql)?;
-    let spent: std::collections::HashSet<TokenId> = statement
-        .query_map(rusqlite::params_from_iter(args), |row| Ok(TokenId(parse(row, 0)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let claimed: Vec<&Claim<'_>> = claims.iter().filter(|c| spent.contains(&c.jti)).collect();
-    if claimed.is_empty() {
-        return Ok(claims.iter().map(|_| None).collect());
-    }
-
-    // The sessions of those claimed, as `claim` does it: (session, presented at, the
-    // successor's wanted expiry, window opened before).
-    let sql = format!(
-        "UPDATE sessions SET last_used_at = v.column2, \
-           idle_expires_at = CASE WHEN v.column3 < sessions.expires_at THEN v.column3 \
-                             ELSE (sessions.expires_at / 1000) * 1000 END, \
-           refreshes_in_window = CASE WHEN sessions.refresh_window_start <= v.column4 THEN 1 \
-                                 ELSE sessions.refreshes_in_window + 1 END, \
-           refresh_window_start = CASE WHEN sessions.refresh_window_start <= v.column4 THEN v.column2 \
-                                  ELSE sessions.refresh_window_start END \
-         FROM (VALUES {}) AS v WHERE sessions.id = v.column1 \
-         RETURNING sessions.id, sessions.user_id, sessions.expires_at, sessions.authenticated_at",
-        values(claimed.len(), 4, 1)
-    );
-    let mut args = Vec::with_capacity(claimed.len() * 4);
-    for claim in &claimed {
-        let wanted = claim.now.as_secs().plus(claim.next.ttl).as_millis();
-        args.extend([
-            text(&claim.sid),
-            Value::Integer(claim.now.0),
-            Value::Integer(wanted.0),
-            Value::Integer(claim.now.minus(limit.per).0),
-        ]);
-    }
-    let mut statement = tx.prepare_cached(&sql)?;
-    // Each claimed session: its account, absolute expiry and authentication time.
-    let sessions: std::collections::HashMap<SessionId, Claimed> = statement
-        .query_map(rusqlite::params_from_iter(args), |row| {
-            let claimed = Claimed {
-                user_id: UserId(parse(row, 1)?),
-                expires_at: UnixMillis(row.get(2)?),
-                authenticated_at: UnixMillis(row.get(3)?),
-            };
-            Ok((SessionId(parse(row, 0)?), claimed))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-
-    // Their successors, in one insert.
-    let mut successors = Vec::with_capacity(claimed.len());
-    for claim in &claimed {
-        let session = sessions.get(&claim.sid).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        successors.push(claim.next.row(claim.sid, session, claim.now.as_secs()));
-    }
-    let sql = format!(
-        "INSERT INTO refresh_tokens (jti, session_id, parent_jti, kid, iat, exp) VALUES {}",
-        values(successors.len(), 6, 1)
-    );
-    let mut args = Vec::with_capacity(successors.len() * 6);
-    for (claim, next) in claimed.iter().zip(&successors) {
-        args.extend([
-            text(&next.jti),
-            text(&next.session_id),
-            text(&claim.jti),
-            Value::Text(next.kid.clone()),
-            Value::Integer(next.iat.0),
-            Value::Integer(next.exp.0),
-        ]);
-    }
-    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
-
-    let mut by_jti: std::collections::HashMap<TokenId, RefreshRow> =
-        claimed.iter().zip(successors).map(|(claim, next)| (claim.jti, next)).collect();
-    Ok(claims.iter().map(|claim| by_jti.remove(&claim.jti)).collect())
 }
 
 #[derive(sqlx::FromRow)]
