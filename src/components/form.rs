@@ -9,26 +9,27 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// A button whose action takes a moment: while `pending()` it is disabled, says it is
+/// A button whose action takes a moment: while `pending` it is disabled, says it is
 /// busy (`aria-busy`) and shows a spinner beside its words. `kind` is its `type`
 /// (`button`, or `submit` in a form); `class` its look. Event handlers and other
 /// attributes given to it (`on:click`, `attr:aria-label`) land on the button itself.
 ///
-/// `pending` is a closure over a signal of the caller's (`move || saving.get()`),
-/// not a `Signal` made for the button: a button in a view that its own action
+/// `pending` is an `ArcSignal` (from the caller's `RwSignal` or `Memo`), not an
+/// arena `Signal` made for the button: a button in a view that its own action
 /// replaces (a setup step that becomes the next one) is gone by the time the action
-/// says it is done, and must not be the owner of what that answer sets.
+/// says it is done, and a `Signal` owned by that view would be read after it.
 #[component]
 pub fn BusyButton(
     label: Pick,
-    pending: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    #[prop(into)] pending: ArcSignal<bool>,
     #[prop(default = "button")] kind: &'static str,
     #[prop(default = "button")] class: &'static str,
 ) -> impl IntoView {
     let t = use_texts();
+    let (busy, aria, spin) = (pending.clone(), pending.clone(), pending);
     view! {
-        <button type=kind class=class disabled=pending aria-busy=move || pending().to_string()>
-            <Show when=pending><Spinner/></Show>
+        <button type=kind class=class disabled=move || busy.get() aria-busy=move || aria.get().to_string()>
+            <Show when=move || spin.get()><Spinner/></Show>
             {move || label(t())}
         </button>
     }
@@ -36,8 +37,8 @@ pub fn BusyButton(
 
 /// A form's submit button: the primary [`BusyButton`].
 #[component]
-pub fn SubmitButton(label: Pick, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
-    view! { <BusyButton label=label pending=move || pending.get() kind="submit" class="button button--primary"/> }
+pub fn SubmitButton(label: Pick, #[prop(into)] pending: ArcSignal<bool>) -> impl IntoView {
+    view! { <BusyButton label=label pending=pending kind="submit" class="button button--primary"/> }
 }
 
 /// The Email field of the sign-in and sign-up forms. On sign-in it also offers the

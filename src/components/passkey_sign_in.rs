@@ -92,7 +92,7 @@ pub fn PasskeySignIn(answer: RwSignal<Option<Result<TokenResponse, AppError>>>) 
 
     view! {
         <div class="passkey-sign-in">
-            <BusyButton label=|t| t.passkey.sign_in pending=move || pending.get() class="button passkey-button" on:click=click/>
+            <BusyButton label=|t| t.passkey.sign_in pending=pending class="button passkey-button" on:click=click/>
             <ErrorAlert message=error/>
         </div>
     }

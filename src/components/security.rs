@@ -82,7 +82,7 @@ pub fn Passkeys() -> impl IntoView {
                     <input id="passkey-name" type="text" maxlength="64" placeholder=tr(|t| t.passkeys.name_example) autocomplete="off"
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </div>
-                <BusyButton label=|t| t.passkeys.add pending=move || pending.get() kind="submit" class="button button--primary"/>
+                <BusyButton label=|t| t.passkeys.add pending=pending kind="submit" class="button button--primary"/>
             </form>
             <ErrorAlert message=error/>
             <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
@@ -126,7 +126,7 @@ fn PasskeyRow(passkey: PasskeyInfo, on_removed: impl Fn() + Clone + Send + Sync 
                 <p class="passkey__name">{passkey.name.clone()}</p>
                 <p class="muted passkey__dates">{dates}</p>
             </div>
-            <BusyButton label=|t| t.passkeys.remove pending=move || removing.get() class="button button--small button--danger"
+            <BusyButton label=|t| t.passkeys.remove pending=removing class="button button--small button--danger"
                 on:click=remove attr:aria-label=move || (t().passkeys.remove_named)(&name)/>
             <ErrorAlert message=error/>
         </li>
@@ -209,7 +209,7 @@ pub fn TwoStep() -> impl IntoView {
                             <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required
                                 prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
                         </div>
-                        <BusyButton label=|t| t.two_step.turn_on pending=move || pending.get() kind="submit" class="button button--primary"/>
+                        <BusyButton label=|t| t.two_step.turn_on pending=pending kind="submit" class="button button--primary"/>
                     </form>
                 }.into_any(),
                 Stage::Codes(codes) => view! { <RecoveryCodeList codes=codes on_done=move || stage.set(Stage::Settled)/> }.into_any(),
@@ -228,7 +228,7 @@ pub fn TwoStep() -> impl IntoView {
                             Ok(_) => view! {
                                 <p class="muted">{tr(|t| t.two_step.off)}</p>
                                 <div class="actions">
-                                    <BusyButton label=|t| t.two_step.set_up pending=move || pending.get() class="button button--primary" on:click=set_up/>
+                                    <BusyButton label=|t| t.two_step.set_up pending=pending class="button button--primary" on:click=set_up/>
                                 </div>
                             }.into_any(),
                         })}

@@ -206,7 +206,7 @@ fn YourData() -> impl IntoView {
             <h2 id="data-title">{tr(|t| t.account.data_title)}</h2>
             <p class="muted">{tr(|t| t.account.data_intro)}</p>
             <div class="actions">
-                <BusyButton label=|t| t.account.download pending=move || downloading.get() on:click=download/>
+                <BusyButton label=|t| t.account.download pending=downloading on:click=download/>
                 <button class="button button--danger" on:click=open>{tr(|t| t.account.delete)}</button>
             </div>
             <ErrorAlert message=download_error/>
@@ -231,7 +231,7 @@ fn YourData() -> impl IntoView {
                 </div>
                 <ErrorAlert message=delete_error/>
                 <div class="actions">
-                    <BusyButton label=|t| t.account.delete_mine pending=move || deleting.get() kind="submit" class="button button--danger"/>
+                    <BusyButton label=|t| t.account.delete_mine pending=deleting kind="submit" class="button button--danger"/>
                     <button type="button" class="button" on:click=move |_| close()>{tr(|t| t.common.cancel)}</button>
                 </div>
             </form>

@@ -97,7 +97,7 @@ pub fn ActivityPage() -> impl IntoView {
             <ErrorAlert message=error/>
             <Show when=move || next.get().is_some()>
                 <div class="actions">
-                    <BusyButton label=|t| t.activity.more pending=move || loading.get() on:click=move |_| load()/>
+                    <BusyButton label=|t| t.activity.more pending=loading on:click=move |_| load()/>
                 </div>
             </Show>
         </section>

@@ -115,7 +115,7 @@ pub fn DashboardPage() -> impl IntoView {
                 _ => None,
             }}
             <div class="actions">
-                <BusyButton label=|t| t.dashboard.sign_out pending=move || signing_out.get() on:click=sign_out/>
+                <BusyButton label=|t| t.dashboard.sign_out pending=signing_out on:click=sign_out/>
             </div>
             <ErrorAlert message=sign_out_error/>
         </section>
@@ -172,7 +172,7 @@ fn VerifyNotice(email: String) -> impl IntoView {
         <div class="notice notice--warn" data-testid="unverified">
             <p>{move || (t().dashboard.confirm_address)(&email)}</p>
             <div class="actions">
-                <BusyButton label=|t| t.dashboard.resend pending=move || sending.get() on:click=resend/>
+                <BusyButton label=|t| t.dashboard.resend pending=sending on:click=resend/>
             </div>
             <p class="hint" role="status">{move || status.get().map(|words| words.say(t()))}</p>
             <ErrorAlert message=error/>

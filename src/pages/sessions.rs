@@ -68,14 +68,10 @@ pub fn SessionsPage() -> impl IntoView {
             <ul class="sessions" aria-label=tr(|t| t.sessions.list)>
                 {list.into_iter().map(|s| {
                     let id = s.id.clone();
-                    // The button's `pending` is `Copy`: the row's id is kept in a stored
-                    // value, read with `try_` (the row may be gone by the answer).
-                    let row_id = StoredValue::new(id.clone());
-                    let busy = move || {
-                        revoking.with(|revoking| {
-                            row_id.try_with_value(|id| revoking.as_deref() == Some(id.as_str())).unwrap_or(false)
-                        })
-                    };
+                    let busy = ArcSignal::derive({
+                        let id = id.clone();
+                        move || revoking.with(|revoking| revoking.as_deref() == Some(id.as_str()))
+                    });
                     let created = parse_instant(&s.created_at);
                     let last_used = parse_instant(&s.last_used_at);
                     view! {
@@ -116,7 +112,7 @@ pub fn SessionsPage() -> impl IntoView {
             {rows}
             <ErrorAlert message=error/>
             <div class="actions">
-                <BusyButton label=|t| t.sessions.everywhere pending=move || ending_all.get() class="button button--danger" on:click=end_all/>
+                <BusyButton label=|t| t.sessions.everywhere pending=ending_all class="button button--danger" on:click=end_all/>
             </div>
         </section>
     }
