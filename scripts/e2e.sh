@@ -38,7 +38,7 @@ start_server() {
   local name=$1; shift
   local port; port=$(free_port)
   env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" BATON_OUTBOX="$tmp/$name-outbox" \
-    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 BATON_RESET_LIMIT=100000 RUST_LOG="${RUST_LOG:-baton=info,tower_http=warn}" \
+    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 BATON_RESET_LIMIT=100000 BATON_LOG="${BATON_LOG:-baton=info,tower_http=warn}" BATON_METRICS_ADDR= BATON_SHUTDOWN_DELAY=0s \
     "$@" target/release/baton >"$tmp/$name.log" 2>&1 &
   echo $! >"$tmp/$name.pid"
   for _ in $(seq 1 100); do
@@ -79,6 +79,11 @@ if [ "$status" -ne 0 ]; then
     echo "---- $name server log (last 40 lines) ----"
     tail -n 40 "$tmp/$name.log"
   done
+  # A mail the suite waited for in vain: what the sender and the SMTP listener said.
+  echo "---- steady server's mail lines (last 20) ----"
+  grep -i 'mail' "$tmp/steady.log" | tail -n 20 || true
+  echo "---- SMTP listener ($(find "$tmp/steady-outbox" -name '*.eml' | wc -l) mails received) ----"
+  tail -n 20 "$tmp/smtp.log"
   # Last, so that a log cut to its end still says which test failed and why.
   echo "---- failed tests ----"
   cat end2end/test-results/failures.txt 2>/dev/null || echo "(no summary: Playwright stopped before reporting)"

@@ -59,6 +59,9 @@ for (const lang of ['en', 'ko'] as const) {
     page,
     browser,
   }) => {
+    // Two browsers, a mailed link, two axe runs: 13 s here, but over a minute on a
+    // busy CI machine.
+    test.slow();
     const email = await signUp(page);
     await page.context().addCookies([{ name: 'lang', value: lang, url: steadyURL }]);
     const { context: elsewhere, page: intruder } = await intruderSignsIn(browser, email, w.locale);
