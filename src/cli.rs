@@ -30,11 +30,32 @@ pub struct Cli {
 pub enum Command {
     /// Serve the app and its API (what `baton` alone does).
     Serve,
+    /// Apply the database migrations and exit (a deploy step before new instances start).
+    Migrate,
+    /// The settings.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
     /// The keys that sign the tokens.
     Keys {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// An online, consistent copy of the SQLite database, taken while it serves.
+    Backup {
+        /// The file to write (it must not exist yet).
+        file: std::path::PathBuf,
+    },
+    /// Ask this instance's /livez: exit 0 when it answers 200, else 1 (for a
+    /// container's HEALTHCHECK, which has no curl).
+    Healthcheck,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings, secrets redacted; a bad value exits 1 naming it.
+    Check,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -49,16 +70,82 @@ pub enum KeysCommand {
 pub async fn run(command: Option<Command>, settings: Settings) -> Result<(), StartupError> {
     match command {
         None | Some(Command::Serve) => serve(settings).await,
+        Some(Command::Migrate) => migrate(settings).await,
+        Some(Command::Config { action: ConfigCommand::Check }) => {
+            print!("{}", describe(&settings));
+            Ok(())
+        }
         Some(Command::Keys { action: KeysCommand::Rotate }) => rotate_keys(settings).await,
         Some(Command::Keys { action: KeysCommand::List }) => list_keys(settings).await,
+        Some(Command::Backup { file }) => backup(settings, &file).await,
+        Some(Command::Healthcheck) => healthcheck(settings.leptos.site_addr).await,
     }
 }
 
-/// Logs to stderr; `RUST_LOG` filters (default: Baton at info, the request trace at info).
-pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("baton=info,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
+/// The effective settings, as `baton config check` prints them: every area, the
+/// database URL and the SMTP URL without their passwords.
+pub fn describe(settings: &Settings) -> String {
+    format!(
+        "listen: {}\ndatabase: {}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n",
+        settings.leptos.site_addr,
+        db::redacted(&settings.database_url),
+        settings.tokens,
+        settings.limits,
+        settings.mail,
+        settings.operations,
+    )
+}
+
+/// `baton migrate`: connecting applies the migrations.
+async fn migrate(settings: Settings) -> Result<(), StartupError> {
+    db::connect(&settings.database_url).await?;
+    println!("migrations applied to {}", db::redacted(&settings.database_url));
+    Ok(())
+}
+
+/// `baton backup FILE`: SQLite's `VACUUM INTO`, which reads one consistent snapshot
+/// while the server goes on writing. PostgreSQL has its own tool.
+async fn backup(settings: Settings, file: &std::path::Path) -> Result<(), StartupError> {
+    if db::Backend::of_url(&settings.database_url) == db::Backend::Postgres {
+        return Err(StartupError::Other("this database is PostgreSQL: back it up with pg_dump".into()));
+    }
+    if file.exists() {
+        return Err(StartupError::Other(format!("{} exists already; name a new file", file.display())));
+    }
+    let pool = db::connect(&settings.database_url).await?;
+    db::backup_sqlite(&pool, file).await?;
+    println!("backed up to {}", file.display());
+    Ok(())
+}
+
+/// `baton healthcheck`: one `GET /livez` to this instance, by hand over a socket (the
+/// container image has no curl, nor should the binary carry an HTTP client for this).
+async fn healthcheck(listen: std::net::SocketAddr) -> Result<(), StartupError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = match listen.ip().is_unspecified() {
+        true => std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), listen.port()),
+        false => listen,
+    };
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("GET /livez HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await?;
+        let mut answer = Vec::new();
+        stream.take(4096).read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), ask)
+        .await
+        .map_err(|_| StartupError::Other(format!("{addr}: no answer within 5 s")))?
+        .map_err(|e| StartupError::Other(format!("{addr}: {e}")))?;
+    let status = String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_string();
+    if status.starts_with("HTTP/1.1 200") {
+        println!("{addr}: {status}");
+        Ok(())
+    } else {
+        Err(StartupError::Other(format!("{addr}/livez answered {status:?}")))
+    }
 }
 
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
@@ -71,6 +158,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         database = %db::redacted(&settings.database_url),
         keys = ?state.tokens.keys().kids(),
         mail = %state.mailer.describe(),
+        metrics = %settings.operations.metrics_addr.map_or("off".to_string(), |a| format!("http://{a}/metrics")),
         "listening on http://{addr}"
     );
     serve::serve(listener, state, serve::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
@@ -110,6 +198,25 @@ mod tests {
     use clap::{CommandFactory, Parser};
 
     #[test]
+    fn config_check_names_every_area_and_no_password() {
+        let settings = crate::server::config::tests::load(
+            "",
+            &[
+                ("DATABASE_URL", "postgres://baton:hunter2@db/baton"),
+                ("BATON_SMTP_URL", "smtp://mailer:hunter3@mail.example.com:587"),
+            ],
+        )
+        .unwrap();
+        let shown = describe(&settings);
+        for area in
+            ["TokenSettings", "LimitSettings", "MailSettings", "OperationSettings", "access_ttl", "metrics_addr"]
+        {
+            assert!(shown.contains(area), "{area}: {shown}");
+        }
+        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"), "{shown}");
+    }
+
+    #[test]
     fn the_declaration_is_consistent() {
         Cli::command().debug_assert();
     }
@@ -118,11 +225,19 @@ mod tests {
     fn commands_parse_and_a_wrong_one_is_an_error_that_shows_the_usage() {
         assert!(Cli::try_parse_from(["baton"]).unwrap().command.is_none());
         assert!(matches!(Cli::try_parse_from(["baton", "serve"]).unwrap().command, Some(Command::Serve)));
+        let backup = Cli::try_parse_from(["baton", "backup", "copy.db"]).unwrap().command;
+        assert!(matches!(backup, Some(Command::Backup { file }) if file.as_os_str() == "copy.db"));
+        assert!(Cli::try_parse_from(["baton", "backup"]).is_err(), "the file is required");
+        let check = Cli::try_parse_from(["baton", "config", "check"]).unwrap().command;
+        assert!(matches!(check, Some(Command::Config { action: ConfigCommand::Check })));
         let rotate = Cli::try_parse_from(["baton", "keys", "rotate"]).unwrap().command;
         assert!(matches!(rotate, Some(Command::Keys { action: KeysCommand::Rotate })));
         let error = Cli::try_parse_from(["baton", "keys", "spin"]).unwrap_err().to_string();
         assert!(error.contains("Usage: baton keys"), "{error}");
         let help = Cli::command().render_long_help().to_string();
-        assert!(help.contains("serve") && help.contains("keys") && help.contains("BATON_CONFIG"), "{help}");
+        for command in ["serve", "migrate", "config", "keys", "backup", "healthcheck"] {
+            assert!(help.contains(command), "{command}: {help}");
+        }
+        assert!(help.contains("BATON_CONFIG"), "{help}");
     }
 }

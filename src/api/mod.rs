@@ -13,7 +13,7 @@
 //! step), [`email`] (resets, verification, changing the address, "this wasn't me"),
 //! [`account`] (re-authentication, the password, export, deletion), [`passkeys`],
 //! [`mfa`] (the authenticator app), [`me`], [`sessions`], [`activity`], [`keys`] (the
-//! JWKS) and [`health`].
+//! JWKS) and [`health`] (the probes).
 
 #[cfg(feature = "ssr")]
 pub mod account;
@@ -50,7 +50,9 @@ mod ssr {
     pub fn routes() -> Router<AppState> {
         use crate::shared::endpoints as at;
         Router::new()
-            .route("/healthz", get(super::health::health))
+            .route("/livez", get(super::health::live))
+            .route("/readyz", get(super::health::ready))
+            .route("/healthz", get(super::health::ready))
             .route("/.well-known/jwks.json", get(super::keys::jwks))
             .route(at::LOGOUT_ALL, post(super::auth::ssr::logout_all))
             .route(at::REAUTH, post(super::account::reauth))

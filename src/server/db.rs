@@ -26,6 +26,14 @@ impl Backend {
             Backend::Sqlite
         }
     }
+
+    /// Its name in traces (OpenTelemetry's `db.system`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
 }
 
 /// How long a PostgreSQL connection may sit in the pool before it is pinged before use.
@@ -120,6 +128,14 @@ fn sqlite_url(url: &str) -> String {
 /// Whether the database answers (for `/healthz`).
 pub async fn ping(pool: &AnyPool) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(pool)).await, Ok(Ok(_)))
+}
+
+/// Writes a consistent copy of the SQLite database of `pool` to `file` (`VACUUM
+/// INTO`: one read transaction's snapshot, so writers go on meanwhile and the copy is
+/// whole, compacted, and opens as any database does).
+pub async fn backup_sqlite(pool: &AnyPool, file: &Path) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM INTO $1").bind(file.display().to_string()).execute(pool).await?;
+    Ok(())
 }
 
 /// The URL with every credential replaced, for logs: the password of the user

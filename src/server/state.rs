@@ -5,6 +5,7 @@ use super::{
     config::Settings,
     db,
     mail::transport::Mailer,
+    observe::{lifecycle::Lifecycle, metrics::Recorder},
     store::{revocations, revoked::RevokedSessions, Store},
     time::Clock,
 };
@@ -30,6 +31,10 @@ pub struct Shared {
     pub passkeys: RelyingParty,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
+    /// Ready, or shutting down (the probes).
+    pub lifecycle: Lifecycle,
+    /// The process' metrics recorder, when metrics are served (`BATON_METRICS_ADDR`).
+    pub metrics: Option<Recorder>,
 }
 
 impl Deref for AppState {
@@ -67,6 +72,10 @@ impl AppState {
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<AppState, StartupError> {
         super::auth::ed25519::install();
         let tokens = &settings.tokens;
+        let metrics = match settings.operations.metrics_addr {
+            Some(_) => Some(Recorder::install().map_err(StartupError::Other)?),
+            None => None,
+        };
         let mailer = Mailer::new(&settings.mail).map_err(StartupError::Other)?;
         let pool = db::connect(&settings.database_url).await?;
         let revoked = RevokedSessions::new(tokens.access_ttl + tokens.clock_leeway);
@@ -91,6 +100,8 @@ impl AppState {
             mailer,
             passkeys: RelyingParty::new(tokens.public_origin.as_deref(), settings.leptos.site_addr),
             database_url: settings.database_url.clone().into(),
+            lifecycle: Lifecycle::default(),
+            metrics,
         })))
     }
 }

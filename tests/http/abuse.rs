@@ -297,7 +297,7 @@ async fn the_database_url_never_reaches_the_log_with_its_password(db: TestDb) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
         .env("DATABASE_URL", &url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
-        .env("RUST_LOG", "baton=info")
+        .env("BATON_LOG", "baton=info")
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()

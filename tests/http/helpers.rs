@@ -174,6 +174,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     // No bundle is built for these tests: there is no hash file to name it.
     settings.leptos.hash_files = false;
     settings.tokens.clock_leeway = Duration::ZERO;
+    // Metrics are one recorder per process: the tests that read them start processes.
+    settings.operations.metrics_addr = None;
+    settings.operations.shutdown_delay = Duration::ZERO;
     settings
 }
 
@@ -338,6 +341,25 @@ impl Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// SIGTERM, what an orchestrator sends to stop it: the shutdown of the contract.
+    pub fn terminate(&self) {
+        let pid = i32::try_from(self.child.id()).expect("a pid");
+        // SAFETY: `kill` only sends a signal, to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    }
+
+    /// Its exit status, once it exits within `limit`.
+    pub async fn exited(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return status;
+            }
+            assert!(started.elapsed() < limit, "baton did not exit within {limit:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 impl Drop for Instance {
@@ -375,7 +397,7 @@ impl Instance {
         Self::spawn_logging(database_url, env, None).await
     }
 
-    /// [`Instance::spawn`], its log (stderr) written to `log` (the test sets `RUST_LOG`).
+    /// [`Instance::spawn`], its log (stderr) written to `log` (the test sets `BATON_LOG`).
     pub async fn spawn_logging(database_url: &str, env: &[(&str, &str)], log: Option<&std::path::Path>) -> Instance {
         for _ in 0..5 {
             if let Some(instance) = Self::try_spawn(database_url, env, log).await {
@@ -397,7 +419,13 @@ impl Instance {
             .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("BATON_CLOCK_LEEWAY", "0s")
-            .env("RUST_LOG", "off")
+            .env("BATON_LOG", "off")
+            // No metrics listener unless a test asks (its default port is one for all),
+            // and no pause before a shutdown drains.
+            .env("BATON_METRICS_ADDR", "")
+            .env("BATON_SHUTDOWN_DELAY", "0s")
+            // Pages render without the bundle's hash file (the tests build no bundle).
+            .env("LEPTOS_HASH_FILES", "false")
             .stdout(Stdio::null())
             .stderr(match log {
                 Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),

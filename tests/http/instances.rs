@@ -87,7 +87,7 @@ async fn instances_share_keys_and_pick_up_a_rotated_key_without_restart(db: Test
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["keys", "rotate"])
         .env("DATABASE_URL", db.url())
-        .env("RUST_LOG", "off")
+        .env("BATON_LOG", "off")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -15,6 +15,7 @@ mod group_commit;
 mod hardening;
 mod instances;
 mod keys;
+mod operations;
 mod outage;
 mod passkeys;
 mod rotation;

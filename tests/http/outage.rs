@@ -1,5 +1,6 @@
-//! PostgreSQL going away and coming back: the instance answers 503 on /healthz and
-//! `internal` where it needs the database, loses nothing, and recovers by itself.
+//! PostgreSQL going away and coming back: the instance stays live (`/livez` 200), is
+//! not ready (`/readyz`, `/healthz` 503), answers `internal` where it needs the
+//! database, loses nothing, and recovers by itself, without a restart.
 //! This test runs its own throwaway cluster, since it stops and starts it.
 
 use crate::helpers::*;
@@ -109,11 +110,18 @@ async fn a_postgres_restart_gives_503_and_internal_then_recovers_losing_nothing(
     let app = Instance::spawn(&cluster.url(), &[]).await;
     let who = app.signed_up().await;
 
+    assert_eq!(app.get("/livez", None).await.status(), StatusCode::OK);
+    assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
     cluster.pg_ctl("stop");
-    wait_for("/healthz 503", Duration::from_secs(10), async || {
-        app.get("/healthz", None).await.status() == StatusCode::SERVICE_UNAVAILABLE
+    wait_for("/readyz 503", Duration::from_secs(10), async || {
+        app.get("/readyz", None).await.status() == StatusCode::SERVICE_UNAVAILABLE
     })
     .await;
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Alive all the same: a liveness probe must not restart it for its database.
+    let live = app.get("/livez", None).await;
+    assert_eq!(live.status(), StatusCode::OK);
+    assert_eq!(live.json::<serde_json::Value>().await.unwrap()["status"], "ok");
     let refresh = app.refresh(&who.refresh).await;
     assert!(!clears_cookie(&refresh), "the cookie survives an outage");
     assert_error(refresh, 500, "internal").await;
@@ -121,10 +129,11 @@ async fn a_postgres_restart_gives_503_and_internal_then_recovers_losing_nothing(
     assert_error(app.login(&who.email, PASSWORD).await, 500, "internal").await;
 
     cluster.pg_ctl("start");
-    wait_for("/healthz 200", Duration::from_secs(20), async || {
-        app.get("/healthz", None).await.status() == StatusCode::OK
+    wait_for("/readyz 200", Duration::from_secs(20), async || {
+        app.get("/readyz", None).await.status() == StatusCode::OK
     })
     .await;
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
     // The failed refresh spent nothing: the same token rotates now.
     let response = app.refresh(&who.refresh).await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -649,7 +649,7 @@ async fn no_link_token_reaches_the_log(db: TestDb) {
     let log_dir = tempfile::tempdir().unwrap();
     let log = log_dir.path().join("baton.log");
     // No bundle is built for these tests: pages name their files without a hash.
-    let env = [("RUST_LOG", "info"), ("LEPTOS_HASH_FILES", "false")];
+    let env = [("BATON_LOG", "info")];
     let server = Instance::spawn_logging(db.url(), &env, Some(&log)).await;
     let who = server.signed_up().await;
     server.post_form("/api/auth/password_reset", &[("email", &who.email)], None).await;

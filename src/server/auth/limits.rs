@@ -31,6 +31,7 @@ use crate::{
     server::{
         ids::{EventId, UserId},
         mail::{self, letters::Letter},
+        observe::metrics,
         state::AppState,
         store::{
             known_browsers,
@@ -160,6 +161,7 @@ pub async fn check_sign_in(state: &AppState, email: &Email, device: &Device, kno
     match exceeded(&mut conn, &sign_in_rules(state, email, device, known), now.minus(window)).await? {
         Some(oldest) => {
             tracing::warn!(client = %device.addr, "sign-in refused: too many failures");
+            metrics::rate_limited("sign_in");
             Err(AppError::RateLimited { retry_after: retry_after(oldest, window, now) })
         }
         None => Ok(()),
@@ -198,6 +200,7 @@ pub async fn reserve_sign_in(
     lock_all(&mut tx, &rules).await?;
     if let Some(oldest) = exceeded(tx.conn(), &rules, now.minus(window)).await? {
         tracing::warn!(client = %device.addr, "sign-in refused: too many failures");
+        metrics::rate_limited("sign_in");
         return Err(AppError::RateLimited { retry_after: retry_after(oldest, window, now) });
     }
     let id = security_events::record(&mut tx, now, failure).await?;
@@ -217,6 +220,7 @@ pub async fn check_second_step(tx: &mut Tx<'_>, state: &AppState, user: UserId) 
     match exceeded(tx.conn(), &rules, now.minus(window)).await? {
         Some(oldest) => {
             tracing::warn!(user = %user, "second step refused: too many wrong codes for the account");
+            metrics::rate_limited("second_step");
             Err(AppError::RateLimited { retry_after: retry_after(oldest, window, now) })
         }
         None => Ok(()),
@@ -303,6 +307,7 @@ pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Re
     lock_all(&mut tx, std::slice::from_ref(&address)).await?;
     if let Some(oldest) = exceeded(tx.conn(), &client, since).await? {
         tracing::warn!(client = %device.addr, "password reset refused: over its limit");
+        metrics::rate_limited("password_reset");
         return Err(AppError::RateLimited { retry_after: retry_after(oldest, HOUR, now) });
     }
     let mailing = match exceeded(tx.conn(), std::slice::from_ref(&address), since).await? {
@@ -324,17 +329,19 @@ pub async fn admit_link(state: &AppState, user: UserId, device: &Device) -> Resu
         ..Event::new(EventKind::LinkRequested)
     };
     let rules = [Rule { kinds: &[EventKind::LinkRequested], whose: Counted::Of { user }, max: LINKS_AN_HOUR }];
-    admit(state, &rules, &event, "verification mail").await
+    admit(state, &rules, &event, "link").await
 }
 
 /// Counts `event` against each rule over the last hour and records it, or answers 429
-/// when a rule's count is reached: one transaction holding the rules' keys.
-async fn admit(state: &AppState, rules: &[Rule<'_>], event: &Event<'_>, what: &str) -> Result<(), AppError> {
+/// when a rule's count is reached: one transaction holding the rules' keys. `limit`
+/// names it in the log and the metrics.
+async fn admit(state: &AppState, rules: &[Rule<'_>], event: &Event<'_>, limit: &'static str) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     lock_all(&mut tx, rules).await?;
     if let Some(oldest) = exceeded(tx.conn(), rules, now.minus(HOUR)).await? {
-        tracing::warn!(client = ?event.client_addr, "{what} refused: over its limit");
+        tracing::warn!(client = ?event.client_addr, limit, "refused: over its limit");
+        metrics::rate_limited(limit);
         return Err(AppError::RateLimited { retry_after: retry_after(oldest, HOUR, now) });
     }
     security_events::record(&mut tx, now, event).await?;

@@ -18,6 +18,7 @@ use crate::{
     server::{
         ids::{CeremonyId, PasskeyId, UserId},
         mail::letters::SecurityChange,
+        observe::metrics,
         state::AppState,
         store::{
             ceremonies::{self, Purpose},
@@ -204,6 +205,7 @@ pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<PasskeyO
     let webauthn = state.passkeys.webauthn()?;
     let now = state.clock.now();
     if ceremonies::open_sign_ins_of(state.store.pool(), &device.net, now).await? >= OPEN_SIGN_INS_PER_ADDRESS {
+        metrics::rate_limited("passkey_sign_in");
         return Err(AppError::RateLimited { retry_after: CEREMONY_TTL.as_secs() });
     }
     let (options, authentication) = webauthn.start_discoverable_authentication().map_err(AppError::internal)?;
@@ -265,6 +267,17 @@ async fn assert(
 /// `POST /api/auth/passkey/finish`: a new session for the passkey's owner. A passkey
 /// is two factors: no second step follows.
 pub async fn sign_in_finish(
+    state: &AppState,
+    challenge_id: &str,
+    credential_value: Value,
+    device: &Device,
+) -> Result<Grant, AppError> {
+    let result = sign_in_with(state, challenge_id, credential_value, device).await;
+    metrics::sign_in("passkey", result.as_ref().map(|_| "signed_in"));
+    result
+}
+
+async fn sign_in_with(
     state: &AppState,
     challenge_id: &str,
     credential_value: Value,

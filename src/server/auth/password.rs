@@ -16,14 +16,21 @@
 //! tests, which share two cores with Chromium, run the browser in the idle class too,
 //! `scripts/e2e.sh`).
 
-use crate::shared::{credentials::Password, error::AppError};
+use crate::{
+    server::observe::metrics,
+    shared::{credentials::Password, error::AppError},
+};
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, PoisonError,
+    },
+    time::Instant,
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -53,6 +60,8 @@ pub struct Passwords {
     /// Places held per client (`Device::net`), and how many one may hold.
     per_client: Arc<Mutex<HashMap<String, usize>>>,
     per_client_max: usize,
+    /// Places held in all (`baton_password_hash_queue_depth`).
+    depth: Arc<AtomicUsize>,
     /// Checked when the email is unknown, so that answer and timing match a wrong
     /// password and the endpoint does not reveal which emails have accounts.
     dummy_hash: Arc<str>,
@@ -71,10 +80,12 @@ struct Place {
     _admitted: OwnedSemaphorePermit,
     client: String,
     per_client: Arc<Mutex<HashMap<String, usize>>>,
+    depth: Arc<AtomicUsize>,
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
+        metrics::hash_queue(self.depth.fetch_sub(1, Ordering::Relaxed) - 1);
         let mut held = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(count) = held.get_mut(&self.client) {
             *count -= 1;
@@ -102,6 +113,7 @@ impl Passwords {
             admitted: Arc::new(Semaphore::new(cores * (1 + QUEUE_PER_CORE))),
             per_client: Arc::default(),
             per_client_max: cores * PER_CLIENT_PER_CORE,
+            depth: Arc::default(),
             dummy_hash: dummy.into(),
         })
     }
@@ -121,22 +133,33 @@ impl Passwords {
             }
             let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| busy("overall"))?;
             *count += 1;
-            Place { _admitted: admitted, client: client.to_string(), per_client: self.per_client.clone() }
+            metrics::hash_queue(self.depth.fetch_add(1, Ordering::Relaxed) + 1);
+            Place {
+                _admitted: admitted,
+                client: client.to_string(),
+                per_client: self.per_client.clone(),
+                depth: self.depth.clone(),
+            }
         };
         let permit = self.slots.clone().acquire_owned().await.map_err(AppError::internal)?;
         Ok(HashSlot { _place: place, _permit: permit })
     }
 
-    /// Runs `work` on a hashing thread.
+    /// Runs `work` on a hashing thread, in a span of the request's trace; the hash's
+    /// own time is `baton_password_hash_seconds`.
     async fn on_hasher<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
+        use tracing::Instrument;
         let (done, result) = tokio::sync::oneshot::channel();
         self.hashers.spawn(move || {
-            let _ = done.send(work());
+            let started = Instant::now();
+            let outcome = work();
+            metrics::hash_seconds(started.elapsed().as_secs_f64());
+            let _ = done.send(outcome);
         });
-        result.await.map_err(AppError::internal)?
+        async { result.await.map_err(AppError::internal)? }.instrument(tracing::info_span!("password.hash")).await
     }
 
     /// Hashes a new password into a PHC string.

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     server::{
         ids::TokenId,
+        observe::metrics,
         state::AppState,
         store::{
             refresh_tokens::{NotClaimed, RefreshLimit, Successor},
@@ -21,13 +22,18 @@ use crate::{
 };
 use std::time::Duration;
 
-/// Rotates the refresh token `presented` (the cookie's value, if there was one).
+/// Rotates the refresh token `presented` (the cookie's value, if there was one). Each
+/// decision is counted (`baton_refreshes_total`) where it is made.
 pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant, AppError> {
-    let token = presented.ok_or(AppError::InvalidRefreshToken)?;
+    let invalid = || {
+        metrics::refresh("invalid");
+        AppError::InvalidRefreshToken
+    };
+    let token = presented.ok_or_else(invalid)?;
     let now = state.clock.now();
     let claims = match state.tokens.verify_refresh(token, now.as_secs()).await {
         Ok(claims) => claims,
-        Err(Refused::Invalid) => return Err(AppError::InvalidRefreshToken),
+        Err(Refused::Invalid) => return Err(invalid()),
         // Keep the cookie: the token may be fine and this instance behind.
         Err(Refused::UnknownKey) => {
             tracing::warn!("refresh token signed by a key unknown here even after a reload");
@@ -36,10 +42,11 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         // Genuine but expired: say "session expired" when the session itself has
         // reached its absolute lifetime (refresh tokens never outlive it).
         Err(Refused::Expired(claims)) => {
+            metrics::refresh("expired");
             return Err(match sessions::absolute_end(state.store.pool(), claims.sid).await? {
                 Some(end) if end <= now => expired(state, &claims).await?,
                 _ => AppError::InvalidRefreshToken,
-            })
+            });
         }
     };
     let settings = &state.settings;
@@ -56,24 +63,38 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
         now,
     };
     let current = match state.store.rotate(presented).await? {
-        Ok(next) => next,
+        Ok(next) => {
+            metrics::refresh("rotated");
+            next
+        }
         Err(NotClaimed::Grace { current }) => {
             tracing::info!(session = %claims.sid, "predecessor refresh token within the grace window");
+            metrics::refresh("grace");
             current
         }
         Err(NotClaimed::Reused { user_id }) => {
             tracing::warn!(user = %user_id, session = %claims.sid, "refresh token reuse: session revoked");
+            metrics::refresh("reused");
             return Err(AppError::RefreshTokenReused);
         }
-        Err(NotClaimed::RevokedForReuse) => return Err(AppError::RefreshTokenReused),
-        Err(NotClaimed::Expired) => return Err(expired(state, &claims).await?),
+        Err(NotClaimed::RevokedForReuse) => {
+            metrics::refresh("reused");
+            return Err(AppError::RefreshTokenReused);
+        }
+        Err(NotClaimed::Expired) => {
+            metrics::refresh("expired");
+            return Err(expired(state, &claims).await?);
+        }
         Err(NotClaimed::RateLimited { until }) => {
             tracing::warn!(session = %claims.sid, "refresh refused: over the session's refresh limit");
+            metrics::refresh("rate_limited");
+            metrics::rate_limited("refresh");
             let wait = until.since(now).as_millis().div_ceil(1000).max(1);
             return Err(AppError::RateLimited { retry_after: u64::try_from(wait).unwrap_or(u64::MAX) });
         }
-        Err(NotClaimed::Revoked | NotClaimed::Unknown) => return Err(AppError::InvalidRefreshToken),
+        Err(NotClaimed::Revoked | NotClaimed::Unknown) => return Err(invalid()),
     };
+    // (Counted as rotated: an account deleted in between is a race, not a decision.)
     let account = state.store.account(current.user_id).await?.ok_or(AppError::InvalidRefreshToken)?;
     grant::grant(state, &current, &account, now)
 }

@@ -22,6 +22,7 @@ use crate::{
     server::{
         ids::SessionId,
         mail::letters::SecurityChange,
+        observe::metrics,
         state::AppState,
         store::{
             mfa_challenges,
@@ -91,6 +92,12 @@ pub async fn confirm(
 /// reset) its `mfa_token` began. A wrong code is counted against the token (dead after
 /// five) and by the sign-in limits, as a wrong password is.
 pub async fn finish(state: &AppState, mfa_token: &str, code: &str, device: &Device) -> Result<Grant, AppError> {
+    let result = finish_with(state, mfa_token, code, device).await;
+    metrics::sign_in("second_step", result.as_ref().map(|_| "signed_in"));
+    result
+}
+
+async fn finish_with(state: &AppState, mfa_token: &str, code: &str, device: &Device) -> Result<Grant, AppError> {
     let token = SecretToken::parse(mfa_token).ok_or(AppError::InvalidCredentials)?;
     if code.trim().is_empty() || code.len() > MAX_CODE {
         return Err(AppError::invalid_input("Enter the 6-digit code from your app, or a recovery code."));

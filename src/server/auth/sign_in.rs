@@ -13,6 +13,7 @@ use super::{
 use crate::{
     server::{
         ids::UserId,
+        observe::metrics,
         state::AppState,
         store::{
             refresh_tokens::RefreshRow,
@@ -71,6 +72,16 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
 /// owner if the device is new to the account. For an account with two-step
 /// verification, the ticket for the second step instead.
 pub async fn login(state: &AppState, email: &str, password: &str, device: &Device) -> Result<SignIn, AppError> {
+    let result = with_password(state, email, password, device).await;
+    let outcome = result.as_ref().map(|done| match done {
+        SignIn::Granted(_) => "signed_in",
+        SignIn::SecondStep(_) => "second_step",
+    });
+    metrics::sign_in("password", outcome);
+    result
+}
+
+async fn with_password(state: &AppState, email: &str, password: &str, device: &Device) -> Result<SignIn, AppError> {
     let email = Email::parse(email)?;
     let password = Password::parse_existing(password)?;
     let user = prove(state, &email, &password, device).await?;

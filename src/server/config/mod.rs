@@ -5,8 +5,8 @@
 //! key has a `BATON_*` variable (or `DATABASE_URL`). Each area declares its settings
 //! once, in a [`settings!`] table (field, default, key, parser): [`tokens`] (lifetimes,
 //! the cookies, the issuer), [`limits`] (rate limits and caps), [`mail`], and
-//! [`operations`] (retention, proxies). [`source`] looks a key up, [`values`] parses
-//! what it finds. A bad value stops start-up with a message naming the variable or key
+//! [`operations`] (retention, proxies, metrics, logs, shutdown). [`source`] looks a
+//! key up, [`values`] parses what it finds. A bad value stops start-up with a message naming the variable or key
 //! it came from ([`error`]), never with a default silently used.
 
 /// Declares an area's settings once: the struct, its `Default` (the contract's

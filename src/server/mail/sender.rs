@@ -12,6 +12,7 @@ use super::{
     transport::Mailer,
 };
 use crate::server::{
+    observe::metrics,
     state::AppState,
     store::{
         email_links::{self, SecretToken},
@@ -19,8 +20,8 @@ use crate::server::{
         users, StoreError,
     },
 };
-use std::time::Duration;
-use tokio::task::JoinHandle;
+use std::{sync::Arc, time::Duration};
+use tokio::{sync::Notify, task::JoinHandle};
 
 const BATCH: i64 = 20;
 /// How long a claim holds: longer than an SMTP exchange may take (its timeout is 20 s).
@@ -31,23 +32,50 @@ const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 
+/// The running sender.
+pub struct Sender {
+    task: JoinHandle<()>,
+    stop: Arc<Notify>,
+}
+
+impl Sender {
+    /// Lets the round in progress finish (its mails are delivered or put back for a
+    /// retry, never left claimed), waiting at most `patience`, then stops.
+    pub async fn stop(self, patience: Duration) {
+        self.stop.notify_one();
+        let mut task = self.task;
+        if tokio::time::timeout(patience, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
+}
+
 /// Starts the sender; links in mails start with `origin` (`https://app.example.com`).
-pub fn spawn(state: AppState, origin: String) -> JoinHandle<()> {
-    tokio::spawn(async move {
+pub fn spawn(state: AppState, origin: String) -> Sender {
+    let stop = Arc::new(Notify::new());
+    let stopping = stop.clone();
+    let task = tokio::spawn(async move {
         let queued = state.store.mail_queued();
         loop {
             match round(&state, &origin).await {
-                // A full batch: there may be more right away.
-                Ok(claimed) if claimed == BATCH as usize => continue,
+                // A full batch: there may be more right away (unless asked to stop).
+                Ok(claimed) if claimed == BATCH as usize => {
+                    if tokio::time::timeout(Duration::ZERO, stopping.notified()).await.is_ok() {
+                        return;
+                    }
+                    continue;
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "mail outbox: cannot reach the database; trying again"),
             }
             tokio::select! {
+                _ = stopping.notified() => return,
                 _ = queued.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
         }
-    })
+    });
+    Sender { task, stop }
 }
 
 /// Claims and delivers one batch of due mails; returns how many it claimed.
@@ -58,7 +86,9 @@ pub async fn round(state: &AppState, origin: &str) -> Result<usize, StoreError> 
     tx.commit().await?;
     let claimed = mails.len();
     for mail in mails {
-        deliver(state, &state.mailer, origin, mail).await?;
+        use tracing::Instrument;
+        let span = tracing::info_span!("mail.send", mail = %mail.id, attempts = mail.attempts);
+        deliver(state, &state.mailer, origin, mail).instrument(span).await?;
     }
     Ok(claimed)
 }
@@ -69,12 +99,12 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
         Ok(letter) => letter,
         Err(e) => {
             tracing::error!(mail = %mail.id, error = %e, "mail outbox: unreadable mail dropped");
-            return remove(state, &mail).await;
+            return drop_mail(state, &mail).await;
         }
     };
     if now.since(mail.created_at) > GIVE_UP_AFTER {
         tracing::error!(mail = %mail.id, attempts = mail.attempts, "mail outbox: undeliverable for a day, dropped");
-        return remove(state, &mail).await;
+        return drop_mail(state, &mail).await;
     }
     // The mail's single-use link gets its token now; its main link is that one or a page.
     let token_link = match (mail.link_id, letter.token_path()) {
@@ -85,14 +115,14 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
             tx.commit().await?;
             if !armed {
                 // Replaced, used or expired since it was queued: nothing worth sending.
-                return remove(state, &mail).await;
+                return drop_mail(state, &mail).await;
             }
             Some(format!("{origin}{path}?token={}", token.as_str()))
         }
         (None, None) => None,
         _ => {
             tracing::error!(mail = %mail.id, "mail outbox: a link mail without its link, dropped");
-            return remove(state, &mail).await;
+            return drop_mail(state, &mail).await;
         }
     };
     let (link, not_me) = match (letter.link(), token_link) {
@@ -105,6 +135,7 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
     let written = letters::write(lang, &letter, &link, not_me.as_deref());
     match mailer.send(&mail.to_addr, &written.subject, written.text, written.html).await {
         Ok(sent) => {
+            metrics::mail_sent("sent");
             // Never the link: it is a credential until it is used. The outbox folder's
             // file holds it for a developer without a mail server.
             match sent.file {
@@ -116,6 +147,7 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
             remove(state, &mail).await
         }
         Err(error) => {
+            metrics::mail_sent("failed");
             let wait = retry_wait(mail.attempts);
             tracing::warn!(mail = %mail.id, attempts = mail.attempts, %error, retry_in_s = wait.as_secs(), "mail not sent");
             let mut tx = state.store.begin().await?;
@@ -123,6 +155,12 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
             tx.commit().await
         }
     }
+}
+
+/// Drops a mail that will never be sent (counted as `dropped`).
+async fn drop_mail(state: &AppState, mail: &MailRow) -> Result<(), StoreError> {
+    metrics::mail_sent("dropped");
+    remove(state, mail).await
 }
 
 async fn remove(state: &AppState, mail: &MailRow) -> Result<(), StoreError> {

@@ -78,9 +78,11 @@ impl Store {
 
     /// Rotates `presented`, durably: the outcome is returned once it is committed.
     pub async fn rotate(&self, presented: Presented) -> Result<Outcome, StoreError> {
+        use tracing::Instrument;
+        let span = tracing::info_span!("db.rotate", db.system = self.core.backend.name());
         match &self.rotations {
-            Some(group) => group.rotate(presented).await,
-            None => rotation::at_once(&self.core, &presented).await,
+            Some(group) => group.rotate(presented).instrument(span).await,
+            None => rotation::at_once(&self.core, &presented).instrument(span).await,
         }
     }
 

@@ -42,6 +42,11 @@ pub async fn enqueue(tx: &mut Tx<'_>, mail: &NewMail<'_>, now: UnixMillis) -> Re
     Ok(())
 }
 
+/// How many mails wait to be delivered (the metrics' gauge).
+pub async fn pending(pool: &sqlx::AnyPool) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(pool).await?)
+}
+
 /// A claimed mail.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MailRow {

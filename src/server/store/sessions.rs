@@ -124,7 +124,7 @@ pub async fn revoke(
     revocations::log(tx, &ended, now).await?;
     notify::revoked(tx, &ended, now).await?;
     for sid in &ended {
-        tx.ended(*sid, now);
+        tx.ended(*sid, now, reason);
     }
     Ok(ended)
 }

@@ -1,7 +1,7 @@
 //! Write transactions and the store's error: what every table module builds on.
 
-use super::revoked::RevokedSessions;
-use crate::server::{db::Backend, ids::SessionId, time::UnixMillis};
+use super::{revoked::RevokedSessions, sessions::RevokeReason};
+use crate::server::{db::Backend, ids::SessionId, observe::metrics, time::UnixMillis};
 use crate::shared::error::AppError;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use std::sync::Arc;
@@ -79,6 +79,9 @@ impl Core {
     }
 
     pub(super) async fn begin(&self) -> Result<Tx<'static>, StoreError> {
+        // One span from asking for the write turn to the commit or rollback: what a
+        // trace shows of the request's database work.
+        let span = tracing::info_span!("db.transaction", db.system = self.backend.name());
         let turn = self.turn().await;
         let inner = self.pool.begin_with(self.begin_statement()).await?;
         Ok(Tx {
@@ -89,6 +92,7 @@ impl Core {
             mail: self.mail_queued.clone(),
             queued_mail: false,
             _turn: turn,
+            _span: span,
         })
     }
 }
@@ -98,12 +102,15 @@ pub struct Tx<'c> {
     inner: Transaction<'c, Any>,
     backend: Backend,
     revoked: RevokedSessions,
-    /// Sessions this transaction ends: refused in memory once it commits.
-    ended: Vec<(SessionId, UnixMillis)>,
+    /// Sessions this transaction ends: refused in memory once it commits (and
+    /// counted by reason: a rolled-back revocation ended nothing).
+    ended: Vec<(SessionId, UnixMillis, RevokeReason)>,
     mail: Arc<Notify>,
     /// It queued a mail: the sender is woken once it commits.
     queued_mail: bool,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// Closed with the transaction (the trace's span ends there).
+    _span: tracing::Span,
 }
 
 impl Tx<'_> {
@@ -120,8 +127,9 @@ impl Tx<'_> {
     /// the mails it queued are on their way.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.inner.commit().await?;
-        for (sid, at) in self.ended {
+        for (sid, at, reason) in self.ended {
             self.revoked.insert(sid, at);
+            metrics::revoked(reason.as_str());
         }
         if self.queued_mail {
             self.mail.notify_one();
@@ -151,7 +159,7 @@ impl Tx<'_> {
     }
 
     /// Called by [`sessions::revoke`] only.
-    pub(super) fn ended(&mut self, sid: SessionId, at: UnixMillis) {
-        self.ended.push((sid, at));
+    pub(super) fn ended(&mut self, sid: SessionId, at: UnixMillis, reason: RevokeReason) {
+        self.ended.push((sid, at, reason));
     }
 }
