@@ -7,12 +7,14 @@
 #     (GET /api/nope, a 404) as the ceiling, and /api/me's p99 at 64 connections;
 #   - refreshes during a sign-in storm (16 clients signing in in a loop) against idle,
 #     and the storm's own sign-ins/s and CPU alone;
-#   - the bundle's bytes on the wire per encoding; the server's RSS after the runs.
-# The request log is at WARN (RUST_LOG), and the per-address/per-session limits are
+#   - the bundle's bytes on the wire per encoding; the server's RSS after the runs;
+#   - `observe`: what the metrics cost, rotations and /api/me with metrics off and on,
+#     alternating (OBSERVE_ROUNDS, default 3, of each), each on a fresh server.
+# The request log is at WARN (BATON_LOG), and the per-address/per-session limits are
 # lifted: the load comes from one address and 16 sessions rotating hundreds of times a
 # second. The storm's sign-ins name 16 client addresses in X-Forwarded-For (the server
 # trusts 127.0.0.1 as its proxy), as sixteen people behind a load balancer would.
-# Usage: scripts/perf.sh [sqlite|postgres|all]
+# Usage: scripts/perf.sh [sqlite|postgres|observe|all]
 #        scripts/perf.sh profile [storm]   (make profile: where a rotation's CPU goes)
 # `profile` runs the SQLite rotation load (during a sign-in storm with `storm`) and
 # records it with `perf` for PROFILE_SECONDS (default 5): it prints each thread's
@@ -50,7 +52,7 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$server_pid/stat"; }
 start_server() {
   local url=$1
   port=$(pg_free_port)
-  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-warn}" \
+  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
     BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
     BATON_TRUSTED_PROXIES=127.0.0.1 \
     target/release/baton >"$tmp/server.log" 2>&1 &
@@ -146,6 +148,39 @@ profile() {
   stop_server
 }
 
+# observe: metrics off against on, side by side in one run (the request log is at
+# WARN in both, as in every row here). Medians of the rounds, and on against off.
+observe() {
+  local rounds=${OBSERVE_ROUNDS:-3} mode addr rot me
+  : >"$tmp/observe"
+  for round in $(seq 1 "$rounds"); do
+    for mode in off on; do
+      addr=
+      [ "$mode" = on ] && addr="127.0.0.1:$(pg_free_port)"
+      BATON_METRICS_ADDR=$addr start_server "sqlite://$tmp/observe-$round-$mode.db"
+      prepare_rotations 16
+      rot=$(rotations 16)
+      new_sessions 1 "$tmp/me"
+      me=$(get 16 /api/me 200 -H "Authorization: Bearer $access")
+      if [ "$mode" = on ]; then # the metrics were recorded, not skipped
+        curl -fsS "http://$addr/metrics" | grep -q '^baton_refreshes_total{result="rotated"}' ||
+          { echo "perf: no rotation metrics"; exit 1; }
+      fi
+      stop_server
+      echo "$mode $(field rps "$rot") $(field rps "$me")" >>"$tmp/observe"
+    done
+  done
+  python3 - "$tmp/observe" <<'PY'
+import statistics, sys
+runs = [line.split() for line in open(sys.argv[1])]
+def med(mode, i): return statistics.median(float(r[i]) for r in runs if r[0] == mode)
+for name, i in (("refresh rotations/s, SQLite, 16 sessions", 1), ("Bearer GET /api/me req/s, 16 connections", 2)):
+    off, on = med("off", i), med("on", i)
+    each = lambda mode: ", ".join(f"{float(r[i]):,.0f}" for r in runs if r[0] == mode)
+    print(f"| {name}, metrics off / on (median of {len(runs)//2}) | {off:,.0f} / {on:,.0f}: on costs {100*(off-on)/off:+.1f} % (off {each('off')}; on {each('on')}) |")
+PY
+}
+
 if [ "$which" = profile ]; then
   profile "${2:-}"
   exit 0
@@ -209,6 +244,10 @@ if [ "$which" = all ] || [ "$which" = sqlite ]; then
       row "bundle on the wire (wasm + js + css), $encoding" "$total bytes ($((total / 1024)) KiB)"
     done
   fi
+fi
+
+if [ "$which" = all ] || [ "$which" = observe ]; then
+  observe
 fi
 
 if [ "$which" = all ] || [ "$which" = postgres ]; then
