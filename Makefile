@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e screenshots site bench load flood perf profile soak
+.PHONY: help setup run watch test check fmt lint unit http e2e screenshots site image bench load flood perf profile soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ http: ## HTTP tests against real servers, on SQLite and a throwaway PostgreSQL
 
 site: ## The release site (server binary and precompressed bundle), as make run serves it
 	cargo leptos build --release --precompress
+
+image: setup site ## The container image (Containerfile, podman): a static binary and the site FROM scratch, then tested under chroot
+	scripts/image.sh
 
 e2e: site ## The Playwright suite in Chromium against the release build
 	scripts/e2e.sh

@@ -34,7 +34,20 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_install postgresql
 fi
 
-# 3. The WASM target.
+# 2b. The container image (`make image`, which `make test` runs): podman builds it, and
+#     musl-gcc compiles the C parts (SQLite, ring) of the static binary.
+missing=()
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v musl-gcc >/dev/null 2>&1 || missing+=(musl-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+
+# 3. The WASM target, and the static (musl) one for the container image.
+if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  log "adding the x86_64-unknown-linux-musl target"
+  rustup target add x86_64-unknown-linux-musl
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

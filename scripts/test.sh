@@ -15,7 +15,8 @@
 #   3. the unit tests and the layering check, from that build;
 #   4. the HTTP tests (SQLite and PostgreSQL), then Playwright. One after the other:
 #      Playwright keeps both cores over 90 % busy on its own (measured), so side by side
-#      each suite's timeouts would be the other's.
+#      each suite's timeouts would be the other's;
+#   5. the container image, built and served under chroot (below).
 #
 # The server side is built at opt-level 1 (CARGO_PROFILE_RELEASE_OPT_LEVEL below),
 # except the hashing and signing crates Cargo.toml keeps at 3: on a clean clone that
@@ -56,4 +57,13 @@ step "release build, linted" cargo leptos build --release --precompress \
 step "unit tests" cargo test --release --features ssr --lib --test architecture || finish 1
 TEST_PROFILE=release step "HTTP tests" scripts/http.sh || finish 1
 step "Playwright" scripts/e2e.sh || finish 1
+# 5. The container image (scripts/image.sh): the static (musl) build of the server,
+#    `podman build`, and the image's binary served under chroot. Last, and alone: its
+#    compile would take the cores the suites' timeouts count on. Skipped only where
+#    podman is missing (scripts/setup.sh installs it).
+if command -v podman >/dev/null 2>&1; then
+  step "container image" scripts/image.sh || finish 1
+else
+  echo "── container image: skipped, no podman"
+fi
 finish 0
