@@ -189,12 +189,16 @@ impl Passwords {
 /// thread that wakes up takes the core from it at once. Nice 19 alone still gave each
 /// hash its time slice first, which showed as refresh p99 2.3 times its idle value
 /// during a sign-in storm. If the system refuses both, hashing runs at normal priority.
+///
+/// The system call itself, not libc's wrapper: musl's (the container's static build)
+/// always fails with ENOSYS, and its `sched_param` has more fields than glibc's.
 fn lowest_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: both calls only read their arguments; `pid`/`who` 0 is this thread.
+    // SAFETY: both calls only read their arguments (a zeroed `sched_param` is priority
+    // 0, which SCHED_IDLE requires); `pid`/`who` 0 is this thread.
     unsafe {
-        let param = libc::sched_param { sched_priority: 0 };
-        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+        let param: libc::sched_param = std::mem::zeroed();
+        if libc::syscall(libc::SYS_sched_setscheduler, 0, libc::SCHED_IDLE, &param as *const libc::sched_param) != 0 {
             libc::setpriority(libc::PRIO_PROCESS, 0, 19);
         }
     }
@@ -208,6 +212,19 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_hashing_thread_runs_in_the_idle_class() {
+        let policy = std::thread::spawn(|| {
+            lowest_priority();
+            // SAFETY: reads this thread's policy.
+            unsafe { libc::syscall(libc::SYS_sched_getscheduler, 0) }
+        })
+        .join()
+        .unwrap();
+        assert_eq!(policy, libc::c_long::from(libc::SCHED_IDLE));
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_no_other() {
