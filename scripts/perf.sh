@@ -42,7 +42,9 @@ need() { # COMMAND DEBIAN-PACKAGE
   command -v "$1" >/dev/null || { echo "perf: installing $2"; apt-get install -y -qq "$2" >/dev/null; }
 }
 need wrk wrk
-[ -x target/release/baton ] || { echo "perf: build the release site first (make site)"; exit 1; }
+# BATON_BIN: another build of the server to measure (default: make site's).
+bin=${BATON_BIN:-target/release/baton}
+[ -x "$bin" ] || { echo "perf: build the release site first (make site)"; exit 1; }
 
 cores=$(nproc)
 ticks=$(getconf CLK_TCK)
@@ -55,7 +57,7 @@ start_server() {
   env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
     BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
     BATON_TRUSTED_PROXIES=127.0.0.1 \
-    target/release/baton >"$tmp/server.log" 2>&1 &
+    "$bin" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   base="http://127.0.0.1:$port"
   for _ in $(seq 1 200); do curl -fsS "$base/healthz" >/dev/null 2>&1 && return; sleep 0.05; done

@@ -29,6 +29,9 @@ use tower_http::{
 };
 use tracing::Level;
 
+/// How often the metrics' recent samples are folded into their histograms.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
 /// Builds the whole application; tests build it in-process from here too.
 pub fn router(state: AppState) -> Router {
     api::register_server_functions();
@@ -101,7 +104,14 @@ pub async fn serve(
                 .await
                 .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen for metrics on {addr}: {e}")))?;
             let router = metrics_router(state.clone(), recorder.clone());
-            Some(tokio::spawn(async move { axum::serve(metrics_listener, router).await }))
+            let recorder = recorder.clone();
+            let upkeep = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(METRICS_UPKEEP).await;
+                    recorder.upkeep();
+                }
+            });
+            Some((tokio::spawn(async move { axum::serve(metrics_listener, router).await }), upkeep))
         }
         _ => None,
     };
@@ -143,7 +153,8 @@ pub async fn serve(
     sync.abort();
     sweep.abort();
     mail.stop(Duration::from_secs(10)).await;
-    if let Some(metrics) = metrics {
+    if let Some((metrics, upkeep)) = metrics {
+        upkeep.abort();
         metrics.abort();
     }
     result
