@@ -124,7 +124,7 @@ pub async fn revoke(
     revocations::log(tx, &ended, now).await?;
     notify::revoked(tx, &ended, now).await?;
     for sid in &ended {
-        tx.ended(*sid, now, reason);
+        tx.ended(*sid, now, reason.as_str());
     }
     Ok(ended)
 }

@@ -1,6 +1,6 @@
 //! Write transactions and the store's error: what every table module builds on.
 
-use super::{revoked::RevokedSessions, sessions::RevokeReason};
+use super::revoked::RevokedSessions;
 use crate::server::{db::Backend, ids::SessionId, observe::metrics, time::UnixMillis};
 use crate::shared::error::AppError;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -102,9 +102,10 @@ pub struct Tx<'c> {
     inner: Transaction<'c, Any>,
     backend: Backend,
     revoked: RevokedSessions,
-    /// Sessions this transaction ends: refused in memory once it commits (and
-    /// counted by reason: a rolled-back revocation ended nothing).
-    ended: Vec<(SessionId, UnixMillis, RevokeReason)>,
+    /// Sessions this transaction ends, with when and the reason's name: refused in
+    /// memory once it commits, and counted by reason (a rolled-back revocation ended
+    /// nothing). A name, not `sessions::RevokeReason`: `sessions` uses this module.
+    ended: Vec<(SessionId, UnixMillis, &'static str)>,
     mail: Arc<Notify>,
     /// It queued a mail: the sender is woken once it commits.
     queued_mail: bool,
@@ -129,7 +130,7 @@ impl Tx<'_> {
         self.inner.commit().await?;
         for (sid, at, reason) in self.ended {
             self.revoked.insert(sid, at);
-            metrics::revoked(reason.as_str());
+            metrics::revoked(reason);
         }
         if self.queued_mail {
             self.mail.notify_one();
@@ -159,7 +160,7 @@ impl Tx<'_> {
     }
 
     /// Called by [`sessions::revoke`] only.
-    pub(super) fn ended(&mut self, sid: SessionId, at: UnixMillis, reason: RevokeReason) {
+    pub(super) fn ended(&mut self, sid: SessionId, at: UnixMillis, reason: &'static str) {
         self.ended.push((sid, at, reason));
     }
 }
