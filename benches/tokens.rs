@@ -29,10 +29,10 @@ fn benchmarks(c: &mut Criterion) {
     let (sub, sid) = (UserId::generate(), SessionId::generate());
     let now = state.clock.now().as_secs();
     c.bench_function("access token: issue (EdDSA sign)", |b| {
-        b.iter(|| tokens.issue_access(sub, sid, now, now).unwrap())
+        b.iter(|| tokens.issue_access(sub, sid, &Default::default(), now, now).unwrap())
     });
 
-    let token = tokens.issue_access(sub, sid, now, now).unwrap();
+    let token = tokens.issue_access(sub, sid, &Default::default(), now, now).unwrap();
     c.bench_function("access token: verify again (cache: SHA-256, lookup, expiry, revocation)", |b| {
         b.to_async(&runtime).iter(|| async { tokens.verify_access(&token, now).await.unwrap() })
     });

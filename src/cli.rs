@@ -4,11 +4,16 @@
 use crate::{
     serve,
     server::{
-        auth::keys,
+        auth::{admin, keys},
         config::Settings,
         db,
         state::{AppState, StartupError},
+        store::{
+            admin_actions::Actor,
+            users::{self as store_users, Filter},
+        },
     },
+    shared::error::AppError,
 };
 
 /// `baton [COMMAND]`.
@@ -50,6 +55,32 @@ pub enum Command {
     /// Ask this instance's /livez: exit 0 when it answers 200, else 1 (for a
     /// container's HEALTHCHECK, which has no curl).
     Healthcheck,
+    /// Accounts and their roles, on the configured database (recorded in the
+    /// administration log as done by `cli`).
+    Users {
+        #[command(subcommand)]
+        action: UsersCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UsersCommand {
+    /// List accounts, newest first: id, email, roles.
+    List {
+        /// Only those whose email starts with this, or whose id it is.
+        #[arg(long)]
+        query: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Give an account a role (`baton users grant EMAIL admin` makes the first
+    /// administrator).
+    Grant { email: String, role: String },
+    /// Take a role from an account.
+    Revoke { email: String, role: String },
+    /// End every session of an account at once, on every instance.
+    SignOut { email: String },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -79,6 +110,7 @@ pub async fn run(command: Option<Command>, settings: Settings) -> Result<(), Sta
         Some(Command::Keys { action: KeysCommand::List }) => list_keys(settings).await,
         Some(Command::Backup { file }) => backup(settings, &file).await,
         Some(Command::Healthcheck) => healthcheck(settings.leptos.site_addr).await,
+        Some(Command::Users { action }) => users(settings, action).await,
     }
 }
 
@@ -148,6 +180,64 @@ async fn healthcheck(listen: std::net::SocketAddr) -> Result<(), StartupError> {
     }
 }
 
+/// `baton users …`: what an administrator can do, from the command line, for a server
+/// with no administrator yet or in an emergency.
+async fn users(settings: Settings, action: UsersCommand) -> Result<(), StartupError> {
+    let state = AppState::build(&settings).await?;
+    let failed = |e: AppError| StartupError::Other(e.to_string());
+    match action {
+        UsersCommand::List { query, limit } => {
+            let query = query.map(|q| q.trim().to_lowercase());
+            let now = state.clock.now();
+            let rows = store_users::list(
+                state.store.pool(),
+                Filter::search(query.as_deref()),
+                None,
+                limit.clamp(1, 10_000),
+                now,
+            )
+            .await
+            .map_err(|e| failed(e.into()))?;
+            for row in rows {
+                println!("{}  {}  {}", row.id, row.email, row.roles.to_column());
+            }
+        }
+        UsersCommand::Grant { email, role } | UsersCommand::Revoke { email, role }
+            if email.is_empty() || role.is_empty() =>
+        {
+            return Err(StartupError::Other(format!("an email and a role are needed, not {email:?} {role:?}")));
+        }
+        UsersCommand::Grant { email, role } => {
+            let account = account_of(&state, &email).await?;
+            let roles = account.roles.with(&role).map_err(failed)?;
+            let now = admin::set_roles(&state, &Actor::Cli, account.id, roles).await.map_err(failed)?;
+            println!("{}: {}", account.email, now.to_column());
+        }
+        UsersCommand::Revoke { email, role } => {
+            let account = account_of(&state, &email).await?;
+            let now = admin::set_roles(&state, &Actor::Cli, account.id, account.roles.without(&role))
+                .await
+                .map_err(failed)?;
+            println!("{}: {}", account.email, now.to_column());
+        }
+        UsersCommand::SignOut { email } => {
+            let account = account_of(&state, &email).await?;
+            let ended = admin::sign_out(&state, &Actor::Cli, account.id).await.map_err(failed)?;
+            println!("{}: {ended} session(s) ended", account.email);
+        }
+    }
+    Ok(())
+}
+
+/// The account with `email`, or an error naming it.
+async fn account_of(state: &AppState, email: &str) -> Result<store_users::UserRow, StartupError> {
+    let email = email.trim().to_lowercase();
+    store_users::by_email(state.store.pool(), &email)
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .ok_or_else(|| StartupError::Other(format!("no account has the email {email}")))
+}
+
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let state = AppState::build(&settings).await?;
     let addr = settings.leptos.site_addr;
@@ -161,6 +251,9 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         metrics = %settings.operations.metrics_addr.map_or("off".to_string(), |a| format!("http://{a}/metrics")),
         "listening on http://{addr}"
     );
+    if store_users::count_with_role(state.store.pool(), crate::shared::roles::ADMIN, 1).await.unwrap_or(1) == 0 {
+        tracing::info!("no administrator yet: `baton users grant EMAIL admin` makes one (docs/API.md)");
+    }
     serve::serve(listener, state, serve::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
 }
 

@@ -36,13 +36,7 @@ pub async fn list(
     query: Result<Query<Paging>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ActivityPage>, AppError> {
     let Query(paging) = query.map_err(|_| AppError::invalid_input("The query string is malformed."))?;
-    let limit =
-        match paging.limit.as_deref() {
-            None => DEFAULT_LIMIT,
-            Some(text) => text.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
-                AppError::invalid_input(format!("limit must be a whole number from 1 to {MAX_LIMIT}."))
-            })?,
-        };
+    let limit = page_limit(paging.limit.as_deref())?;
     let before = paging.before.as_deref().map(parse_cursor).transpose()?;
     // One more than asked: whether there is a next page, without a second query.
     let mut rows = security_events::of_user(state.store.pool(), caller.user_id, before, limit + 1).await?;
@@ -51,6 +45,19 @@ pub async fn list(
     let next = if more { rows.last().map(cursor) } else { None };
     let events = rows.into_iter().map(|row| shown(row, &caller)).collect::<Result<_, _>>()?;
     Ok(Json(ActivityPage { events, next }))
+}
+
+/// A page's `limit` query parameter: 1 to 100, 20 when absent. Every paged list of
+/// the API reads it here.
+pub fn page_limit(text: Option<&str>) -> Result<i64, AppError> {
+    match text {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| AppError::invalid_input(format!("limit must be a whole number from 1 to {MAX_LIMIT}."))),
+    }
 }
 
 /// An event as its person sees it.

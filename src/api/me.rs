@@ -14,5 +14,8 @@ pub async fn me(State(state): State<AppState>, caller: Authenticated) -> Result<
         email: account.email.clone(),
         created_at: account.created_at.to_rfc3339()?,
         email_verified: account.email_verified_at.is_some(),
+        // From the account cache: a change made on this instance shows at once, one
+        // made elsewhere (another instance, `baton users`) within its 5 seconds.
+        roles: account.roles.names().to_vec(),
     }))
 }

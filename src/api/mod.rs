@@ -12,13 +12,16 @@
 //! the contract's answer. By area: [`auth`] (sign up, in and out, refresh, the second
 //! step), [`email`] (resets, verification, changing the address, "this wasn't me"),
 //! [`account`] (re-authentication, the password, export, deletion), [`passkeys`],
-//! [`mfa`] (the authenticator app), [`me`], [`sessions`], [`activity`], [`keys`] (the
-//! JWKS) and [`health`] (the probes).
+//! [`mfa`] (the authenticator app), [`me`], [`sessions`], [`activity`], [`admin`] (the
+//! administration, for the `admin` role), [`keys`] (the JWKS) and [`health`] (the
+//! probes).
 
 #[cfg(feature = "ssr")]
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod activity;
+#[cfg(feature = "ssr")]
+pub mod admin;
 pub mod auth;
 pub mod email;
 #[cfg(feature = "ssr")]
@@ -49,7 +52,11 @@ mod ssr {
     /// of `shared::endpoints`, which the browser's `client::api` calls.
     pub fn routes() -> Router<AppState> {
         use crate::shared::endpoints as at;
+        let admin = super::admin::routes()
+            .into_iter()
+            .fold(Router::new(), |router, (_, path, handler)| router.route(path, handler));
         Router::new()
+            .merge(admin)
             .route("/livez", get(super::health::live))
             .route("/readyz", get(super::health::ready))
             .route("/healthz", get(super::health::ready))

@@ -81,4 +81,6 @@ uuid_ids! {
     PasskeyId,
     /// One WebAuthn ceremony between its start and its finish.
     CeremonyId,
+    /// One administrator's action, in the administration audit log.
+    AdminActionId,
 }

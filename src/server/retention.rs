@@ -9,8 +9,8 @@
 use super::{
     state::AppState,
     store::{
-        ceremonies, email_links, known_browsers, known_devices, mfa_challenges, revocations, security_events, sessions,
-        StoreError,
+        admin_actions, ceremonies, email_links, known_browsers, known_devices, mfa_challenges, revocations,
+        security_events, sessions, StoreError,
     },
     time::UnixMillis,
 };
@@ -49,6 +49,7 @@ pub async fn sweep(state: &AppState) {
 pub struct Pruned {
     /// Sessions (with their refresh tokens).
     pub sessions: u64,
+    /// Security events and administrators' actions.
     pub events: u64,
     /// Entries of the revocation log.
     pub revocations: u64,
@@ -65,7 +66,8 @@ pub struct Pruned {
 pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, StoreError> {
     Ok(Pruned {
         sessions: prune_table(state, Table::Sessions, cutoff).await?,
-        events: prune_table(state, Table::Events, cutoff).await?,
+        events: prune_table(state, Table::Events, cutoff).await?
+            + prune_table(state, Table::AdminActions, cutoff).await?,
         revocations: prune_table(state, Table::Revocations, cutoff).await?,
         // A link is useless once expired (its unsent mail goes with it).
         links: prune_table(state, Table::Links, state.clock.now()).await?,
@@ -80,6 +82,7 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
 enum Table {
     Sessions,
     Events,
+    AdminActions,
     Revocations,
     Links,
     Devices,
@@ -95,6 +98,7 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
         let deleted = match table {
             Table::Sessions => sessions::prune(&mut tx, cutoff, BATCH).await?,
             Table::Events => security_events::prune(&mut tx, cutoff, BATCH).await?,
+            Table::AdminActions => admin_actions::prune(&mut tx, cutoff, BATCH).await?,
             Table::Revocations => revocations::prune(&mut tx, cutoff, BATCH).await?,
             Table::Links => email_links::prune(&mut tx, cutoff, BATCH).await?,
             Table::Devices => known_devices::prune(&mut tx, cutoff, BATCH).await?,

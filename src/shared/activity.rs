@@ -41,6 +41,10 @@ text_enum! {
         NotMeReported = "not_me_reported",
         /// A pending change of address was cancelled before its link was followed.
         EmailChangeCancelled = "email_change_cancelled",
+        /// An administrator (or the command line) changed the account's roles.
+        AdminRolesChanged = "admin_roles_changed",
+        /// An administrator (or the command line) ended every session of the account.
+        AdminSignedOut = "admin_signed_out",
         /// The address was proved for the first time, and the passkeys, authenticator
         /// app and provider connections added before that were removed.
         CredentialsRemovedOnVerification = "credentials_removed_on_verification",

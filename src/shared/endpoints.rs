@@ -40,6 +40,14 @@ pub fn with_id(pattern: &str, id: &str) -> String {
     pattern.replace("{id}", &encoded)
 }
 
+/// Administration (docs/API.md, "Roles and administration"): every route under this
+/// prefix needs the `admin` role, read fresh from the database on each request.
+pub const ADMIN_USERS: &str = "/api/admin/users";
+pub const ADMIN_USER: &str = "/api/admin/users/{id}";
+pub const ADMIN_USER_ROLES: &str = "/api/admin/users/{id}/roles";
+pub const ADMIN_USER_SIGN_OUT: &str = "/api/admin/users/{id}/sign_out";
+pub const ADMIN_AUDIT: &str = "/api/admin/audit";
+
 #[cfg(test)]
 mod tests {
     use super::*;

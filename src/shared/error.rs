@@ -149,8 +149,13 @@ app_errors! {
     /// stranger who registered someone else's address must not add a way in.
     EmailUnverified => 403, "email_unverified",
         "Confirm your email address first: follow the link we sent you, then try again.",
+    /// Signed in, but without the role the action needs (docs/API.md, "Roles and
+    /// administration").
+    Forbidden => 403, "forbidden", "You don't have access to this.",
     NotFound => 404, "not_found", "Not found.",
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
+    /// The only administrator would lock, delete or demote themselves.
+    LastAdmin => 409, "last_admin", "You are the only administrator: make someone else one first.",
     PayloadTooLarge => 413, "payload_too_large", "The request body is too large.",
     RateLimited { retry_after } => 429, "rate_limited",
         format!("Too many attempts. Try again in {}.", human_seconds(*retry_after)),

@@ -1,8 +1,8 @@
 //! What the server and the browser both speak: the one error type ([`error`]), the
 //! parsed inputs ([`credentials`]), the contract's bodies ([`wire`]) and paths
 //! ([`endpoints`]), the kinds of security events ([`activity`]), the names of devices
-//! ([`device`]) and the app's languages ([`i18n`]). Nothing here imports another part
-//! of Baton.
+//! ([`device`]), the app's languages ([`i18n`]) and an account's [`roles`]. Nothing
+//! here imports another part of Baton.
 
 /// An enum written as text: each variant and its string, once. The string is what
 /// the database stores (server build) and what the wire carries (both builds).
@@ -77,4 +77,5 @@ pub mod device;
 pub mod endpoints;
 pub mod error;
 pub mod i18n;
+pub mod roles;
 pub mod wire;

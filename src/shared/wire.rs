@@ -43,6 +43,90 @@ pub struct Me {
     pub created_at: String,
     /// The address was proved by following a mailed link.
     pub email_verified: bool,
+    /// The account's roles now (`admin`, or an application's own), sorted.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// One account as `GET /api/admin/users` lists it. Never a hash, secret or token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: String,
+    pub email: String,
+    pub email_verified: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339; `None` before the first sign-in after sign-up.
+    pub last_sign_in_at: Option<String>,
+    pub locked: bool,
+    pub roles: Vec<String>,
+    pub two_step: bool,
+    pub passkeys: u64,
+    /// Live sessions.
+    pub sessions: u64,
+}
+
+/// `GET /api/admin/users`: a page of accounts, newest first, and the cursor of the
+/// next page (`before`), `None` on the last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUsers {
+    pub users: Vec<AdminUser>,
+    pub next: Option<String>,
+}
+
+/// `GET /api/admin/users/{id}`: the account as listed, its live sessions and its 20
+/// newest activity events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUserDetail {
+    #[serde(flatten)]
+    pub user: AdminUser,
+    pub live_sessions: Vec<AdminSession>,
+    pub events: Vec<ActivityEvent>,
+}
+
+/// A live session of an account, as `GET /api/sessions` shows it (without `current`:
+/// an administrator is in none of them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSession {
+    pub id: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub expires_at: String,
+    pub user_agent: String,
+}
+
+/// `PUT /api/admin/users/{id}/roles`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolesBody {
+    pub roles: Vec<String>,
+}
+
+/// Who did it, or to whom, in the administration log: `{"id": null, "email": "cli"}`
+/// for the command line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditParty {
+    pub id: Option<String>,
+    pub email: String,
+}
+
+/// One administrator's action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: String,
+    /// RFC 3339.
+    pub at: String,
+    pub actor: AuditParty,
+    /// `locked`, `unlocked`, `signed_out`, `roles_changed`, `deleted`.
+    pub action: String,
+    pub target: AuditParty,
+    pub reason: Option<String>,
+}
+
+/// `GET /api/admin/audit`: a page of actions, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    pub next: Option<String>,
 }
 
 /// `GET /api/account/email`: the account's address, and a new one waiting for its

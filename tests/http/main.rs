@@ -9,6 +9,7 @@ mod smtp;
 
 mod abuse;
 mod account_centre;
+mod admin;
 mod attacks;
 mod email;
 mod group_commit;

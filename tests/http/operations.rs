@@ -224,6 +224,7 @@ async fn a_sigterm_under_load_drains_without_failing_a_request(db: TestDb) {
         assert!(started.elapsed() < DELAY, "/readyz still 200 {:?} after SIGTERM", started.elapsed());
     };
     assert!(not_ready <= Duration::from_millis(100), "/readyz turned 503 after {not_ready:?}");
+    eprintln!("operations: /readyz 503 {not_ready:?} after SIGTERM, under load");
     // Still served during the delay: the load goes on.
     let during = served.load(Ordering::Relaxed);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -473,7 +474,7 @@ async fn the_commands_operators_need() {
 
     let help = baton(&["--help"], &[]);
     assert!(help.status.success());
-    for verb in ["serve", "migrate", "config", "keys", "backup", "healthcheck"] {
+    for verb in ["serve", "migrate", "config", "keys", "backup", "healthcheck", "users"] {
         assert!(text(&help.stdout).contains(verb), "--help names {verb}: {}", text(&help.stdout));
     }
 

@@ -84,7 +84,8 @@ pub async fn reauthenticate(
     }
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %caller.session_id, "re-authenticated");
-    let access_token = state.tokens.issue_access(user.id, caller.session_id, now.as_secs(), now.as_secs())?;
+    let access_token =
+        state.tokens.issue_access(user.id, caller.session_id, &user.roles, now.as_secs(), now.as_secs())?;
     Ok(grant::token_body(state, access_token, &users::Account::from(&user)))
 }
 

@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Recent {
 /// whole seconds, so the sign-in may have come up to a second after it; comparing with
 /// the clock's milliseconds (not its seconds) keeps a sign-in recent for at most the
 /// window, never for up to a second more.
-fn is_recent(auth_time: UnixSecs, window: Duration, now: UnixMillis) -> bool {
+pub(crate) fn is_recent(auth_time: UnixSecs, window: Duration, now: UnixMillis) -> bool {
     auth_time.as_millis().plus(window) >= now
 }
 

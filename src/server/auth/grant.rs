@@ -56,7 +56,7 @@ pub fn grant(state: &AppState, refresh: &RefreshRow, owner: &Account, now: UnixM
     let tokens = &state.tokens;
     let refresh_token = tokens.sign_refresh(refresh)?;
     let auth_time = refresh.authenticated_at.as_secs();
-    let access_token = tokens.issue_access(owner.id, refresh.session_id, auth_time, now.as_secs())?;
+    let access_token = tokens.issue_access(owner.id, refresh.session_id, &owner.roles, auth_time, now.as_secs())?;
     Ok(Grant {
         refresh_token,
         refresh_max_age: refresh.exp.secs_after(now.as_secs()),

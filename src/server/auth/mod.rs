@@ -3,17 +3,19 @@
 //! - the flows: [`sign_in`] (sign up, sign in), [`rotation`] (refresh), [`sign_out`]
 //!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
 //!   ended session; [`account`] (what a person does to their own account) and
-//!   [`email`] (what goes through their mailbox); the second factors: [`challenge`]
+//!   [`email`] (what goes through their mailbox); [`admin`] (what an administrator
+//!   does to an account); the second factors: [`challenge`]
 //!   (the ticket a right password opens), [`second_step`] (redeeming it), [`totp`]
 //!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]);
 //! - the rules they share: [`limits`] (every rate limit, reserved atomically),
 //!   [`credentials`] (what a credential change ends), [`changes`] (telling the owner
 //!   of a change), [`strength`] (how guessable a new password is);
 //! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`] and
-//!   [`ed25519`], [`password`] hashing, the [`cookie`]s, the [`bearer`] extractor, and
-//!   the calling [`device`].
+//!   [`ed25519`], [`password`] hashing, the [`cookie`]s, the [`bearer`] extractor and
+//!   its guard by [`roles`], and the calling [`device`].
 
 pub mod account;
+pub mod admin;
 pub mod bearer;
 pub mod challenge;
 pub mod changes;
@@ -28,6 +30,7 @@ pub mod limits;
 pub mod passkeys;
 pub mod password;
 pub mod relying_party;
+pub mod roles;
 pub mod rotation;
 pub mod second_step;
 pub mod sign_in;

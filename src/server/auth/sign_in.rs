@@ -51,6 +51,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         created_at: now,
         email_verified_at: None,
         credential_epoch: 0,
+        roles: Default::default(),
     };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;

@@ -14,7 +14,7 @@ use crate::{
         store::{refresh_tokens::RefreshRow, revoked::RevokedSessions},
         time::UnixSecs,
     },
-    shared::error::AppError,
+    shared::{error::AppError, roles::Roles},
 };
 use jsonwebtoken::{Algorithm, Header, Validation};
 use quick_cache::sync::Cache;
@@ -72,6 +72,12 @@ pub struct Claims {
     /// exactly as before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<UnixSecs>,
+    /// Access tokens: the account's roles when the token was issued, for the
+    /// application's own use (docs/API.md, "Roles and administration"); omitted when
+    /// none, and never in refresh tokens. Baton's own administration reads the
+    /// database instead, so a removed role stops there at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 /// Why a token was refused.
@@ -141,12 +147,13 @@ impl Tokens {
         self.access_ttl
     }
 
-    /// A new access token for session `sid` of user `sub`, issued at `now`, whose
-    /// session last proved who it is at `auth_time`.
+    /// A new access token for session `sid` of user `sub`, who holds `roles`, issued at
+    /// `now`, whose session last proved who it is at `auth_time`.
     pub fn issue_access(
         &self,
         sub: UserId,
         sid: SessionId,
+        roles: &Roles,
         auth_time: UnixSecs,
         now: UnixSecs,
     ) -> Result<String, AppError> {
@@ -159,6 +166,7 @@ impl Tokens {
             iat: now,
             exp: now.plus(self.access_ttl),
             auth_time: Some(auth_time),
+            roles: roles.names().to_vec(),
         };
         let signer = self.keys.active()?;
         sign(Kind::Access, &claims, &signer.kid, &signer.key)
@@ -176,6 +184,7 @@ impl Tokens {
             iat: row.iat,
             exp: row.exp,
             auth_time: None,
+            roles: Vec::new(),
         };
         let signer = self
             .keys
@@ -291,7 +300,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tokens = runtime.block_on(tokens(&dir));
         let now = Clock::system().now().as_secs();
-        let genuine = tokens.issue_access(UserId::generate(), SessionId::generate(), now, now).unwrap();
+        let genuine =
+            tokens.issue_access(UserId::generate(), SessionId::generate(), &Roles::default(), now, now).unwrap();
         let kid = tokens.keys().active().unwrap().kid;
         assert!(runtime.block_on(tokens.verify_access(&genuine, now)).is_ok());
 

@@ -1,7 +1,8 @@
 //! The store: every read and write of the database, one module per table, in SQL that
 //! SQLite and PostgreSQL both run (see migrations/README.md).
 //!
-//! - [`users`] holds the accounts;
+//! - [`users`] holds the accounts (and their roles); [`admin_actions`], what
+//!   administrators did to them;
 //! - [`sessions`]: one row per sign-in on a device; ending one is [`sessions::revoke`],
 //!   which logs it in [`revocations`], announces it ([`notify`]) and, on commit, adds
 //!   it to this instance's [`revoked`] set;
@@ -25,6 +26,7 @@
 //! everything a caller must decide on (an email already taken, a token already
 //! spent); the wire error is made by the caller.
 
+pub mod admin_actions;
 pub mod ceremonies;
 pub mod email_links;
 pub mod known_browsers;

@@ -370,6 +370,7 @@ mod tests {
             created_at: NOW,
             email_verified_at: None,
             credential_epoch: 0,
+            roles: Default::default(),
         };
         let session = NewSession {
             id: SessionId::generate(),

@@ -34,6 +34,8 @@ text_enum! {
         PasswordReset = "password_reset",
         /// The owner said a sign-in or a change was not theirs ("This wasn't me").
         NotMe = "not_me",
+        /// An administrator signed the account out everywhere.
+        Admin = "admin",
     }
 }
 

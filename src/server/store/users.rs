@@ -3,7 +3,7 @@
 use super::tx::{OnUnique, StoreError, Tx};
 use crate::{
     server::{ids::UserId, time::UnixMillis},
-    shared::i18n::Lang,
+    shared::{i18n::Lang, roles::Roles},
 };
 use quick_cache::sync::Cache;
 use sqlx::AnyPool;
@@ -24,6 +24,8 @@ pub struct UserRow {
     pub email_verified_at: Option<UnixMillis>,
     /// Moved on by every change that ends the account's sessions ([`end_credentials`]).
     pub credential_epoch: i64,
+    #[sqlx(try_from = "String")]
+    pub roles: Roles,
 }
 
 /// An account as the API shows it (no password hash).
@@ -33,6 +35,9 @@ pub struct Account {
     pub email: String,
     pub created_at: UnixMillis,
     pub email_verified_at: Option<UnixMillis>,
+    /// Carried in the access tokens issued for it.
+    #[sqlx(try_from = "String")]
+    pub roles: Roles,
 }
 
 impl From<&UserRow> for Account {
@@ -42,6 +47,7 @@ impl From<&UserRow> for Account {
             email: user.email.clone(),
             created_at: user.created_at,
             email_verified_at: user.email_verified_at,
+            roles: user.roles.clone(),
         }
     }
 }
@@ -71,7 +77,7 @@ impl AccountCache {
             }
         }
         let found: Option<Account> =
-            sqlx::query_as("SELECT id, email, created_at, email_verified_at FROM users WHERE id = $1")
+            sqlx::query_as("SELECT id, email, created_at, email_verified_at, roles FROM users WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?;
@@ -111,7 +117,7 @@ pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreEr
         .on_unique(Inserted::EmailTaken)
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at, credential_epoch";
+const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at, credential_epoch, roles";
 
 pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
@@ -122,6 +128,52 @@ pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, St
 
 pub async fn by_id(pool: &AnyPool, id: UserId) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await?)
+}
+
+/// The account `id`, read in `tx` (after the locks it holds).
+pub async fn by_id_in(tx: &mut Tx<'_>, id: UserId) -> Result<Option<UserRow>, StoreError> {
+    Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
+/// The account's roles now, from the database (never a cache): what an administration
+/// endpoint checks on every request. `None` once the account is gone.
+pub async fn roles_of<'c>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    id: UserId,
+) -> Result<Option<Roles>, StoreError> {
+    let roles: Option<String> =
+        sqlx::query_scalar("SELECT roles FROM users WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    Ok(roles.map(Roles::from))
+}
+
+pub async fn set_roles(tx: &mut Tx<'_>, id: UserId, roles: &Roles) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET roles = $1 WHERE id = $2")
+        .bind(roles.to_column())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many accounts hold `role` (up to `at_most`): the last-administrator rule asks
+/// whether there are two, start-up whether there is one. Without a limit this would
+/// read every account; with one it stops at the `at_most`-th found.
+pub async fn count_with_role<'c>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    role: &str,
+    at_most: i64,
+) -> Result<i64, StoreError> {
+    // `_` is LIKE's any-character: escaped, so `a_b` does not count `a-b`.
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE (' ' || roles || ' ') LIKE $1 ESCAPE '\\' LIMIT $2) AS found",
+    )
+    .bind(format!("% {} %", role.replace('_', "\\_")))
+    .bind(at_most)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Remembers the language the account was last used in (mails are written in it).
@@ -233,4 +285,93 @@ pub async fn set_password(tx: &mut Tx<'_>, id: UserId, password_hash: &str) -> R
 pub async fn delete(tx: &mut Tx<'_>, id: UserId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(tx.conn()).await?;
     Ok(())
+}
+
+/// One account as the administration lists it: its facts and counts, never a hash,
+/// secret or token.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Listed {
+    pub id: UserId,
+    pub email: String,
+    pub created_at: UnixMillis,
+    pub email_verified_at: Option<UnixMillis>,
+    #[sqlx(try_from = "String")]
+    pub roles: Roles,
+    pub last_sign_in_at: Option<UnixMillis>,
+    pub two_step: i64,
+    pub passkeys: i64,
+    pub sessions: i64,
+}
+
+/// Where a page of [`list`] starts: after the account created at `created_at` with
+/// `id` (newest first), so an account created meanwhile never shifts a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: UnixMillis,
+    pub id: UserId,
+}
+
+/// Which accounts [`list`] lists.
+#[derive(Clone, Copy, Debug)]
+pub enum Filter<'a> {
+    All,
+    /// Those whose email starts with this, or whose id it is.
+    Query(&'a str),
+    /// The one account with this id.
+    Id(UserId),
+}
+
+impl<'a> Filter<'a> {
+    /// A search box's text: everyone when there is none.
+    pub fn search(query: Option<&'a str>) -> Filter<'a> {
+        query.map_or(Filter::All, Filter::Query)
+    }
+}
+
+/// Up to `limit` accounts of `filter`, newest first, after `before`. Each row's counts
+/// are subqueries on indexes by user (`sessions_by_user`, `passkeys_by_user`,
+/// `audit_events_by_user_kind`).
+pub async fn list(
+    pool: &AnyPool,
+    filter: Filter<'_>,
+    before: Option<Cursor>,
+    limit: i64,
+    now: UnixMillis,
+) -> Result<Vec<Listed>, StoreError> {
+    let (query, id) = match filter {
+        Filter::All => (None, None),
+        Filter::Query(q) => (Some(q), None),
+        Filter::Id(id) => (None, Some(id.to_string())),
+    };
+    // LIKE's own characters in the query are escaped: `a_b` looks for `a_b` only.
+    let prefix = query.map(|q| format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let sql = format!(
+        "SELECT u.id, u.email, u.created_at, u.email_verified_at, u.roles, \
+           (SELECT MAX(e.at) FROM audit_events e WHERE e.user_id = u.id AND e.kind = 'signed_in') AS last_sign_in_at, \
+           (SELECT COUNT(*) FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS two_step, \
+           (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys, \
+           (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL \
+              AND s.expires_at > $1 AND s.idle_expires_at > $1) AS sessions \
+         FROM users u WHERE {} AND {} \
+         ORDER BY u.created_at DESC, u.id DESC LIMIT $6",
+        match filter {
+            Filter::All => "($2 IS NULL AND $3 IS NULL)",
+            Filter::Query(_) => "(u.email LIKE $2 ESCAPE '\\' OR u.id = $3)",
+            Filter::Id(_) => "($2 IS NULL AND u.id = $3)",
+        },
+        if before.is_some() {
+            "(u.created_at < $4 OR (u.created_at = $4 AND u.id < $5))"
+        } else {
+            "($4 IS NULL AND $5 IS NULL)"
+        },
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(now)
+        .bind(prefix)
+        .bind(query.map(str::to_string).or(id))
+        .bind(before.map(|c| c.created_at))
+        .bind(before.map(|c| c.id))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?)
 }

@@ -44,6 +44,8 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::MfaFailed => format!("Someone entered your password, then a wrong two-step code, on {device}."),
         EventKind::NotMeReported => "You said a sign-in or change wasn't you: those sessions ended.".to_string(),
         EventKind::EmailChangeCancelled => "You cancelled a change of your email address.".to_string(),
+        EventKind::AdminRolesChanged => "An administrator changed your account's roles.".to_string(),
+        EventKind::AdminSignedOut => "An administrator signed your account out on every device.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
             "Your address was proved: passkeys and authenticator apps added before that were removed.".to_string()
         }

@@ -36,8 +36,10 @@ fn error(e: &AppError) -> String {
         AppError::EmailUnverified => {
             "먼저 이메일 주소를 인증해 주세요. 보내 드린 링크를 연 뒤 다시 시도해 주세요.".to_string()
         }
+        AppError::Forbidden => "이 작업을 할 권한이 없습니다.".to_string(),
         AppError::NotFound => "찾을 수 없습니다.".to_string(),
         AppError::EmailTaken => "이 이메일로 만든 계정이 이미 있습니다.".to_string(),
+        AppError::LastAdmin => "관리자가 본인 한 명뿐입니다. 먼저 다른 사람을 관리자로 지정해 주세요.".to_string(),
         AppError::PayloadTooLarge => "보낸 내용이 너무 큽니다.".to_string(),
         AppError::RateLimited { retry_after } => {
             format!("시도 횟수가 너무 많습니다. {} 후에 다시 시도해 주세요.", wait(*retry_after))
@@ -90,6 +92,8 @@ fn event(kind: EventKind, device: &str) -> String {
             "본인이 아닌 로그인이나 변경을 신고했습니다. 해당 세션이 종료되었습니다.".to_string()
         }
         EventKind::EmailChangeCancelled => "이메일 주소 변경을 취소했습니다.".to_string(),
+        EventKind::AdminRolesChanged => "관리자가 계정의 역할을 변경했습니다.".to_string(),
+        EventKind::AdminSignedOut => "관리자가 모든 기기에서 계정을 로그아웃시켰습니다.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
             "주소가 인증되었습니다. 그 전에 추가된 패스키와 인증 앱을 삭제했습니다.".to_string()
         }
