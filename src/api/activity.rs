@@ -79,7 +79,14 @@ fn cursor(row: &EventRow) -> String {
 }
 
 fn parse_cursor(text: &str) -> Result<Before, AppError> {
+    let (at, id) = page_cursor::<EventId>(text)?;
+    Ok(Before { at, id })
+}
+
+/// A page's `before` cursor as every paged list of the API writes it, `<millis>.<id>`:
+/// the instant and id of the last row of the page before. Opaque to clients.
+pub fn page_cursor<I: std::str::FromStr>(text: &str) -> Result<(UnixMillis, I), AppError> {
     let invalid = || AppError::invalid_input("before is not a cursor this server gave out.");
     let (at, id) = text.split_once('.').ok_or_else(invalid)?;
-    Ok(Before { at: UnixMillis(at.parse().map_err(|_| invalid())?), id: id.parse::<EventId>().map_err(|_| invalid())? })
+    Ok((UnixMillis(at.parse().map_err(|_| invalid())?), id.parse().map_err(|_| invalid())?))
 }

@@ -3,7 +3,7 @@
 //! each request. [`ROUTES`] lists them, and `tests/http/admin.rs` asks each one as a
 //! non-administrator, so a route added here without the guard fails a test.
 
-use super::activity::{page_limit, shown as event_shown};
+use super::activity::{page_cursor, page_limit, shown as event_shown};
 use crate::{
     server::{
         auth::{
@@ -159,10 +159,8 @@ fn audit_shown(row: ActionRow) -> Result<AuditEvent, AppError> {
 }
 
 fn parse_audit_cursor(text: &str) -> Result<admin_actions::Before, AppError> {
-    let invalid = || AppError::invalid_input("before is not a cursor this server gave out.");
-    let (at, id) = text.split_once('.').ok_or_else(invalid)?;
-    let id: AdminActionId = id.parse().map_err(|_| invalid())?;
-    Ok(admin_actions::Before { at: UnixMillis(at.parse().map_err(|_| invalid())?), id })
+    let (at, id) = page_cursor::<AdminActionId>(text)?;
+    Ok(admin_actions::Before { at, id })
 }
 
 /// What `GET /api/admin/users` reads from its query string.
@@ -205,7 +203,7 @@ fn shown(row: Listed) -> Result<AdminUser, AppError> {
         email_verified: row.email_verified_at.is_some(),
         created_at: row.created_at.to_rfc3339()?,
         last_sign_in_at: row.last_sign_in_at.map(UnixMillis::to_rfc3339).transpose()?,
-        // Locking lands with the rest of the administration; nothing is locked yet.
+        // No account can be locked yet (docs/API.md, "Roles and administration").
         locked: false,
         roles: row.roles.names().to_vec(),
         two_step: row.two_step > 0,
@@ -220,7 +218,6 @@ fn cursor(row: &Listed) -> String {
 }
 
 fn parse_cursor(text: &str) -> Result<Cursor, AppError> {
-    let invalid = || AppError::invalid_input("before is not a cursor this server gave out.");
-    let (at, id) = text.split_once('.').ok_or_else(invalid)?;
-    Ok(Cursor { created_at: UnixMillis(at.parse().map_err(|_| invalid())?), id: id.parse().map_err(|_| invalid())? })
+    let (created_at, id) = page_cursor::<UserId>(text)?;
+    Ok(Cursor { created_at, id })
 }
