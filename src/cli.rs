@@ -79,6 +79,15 @@ pub enum UsersCommand {
     Grant { email: String, role: String },
     /// Take a role from an account.
     Revoke { email: String, role: String },
+    /// Lock an account: its sessions end at once, and it cannot sign in until unlocked.
+    Lock {
+        email: String,
+        /// Why (1 to 500 characters): the person sees it in their activity and mail.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Unlock an account; the sessions the lock ended stay ended.
+    Unlock { email: String },
     /// End every session of an account at once, on every instance.
     SignOut { email: String },
 }
@@ -199,7 +208,8 @@ async fn users(settings: Settings, action: UsersCommand) -> Result<(), StartupEr
             .await
             .map_err(|e| failed(e.into()))?;
             for row in rows {
-                println!("{}  {}  {}", row.id, row.email, row.roles.to_column());
+                let locked = if row.locked_at.is_some() { "  locked" } else { "" };
+                println!("{}  {}  {}{locked}", row.id, row.email, row.roles.to_column());
             }
         }
         UsersCommand::Grant { email, role } | UsersCommand::Revoke { email, role }
@@ -219,6 +229,17 @@ async fn users(settings: Settings, action: UsersCommand) -> Result<(), StartupEr
                 .await
                 .map_err(failed)?;
             println!("{}: {}", account.email, now.to_column());
+        }
+        UsersCommand::Lock { email, reason } => {
+            let account = account_of(&state, &email).await?;
+            let reason = admin::reason(&reason).map_err(failed)?;
+            admin::lock(&state, &Actor::Cli, account.id, reason).await.map_err(failed)?;
+            println!("{}: locked", account.email);
+        }
+        UsersCommand::Unlock { email } => {
+            let account = account_of(&state, &email).await?;
+            admin::unlock(&state, &Actor::Cli, account.id).await.map_err(failed)?;
+            println!("{}: unlocked", account.email);
         }
         UsersCommand::SignOut { email } => {
             let account = account_of(&state, &email).await?;

@@ -70,6 +70,7 @@ pub fn shown(row: EventRow, caller: &Authenticated) -> Result<ActivityEvent, App
         device: row.user_agent.as_deref().filter(|ua| !ua.is_empty()).map(describe_device),
         address: row.client_addr.filter(|a| a != "unknown"),
         current_session: row.session_id == Some(caller.session_id),
+        reason: row.reason,
     })
 }
 

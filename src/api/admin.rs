@@ -11,6 +11,7 @@ use crate::{
             bearer::Authenticated,
             roles::{Admin, RequireRole, Roles},
         },
+        http::fields::Fields,
         ids::{AdminActionId, SessionId, UserId},
         state::AppState,
         store::{
@@ -29,7 +30,7 @@ use crate::{
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    routing::{get, post, put, MethodRouter},
+    routing::{delete, get, post, put, MethodRouter},
     Json,
 };
 use serde::Deserialize;
@@ -40,6 +41,9 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", endpoints::ADMIN_USERS, get(users_page)),
         ("GET", endpoints::ADMIN_USER, get(user)),
         ("PUT", endpoints::ADMIN_USER_ROLES, put(set_roles)),
+        ("DELETE", endpoints::ADMIN_USER, delete(delete_user)),
+        ("POST", endpoints::ADMIN_USER_LOCK, post(lock)),
+        ("POST", endpoints::ADMIN_USER_UNLOCK, post(unlock)),
         ("POST", endpoints::ADMIN_USER_SIGN_OUT, post(sign_out)),
         ("GET", endpoints::ADMIN_AUDIT, get(audit)),
     ]
@@ -123,6 +127,56 @@ pub async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The field `reason` of a lock or a deletion.
+#[derive(Deserialize)]
+pub struct ReasonField {
+    reason: String,
+}
+
+/// `POST /api/admin/users/{id}/lock` field `reason`: every session ends, every way in
+/// answers `account_locked`; sensitive.
+pub async fn lock(
+    State(state): State<AppState>,
+    admin: RequireRole<Admin>,
+    Path(id): Path<String>,
+    Fields(fields): Fields<ReasonField>,
+) -> Result<StatusCode, AppError> {
+    let caller = admin.recent(&state)?;
+    let id = target(&id)?;
+    let reason = admin::reason(&fields.reason)?;
+    let actor = actor_of(&state, &caller).await?;
+    admin::lock(&state, &actor, id, reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/admin/users/{id}/unlock`; sensitive.
+pub async fn unlock(
+    State(state): State<AppState>,
+    admin: RequireRole<Admin>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let caller = admin.recent(&state)?;
+    let id = target(&id)?;
+    let actor = actor_of(&state, &caller).await?;
+    admin::unlock(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/admin/users/{id}` field `reason`: as the person's own deletion; sensitive.
+pub async fn delete_user(
+    State(state): State<AppState>,
+    admin: RequireRole<Admin>,
+    Path(id): Path<String>,
+    Fields(fields): Fields<ReasonField>,
+) -> Result<StatusCode, AppError> {
+    let caller = admin.recent(&state)?;
+    let id = target(&id)?;
+    let reason = admin::reason(&fields.reason)?;
+    let actor = actor_of(&state, &caller).await?;
+    admin::delete(&state, &actor, id, reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// What `GET /api/admin/audit` reads from its query string.
 #[derive(Deserialize)]
 pub struct AuditQuery {
@@ -203,8 +257,7 @@ fn shown(row: Listed) -> Result<AdminUser, AppError> {
         email_verified: row.email_verified_at.is_some(),
         created_at: row.created_at.to_rfc3339()?,
         last_sign_in_at: row.last_sign_in_at.map(UnixMillis::to_rfc3339).transpose()?,
-        // No account can be locked yet (docs/API.md, "Roles and administration").
-        locked: false,
+        locked: row.locked_at.is_some(),
         roles: row.roles.names().to_vec(),
         two_step: row.two_step > 0,
         passkeys: u64::try_from(row.passkeys).unwrap_or(0),

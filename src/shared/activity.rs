@@ -45,6 +45,10 @@ text_enum! {
         AdminRolesChanged = "admin_roles_changed",
         /// An administrator (or the command line) ended every session of the account.
         AdminSignedOut = "admin_signed_out",
+        /// An administrator (or the command line) locked the account, with a reason.
+        AdminLocked = "admin_locked",
+        /// An administrator (or the command line) unlocked the account.
+        AdminUnlocked = "admin_unlocked",
         /// The address was proved for the first time, and the passkeys, authenticator
         /// app and provider connections added before that were removed.
         CredentialsRemovedOnVerification = "credentials_removed_on_verification",

@@ -45,6 +45,8 @@ pub fn with_id(pattern: &str, id: &str) -> String {
 pub const ADMIN_USERS: &str = "/api/admin/users";
 pub const ADMIN_USER: &str = "/api/admin/users/{id}";
 pub const ADMIN_USER_ROLES: &str = "/api/admin/users/{id}/roles";
+pub const ADMIN_USER_LOCK: &str = "/api/admin/users/{id}/lock";
+pub const ADMIN_USER_UNLOCK: &str = "/api/admin/users/{id}/unlock";
 pub const ADMIN_USER_SIGN_OUT: &str = "/api/admin/users/{id}/sign_out";
 pub const ADMIN_AUDIT: &str = "/api/admin/audit";
 

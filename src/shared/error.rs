@@ -152,6 +152,9 @@ app_errors! {
     /// Signed in, but without the role the action needs (docs/API.md, "Roles and
     /// administration").
     Forbidden => 403, "forbidden", "You don't have access to this.",
+    /// An administrator locked the account; said only after a credential verified.
+    AccountLocked => 403, "account_locked",
+        "An administrator locked this account. Contact your administrator to have it unlocked.",
     NotFound => 404, "not_found", "Not found.",
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
     /// The only administrator would lock, delete or demote themselves.
@@ -175,7 +178,13 @@ impl AppError {
     /// True for every answer after which the browser's refresh token is worthless, so
     /// the app must go to the signed-out state.
     pub fn ends_session(&self) -> bool {
-        matches!(self, AppError::InvalidRefreshToken | AppError::RefreshTokenReused | AppError::SessionExpired)
+        matches!(
+            self,
+            AppError::InvalidRefreshToken
+                | AppError::RefreshTokenReused
+                | AppError::SessionExpired
+                | AppError::AccountLocked
+        )
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {

@@ -106,7 +106,8 @@ pub struct RolesBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditParty {
     pub id: Option<String>,
-    pub email: String,
+    /// `cli` for the command line; `None` once the account is deleted.
+    pub email: Option<String>,
 }
 
 /// One administrator's action.
@@ -179,6 +180,9 @@ pub struct ActivityEvent {
     pub address: Option<String>,
     /// The event is about the session that is asking.
     pub current_session: bool,
+    /// What an administrator wrote, for the `admin_*` kinds that take a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `GET /api/activity`: a page of events, newest first, and the cursor of the next

@@ -5,6 +5,7 @@
 
 use crate::helpers::*;
 use crate::on_both_backends;
+use crate::smtp::SmtpServer;
 use baton::{
     server::{
         auth::{admin, roles::Roles},
@@ -24,6 +25,9 @@ on_both_backends!(
     the_last_administrator_cannot_demote_themselves,
     an_administrator_signs_an_account_out_and_the_person_and_the_audit_log_both_show_it,
     changes_need_a_recent_sign_in_and_valid_roles,
+    a_lock_ends_every_session_and_every_way_in_answers_account_locked_until_unlocked,
+    an_administrator_deletes_an_account_and_the_log_keeps_the_action_without_the_address,
+    the_last_administrator_cannot_lock_or_delete_themselves,
 );
 
 /// `method path` with a JSON body, as `who`.
@@ -335,14 +339,163 @@ async fn changes_need_a_recent_sign_in_and_valid_roles(db: TestDb) {
         send(&app, reqwest::Method::PUT, &own, &admin_who.access, Some(serde_json::json!({"roles": []}))).await;
     assert_error(demoted, 409, "last_admin").await;
 
-    // Past the re-authentication window: reading still works, changing does not.
+    // Past the re-authentication window: reading still works, no change does (every
+    // route that is not a GET, from the router's own list, with a valid body).
     app.past_the_reauth_window();
     assert_eq!(app.get("/api/admin/users", Some(&admin_who.access)).await.status(), StatusCode::OK);
-    assert_error(put(serde_json::json!({"roles": ["admin"]})).await, 403, "reauth_required").await;
-    let sign_out = format!("/api/admin/users/{}/sign_out", person.user_id);
-    assert_error(send(&app, reqwest::Method::POST, &sign_out, &admin_who.access, None).await, 403, "reauth_required")
-        .await;
+    let mut changes = 0;
+    for (method, path, _) in baton::api::admin::routes().into_iter().filter(|(method, _, _)| *method != "GET") {
+        let path = path.replace("{id}", &person.user_id);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let body = serde_json::json!({"roles": ["admin"], "reason": "a test"});
+        assert_error(send(&app, method, &path, &admin_who.access, Some(body)).await, 403, "reauth_required").await;
+        changes += 1;
+    }
+    assert_eq!(changes, 5, "lock, unlock, sign out, roles, delete");
     assert_eq!(app.get("/api/me", Some(&person.access)).await.status(), StatusCode::OK, "nothing was done");
+    assert_eq!(app.count("SELECT COUNT(*) FROM admin_actions WHERE target_id = $1", &person.user_id).await, 2);
+}
+
+/// `POST path` with a form, as `who`.
+async fn post_reason(app: &TestApp, path: &str, who: &str, reason: &str) -> reqwest::Response {
+    app.post_bearer(path, who, &[("reason", reason)]).await
+}
+
+async fn a_lock_ends_every_session_and_every_way_in_answers_account_locked_until_unlocked(db: TestDb) {
+    let smtp = SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
+    let admin_who = app.signed_up().await;
+    make_admin(&app, &admin_who).await;
+    let person = app.signed_up().await;
+    let other_device = app.signed_in_again(&person).await;
+    let lock = format!("/api/admin/users/{}/lock", person.user_id);
+
+    for bad in ["", "   ", "x".repeat(501).as_str(), "two\nlines"] {
+        assert_error(post_reason(&app, &lock, &admin_who.access, bad).await, 400, "invalid_input").await;
+    }
+    let reason = "Reported for spam <b>twice</b>";
+    assert_eq!(post_reason(&app, &lock, &admin_who.access, reason).await.status(), StatusCode::NO_CONTENT);
+
+    // Every session ended at once: access tokens as any revoked session's, and each
+    // refresh cookie told why and cleared.
+    for session in [&person, &other_device] {
+        assert_error(app.get("/api/me", Some(&session.access)).await, 401, "invalid_token").await;
+        let refused = app.refresh(&session.refresh).await;
+        assert!(clears_cookie(&refused), "the refresh cookie is cleared");
+        assert_error(refused, 403, "account_locked").await;
+    }
+    // The right password is told; a wrong one learns nothing.
+    assert_error(app.login(&person.email, PASSWORD).await, 403, "account_locked").await;
+    assert_error(app.login(&person.email, "not the password at all").await, 401, "invalid_credentials").await;
+    // The administration sees it; the person is mailed, with the reason.
+    let found: Value =
+        app.get(&format!("/api/admin/users?q={}", person.user_id), Some(&admin_who.access)).await.json().await.unwrap();
+    assert_eq!(found["users"][0]["locked"], true, "{found}");
+    assert_eq!(found["users"][0]["sessions"], 0, "{found}");
+    let mail = smtp.mail(&person.email, "Your Baton account was locked").await;
+    assert!(mail.text.contains(reason), "{}", mail.text);
+    assert!(mail.html.contains("Reported for spam &lt;b&gt;twice&lt;/b&gt;"), "{}", mail.html);
+    // Locking again changes nothing and records nothing.
+    assert_eq!(post_reason(&app, &lock, &admin_who.access, "again").await.status(), StatusCode::NO_CONTENT);
+
+    // Unlocked: the password signs in again; the ended sessions stay ended.
+    let unlock = format!("/api/admin/users/{}/unlock", person.user_id);
+    assert_eq!(app.post_bearer(&unlock, &admin_who.access, &[]).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.refresh(&other_device.refresh).await.status(), StatusCode::UNAUTHORIZED);
+    let back = app.signed_in_again(&person).await;
+
+    // The person's activity says what an administrator did and why, never who.
+    let activity: Value = app.get("/api/activity", Some(&back.access)).await.json().await.unwrap();
+    let events = activity["events"].as_array().unwrap();
+    let locked = events.iter().find(|e| e["kind"] == "admin_locked").expect("the lock in the activity");
+    assert_eq!(locked["reason"], reason);
+    assert!(events.iter().any(|e| e["kind"] == "admin_unlocked"), "{activity}");
+    assert!(!activity.to_string().contains(&admin_who.email));
+    // The administration log: the lock with its reason, the unlock; once each.
+    let audit: Value = app.get("/api/admin/audit", Some(&admin_who.access)).await.json().await.unwrap();
+    let actions: Vec<(&str, &Value)> =
+        audit["events"].as_array().unwrap().iter().map(|e| (e["action"].as_str().unwrap(), &e["reason"])).collect();
+    assert_eq!(actions[..2], [("unlocked", &Value::Null), ("locked", &serde_json::json!(reason))]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM admin_actions WHERE target_id = $1", &person.user_id).await, 2);
+
+    // The command line locks and unlocks too, as `cli`.
+    let locked = baton(&db, &["users", "lock", &person.email, "--reason", "Chargeback"]);
+    assert!(locked.contains("locked"), "{locked}");
+    assert!(baton(&db, &["users", "list", "--query", &person.email]).contains("locked"));
+    // Another process's revocation reaches this instance by its once-a-second catch-up.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while app.get("/api/me", Some(&back.access)).await.status() != StatusCode::UNAUTHORIZED {
+        assert!(std::time::Instant::now() < deadline, "the command line's lock never reached the server");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_error(app.login(&person.email, PASSWORD).await, 403, "account_locked").await;
+    baton(&db, &["users", "unlock", &person.email]);
+    assert_eq!(app.login(&person.email, PASSWORD).await.status(), StatusCode::OK);
+    let by_cli =
+        "SELECT COUNT(*) FROM admin_actions WHERE target_id = $1 AND actor_email = 'cli' AND action <> 'roles_changed'";
+    assert_eq!(app.count(by_cli, &person.user_id).await, 2);
+}
+
+async fn an_administrator_deletes_an_account_and_the_log_keeps_the_action_without_the_address(db: TestDb) {
+    let smtp = SmtpServer::start().await;
+    let app = db.app_mailing(&smtp).await;
+    let admin_who = app.signed_up().await;
+    make_admin(&app, &admin_who).await;
+    let person = app.signed_up().await;
+    let path = format!("/api/admin/users/{}", person.user_id);
+    let lock = format!("/api/admin/users/{}/lock", person.user_id);
+    assert_eq!(post_reason(&app, &lock, &admin_who.access, "Looking into it").await.status(), StatusCode::NO_CONTENT);
+
+    let missing_reason =
+        send(&app, reqwest::Method::DELETE, &path, &admin_who.access, Some(serde_json::json!({}))).await;
+    assert_error(missing_reason, 400, "invalid_input").await;
+    let body = serde_json::json!({"reason": "Asked by the owner on the phone"});
+    let deleted = send(&app, reqwest::Method::DELETE, &path, &admin_who.access, Some(body)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    // Gone as with the person's own deletion: tokens, sign-in, the row, its events.
+    assert_error(app.get("/api/me", Some(&person.access)).await, 401, "invalid_token").await;
+    assert_error(app.login(&person.email, PASSWORD).await, 401, "invalid_credentials").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE id = $1", &person.user_id).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE user_id = $1", &person.user_id).await, 0);
+    assert_error(app.get(&path, Some(&admin_who.access)).await, 404, "not_found").await;
+    // The last mail it gets still leaves (the outbox outlives the account), with the reason.
+    let mail = smtp.mail(&person.email, "Your Baton account was deleted").await;
+    assert!(mail.text.contains("Asked by the owner on the phone"), "{}", mail.text);
+    // The log keeps every action on it, none with its address.
+    let audit: Value = app.get("/api/admin/audit", Some(&admin_who.access)).await.json().await.unwrap();
+    let on_it: Vec<&Value> =
+        audit["events"].as_array().unwrap().iter().filter(|e| e["target"]["id"] == person.user_id.as_str()).collect();
+    assert_eq!(on_it.len(), 2, "{audit}");
+    assert_eq!(on_it[0]["action"], "deleted");
+    assert_eq!(on_it[0]["reason"], "Asked by the owner on the phone");
+    assert!(on_it.iter().all(|e| e["target"]["email"].is_null()), "{audit}");
+    assert!(!audit.to_string().contains(&person.email));
+}
+
+async fn the_last_administrator_cannot_lock_or_delete_themselves(db: TestDb) {
+    let app = db.app().await;
+    let only = app.signed_up().await;
+    make_admin(&app, &only).await;
+    let own = format!("/api/admin/users/{}", only.user_id);
+    assert_error(post_reason(&app, &format!("{own}/lock"), &only.access, "oops").await, 409, "last_admin").await;
+    let delete = send(&app, reqwest::Method::DELETE, &own, &only.access, Some(serde_json::json!({"reason": "oops"})));
+    assert_error(delete.await, 409, "last_admin").await;
+    assert_eq!(app.get("/api/me", Some(&only.access)).await.status(), StatusCode::OK, "nothing was done");
+
+    // A locked administrator does not count: with the other one locked, the first is
+    // still the last.
+    let second = app.signed_up().await;
+    make_admin(&app, &second).await;
+    let second_id = second.user_id.parse().unwrap();
+    admin::lock(&app.state, &Actor::Cli, second_id, "away").await.unwrap();
+    assert_error(post_reason(&app, &format!("{own}/lock"), &only.access, "oops").await, 409, "last_admin").await;
+    // Unlocked, the second one is an administrator again, and the first may go.
+    admin::unlock(&app.state, &Actor::Cli, second_id).await.unwrap();
+    assert_eq!(
+        post_reason(&app, &format!("{own}/lock"), &only.access, "stepping down").await.status(),
+        StatusCode::NO_CONTENT
+    );
 }
 
 /// An id no account has.

@@ -18,6 +18,7 @@ on_postgres!(
     failed_logins_are_counted_across_instances,
     a_revocation_whose_notification_was_missed_is_caught_up,
     a_late_committed_revocation_is_caught_up_however_old_its_timestamp,
+    a_lock_from_the_command_line_ends_sessions_on_both_instances_within_a_second,
 );
 
 /// Two instances on the test's PostgreSQL database.
@@ -171,4 +172,31 @@ async fn a_late_committed_revocation_is_caught_up_however_old_its_timestamp(db: 
     let a_minute_ago = baton::server::time::Clock::system().now().minus(Duration::from_secs(60));
     revoke_without_notifying(&db, &who, a_minute_ago).await;
     both_refuse_within_3s(&a, &b, &who.access).await;
+}
+
+/// docs/API.md, "Roles and administration": a lock ends the account's sessions at once
+/// on every instance, through the revocation path of any sign-out.
+async fn a_lock_from_the_command_line_ends_sessions_on_both_instances_within_a_second(db: TestDb) {
+    let (a, b) = two_instances(&db, &[]).await;
+    let who = a.signed_up().await;
+    let on_b = b.signed_in_again(&who).await;
+    assert_eq!(b.get("/api/me", Some(&who.access)).await.status(), StatusCode::OK);
+    let locked = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["users", "lock", &who.email, "--reason", "compromised"])
+        .env("DATABASE_URL", db.url())
+        .env("BATON_LOG", "off")
+        .env("BATON_METRICS_ADDR", "")
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
+    let locked_at = Instant::now();
+    for (instance, access) in [(&a, &on_b.access), (&b, &who.access), (&a, &who.access), (&b, &on_b.access)] {
+        while instance.get("/api/me", Some(access)).await.status() != StatusCode::UNAUTHORIZED {
+            assert!(locked_at.elapsed() < Duration::from_secs(1), "an instance still accepts a locked account's token");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    eprintln!("the lock reached both instances within {:?}", locked_at.elapsed());
+    assert_error(b.login(&who.email, PASSWORD).await, 403, "account_locked").await;
+    assert_error(a.refresh(&on_b.refresh).await, 403, "account_locked").await;
 }

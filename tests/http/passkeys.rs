@@ -22,6 +22,7 @@ use url::Url;
 
 on_both_backends!(
     a_passkey_is_added_listed_and_signs_in_without_a_password,
+    a_locked_account_s_passkey_is_told_account_locked,
     the_sign_counter_is_kept_and_a_cloned_passkey_is_refused,
     an_assertion_from_another_origin_is_refused,
     an_assertion_for_another_rp_id_is_refused,
@@ -201,6 +202,19 @@ async fn a_passkey_is_added_listed_and_signs_in_without_a_password(db: TestDb) {
     // Nothing secret in the export; the passkey's name and dates are.
     let export = app.get("/api/account/export", Some(&session.access)).await.text().await.unwrap();
     assert!(export.contains("Work laptop") && !export.contains("cred_id") && !export.contains("\"key\""), "{export}");
+}
+
+async fn a_locked_account_s_passkey_is_told_account_locked(db: TestDb) {
+    use baton::server::{auth::admin, store::admin_actions::Actor};
+    let app = app_for(&db).await;
+    let who = app.verified_up().await;
+    let mut device = SoftPasskey::default();
+    add(&app, &who, &mut device, "Phone").await;
+    let id = who.user_id.parse().unwrap();
+    admin::lock(&app.state, &Actor::Cli, id, "lost phone").await.unwrap();
+    assert_error(sign_in(&app, &mut device).await, 403, "account_locked").await;
+    admin::unlock(&app.state, &Actor::Cli, id).await.unwrap();
+    assert_eq!(sign_in(&app, &mut device).await.status(), StatusCode::OK);
 }
 
 async fn the_sign_counter_is_kept_and_a_cloned_passkey_is_refused(db: TestDb) {

@@ -9,10 +9,13 @@ use crate::{
     server::{
         state::AppState,
         store::{
+            admin_actions,
             security_events::{self, Event, EventKind},
             sessions::{self, RevokeReason, Scope},
             users::{self, UserRow},
+            Tx,
         },
+        time::UnixMillis,
     },
     shared::{
         credentials::{Email, Password},
@@ -132,12 +135,23 @@ pub async fn delete(state: &AppState, caller: Authenticated, password: &str, dev
     let user = prove_caller(state, &caller, &password, device).await?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let ended = sessions::revoke(&mut tx, Scope::AllOf(user.id), RevokeReason::AccountDeleted, now).await?;
-    security_events::delete_of_user(&mut tx, user.id, &user.email).await?;
-    users::delete(&mut tx, user.id).await?;
-    security_events::record(&mut tx, now, &Event::new(EventKind::AccountDeleted)).await?;
+    let ended = erase(&mut tx, &user, now).await?;
     tx.commit().await?;
     state.store.forget(user.id);
-    tracing::info!(user = %user.id, sessions = ended.len(), "account deleted");
+    tracing::info!(user = %user.id, sessions = ended, "account deleted");
     Ok(())
+}
+
+/// Deletes `user` in `tx`, whoever asked (the person, or an administrator): what
+/// [`delete`] says goes, goes; the administration log keeps its rows without the
+/// address, and a notice mail already queued is still sent (the outbox no longer
+/// cascades from the account; mails with a link go with their link). Returns how many
+/// sessions ended.
+pub async fn erase(tx: &mut Tx<'_>, user: &UserRow, now: UnixMillis) -> Result<usize, AppError> {
+    let ended = sessions::revoke(tx, Scope::AllOf(user.id), RevokeReason::AccountDeleted, now).await?;
+    security_events::delete_of_user(tx, user.id, &user.email).await?;
+    admin_actions::forget_email(tx, user.id).await?;
+    users::delete(tx, user.id).await?;
+    security_events::record(tx, now, &Event::new(EventKind::AccountDeleted)).await?;
+    Ok(ended.len())
 }

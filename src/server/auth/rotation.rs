@@ -15,7 +15,7 @@ use crate::{
             refresh_tokens::{NotClaimed, RefreshLimit, Successor},
             rotation::Presented,
             security_events::{self, Event, EventKind},
-            sessions,
+            sessions, users,
         },
     },
     shared::error::AppError,
@@ -92,7 +92,14 @@ pub async fn refresh(state: &AppState, presented: Option<&str>) -> Result<Grant,
             let wait = until.since(now).as_millis().div_ceil(1000).max(1);
             return Err(AppError::RateLimited { retry_after: u64::try_from(wait).unwrap_or(u64::MAX) });
         }
-        Err(NotClaimed::Revoked | NotClaimed::Unknown) => return Err(invalid()),
+        Err(NotClaimed::Revoked) => {
+            // A lock ended the session: say so (the cookie is cleared all the same).
+            // Counted as `invalid`, one of the contract's results.
+            let locked = users::is_locked(state.store.pool(), claims.sub).await? == Some(true);
+            let refused = invalid();
+            return Err(if locked { AppError::AccountLocked } else { refused });
+        }
+        Err(NotClaimed::Unknown) => return Err(invalid()),
     };
     // (Counted as rotated: an account deleted in between is a race, not a decision.)
     let account = state.store.account(current.user_id).await?.ok_or(AppError::InvalidRefreshToken)?;

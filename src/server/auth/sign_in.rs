@@ -52,6 +52,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         email_verified_at: None,
         credential_epoch: 0,
         roles: Default::default(),
+        locked_at: None,
     };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
@@ -106,8 +107,9 @@ async fn with_password(state: &AppState, email: &str, password: &str, device: &D
 /// speaks, which its mails follow from now), the new-device mail if the device is
 /// new, and the browser remembered; the `device` cookie to give a browser that has
 /// none. `invalid_credentials` if the account's credentials changed since `user` was
-/// read (a new password, a sign-out everywhere): the sign-in proved something that no
-/// longer holds.
+/// read (a new password, a sign-out everywhere, a lock): the sign-in proved something
+/// that no longer holds. `account_locked` if it was locked before: every way in (a
+/// password, a second step, a passkey) opens its session here.
 pub async fn open_session(
     tx: &mut Tx<'_>,
     user: &UserRow,
@@ -116,6 +118,10 @@ pub async fn open_session(
     device: &Device,
     now: UnixMillis,
 ) -> Result<Option<SecretToken>, AppError> {
+    if user.locked_at.is_some() {
+        tracing::info!(user = %user.id, "sign-in refused: the account is locked");
+        return Err(AppError::AccountLocked);
+    }
     if !users::still_current(tx, user.id, user.credential_epoch).await? {
         tracing::info!(user = %user.id, "sign-in refused: the credentials changed while it was checked");
         return Err(AppError::InvalidCredentials);
@@ -151,6 +157,11 @@ pub async fn prove(state: &AppState, email: &Email, password: &Password, device:
     match user {
         Some(user) if valid => {
             attempt.succeeded(state).await?;
+            // Said only now, to someone who knows the password: it tells a guesser nothing.
+            if user.locked_at.is_some() {
+                tracing::info!(user = %user.id, "sign-in refused: the account is locked");
+                return Err(AppError::AccountLocked);
+            }
             Ok(user)
         }
         _ => {

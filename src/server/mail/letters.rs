@@ -33,6 +33,10 @@ pub enum Letter {
     /// Something about how the account signs in changed: a passkey added or removed,
     /// two-step verification on or off, a recovery code used, new recovery codes.
     SecurityChange { change: SecurityChange, device: String, at_ms: i64 },
+    /// An administrator locked the account, saying why.
+    AccountLocked { reason: String },
+    /// An administrator deleted the account, saying why (the last mail it gets).
+    AccountDeleted { reason: String },
 }
 
 /// What changed, for [`Letter::SecurityChange`].
@@ -66,6 +70,7 @@ impl Letter {
             Letter::EmailChanged { .. } => LinkKind::Token(NOT_ME_PATH),
             Letter::SecondStepFailures => LinkKind::Page("/account"),
             Letter::SecurityChange { .. } => LinkKind::Page("/activity"),
+            Letter::AccountLocked { .. } | Letter::AccountDeleted { .. } => LinkKind::Page("/login"),
         }
     }
 
@@ -240,6 +245,26 @@ fn english(letter: &Letter) -> MailWords {
                  verification.",
             )
         }
+        Letter::AccountLocked { reason } => (
+            "Your Baton account was locked",
+            vec![
+                "An administrator locked your Baton account and signed it out on every device. Until it is \
+                 unlocked, it cannot be signed in to."
+                    .into(),
+                format!("The reason given: {reason}"),
+            ],
+            "Open Baton",
+            "If you think this is a mistake, contact your administrator.",
+        ),
+        Letter::AccountDeleted { reason } => (
+            "Your Baton account was deleted",
+            vec![
+                "An administrator deleted your Baton account, with its sessions, passkeys and activity.".into(),
+                format!("The reason given: {reason}"),
+            ],
+            "Open Baton",
+            "If you think this is a mistake, contact your administrator.",
+        ),
     };
     (subject, lines, action, not_you)
 }
@@ -332,6 +357,25 @@ fn korean(letter: &Letter) -> MailWords {
                 "본인이 아니라면 비밀번호를 바꾸고 모든 기기에서 로그아웃한 뒤, 패스키와 2단계 인증을 확인하세요.",
             )
         }
+        Letter::AccountLocked { reason } => (
+            "Baton 계정이 잠겼습니다",
+            vec![
+                "관리자가 Baton 계정을 잠그고 모든 기기에서 로그아웃시켰습니다. 잠금이 풀릴 때까지 로그인할 수 없습니다."
+                    .into(),
+                format!("관리자가 밝힌 이유: {reason}"),
+            ],
+            "Baton 열기",
+            "잘못된 조치라고 생각되면 관리자에게 문의하세요.",
+        ),
+        Letter::AccountDeleted { reason } => (
+            "Baton 계정이 삭제되었습니다",
+            vec![
+                "관리자가 Baton 계정을 세션, 패스키, 활동 기록과 함께 삭제했습니다.".into(),
+                format!("관리자가 밝힌 이유: {reason}"),
+            ],
+            "Baton 열기",
+            "잘못된 조치라고 생각되면 관리자에게 문의하세요.",
+        ),
     }
 }
 

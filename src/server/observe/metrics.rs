@@ -137,11 +137,12 @@ impl quick_cache::Equivalent<HttpSeries> for HttpSeriesRef<'_> {
 /// `second_step` or `passkey`; `result` is what succeeded (`signed_in`, or
 /// `second_step` when the password was right and a code comes next) or the refusal:
 /// `failed` (a wrong password, code or passkey), `rate_limited`, `invalid` (malformed
-/// input), `error` (ours).
+/// input), `locked` (the right credential of a locked account), `error` (ours).
 pub fn sign_in(method: &'static str, result: Result<&'static str, &AppError>) {
     let result = result.unwrap_or_else(|refusal| match refusal {
         AppError::InvalidCredentials | AppError::InvalidCode => "failed",
         AppError::RateLimited { .. } => "rate_limited",
+        AppError::AccountLocked => "locked",
         AppError::InvalidInput(_) | AppError::WeakPassword(_) => "invalid",
         _ => "error",
     });

@@ -12,15 +12,21 @@ use sqlx::AnyPool;
 /// What was done; the contract's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
-    RolesChanged,
+    Locked,
+    Unlocked,
     SignedOut,
+    RolesChanged,
+    Deleted,
 }
 
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::RolesChanged => "roles_changed",
+            Action::Locked => "locked",
+            Action::Unlocked => "unlocked",
             Action::SignedOut => "signed_out",
+            Action::RolesChanged => "roles_changed",
+            Action::Deleted => "deleted",
         }
     }
 }
@@ -47,7 +53,8 @@ pub struct Record<'a> {
     pub action: Action,
     pub actor: &'a Actor,
     pub target: UserId,
-    pub target_email: &'a str,
+    /// `None` for an account deleted in the same transaction.
+    pub target_email: Option<&'a str>,
     pub reason: Option<&'a str>,
 }
 
@@ -80,10 +87,12 @@ pub struct ActionRow {
     pub id: AdminActionId,
     pub at: UnixMillis,
     pub actor_id: Option<UserId>,
-    pub actor_email: String,
+    /// `cli` for the command line; `None` once the administrator's account is deleted.
+    pub actor_email: Option<String>,
     pub action: String,
     pub target_id: UserId,
-    pub target_email: String,
+    /// `None` once the account is deleted.
+    pub target_email: Option<String>,
     pub reason: Option<String>,
 }
 
@@ -117,6 +126,20 @@ pub async fn page(pool: &AnyPool, before: Option<Before>, limit: i64) -> Result<
         }
     };
     Ok(rows)
+}
+
+/// The account `user` is being deleted: the log keeps what it did and what was done
+/// to it, without its address.
+pub async fn forget_email(tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE admin_actions SET actor_email = NULL WHERE actor_id = $1")
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE admin_actions SET target_email = NULL WHERE target_id = $1")
+        .bind(user)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// Deletes up to `batch` actions older than `cutoff` (the retention sweep).

@@ -371,6 +371,7 @@ mod tests {
             email_verified_at: None,
             credential_epoch: 0,
             roles: Default::default(),
+            locked_at: None,
         };
         let session = NewSession {
             id: SessionId::generate(),

@@ -23,6 +23,8 @@ pub struct Event<'a> {
     pub client_net: Option<&'a str>,
     /// The browser's User-Agent, for the activity page.
     pub user_agent: Option<&'a str>,
+    /// What an administrator wrote when they acted on the account.
+    pub reason: Option<&'a str>,
 }
 
 impl Event<'_> {
@@ -36,6 +38,7 @@ impl Event<'_> {
             client_addr: None,
             client_net: None,
             user_agent: None,
+            reason: None,
         }
     }
 }
@@ -62,8 +65,9 @@ pub async fn record_once_per_session(tx: &mut Tx<'_>, at: UnixMillis, event: &Ev
 async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &str) -> Result<EventId, StoreError> {
     let id = EventId::generate();
     let sql = format!(
-        "INSERT INTO audit_events (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9{condition}"
+        "INSERT INTO audit_events \
+           (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent, reason) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10{condition}"
     );
     sqlx::query(&sql)
         .bind(id)
@@ -75,6 +79,7 @@ async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &
         .bind(event.client_addr)
         .bind(event.client_net)
         .bind(event.user_agent)
+        .bind(event.reason)
         .execute(tx.conn())
         .await?;
     Ok(id)
@@ -90,6 +95,7 @@ pub struct EventRow {
     /// The User-Agent of the session the event is about, else of the request.
     pub user_agent: Option<String>,
     pub client_addr: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// Where a page of events starts: strictly older than this event.
@@ -114,7 +120,8 @@ pub async fn of_user(
     // added to `HIDDEN` is left out without touching this query.
     let hidden: Vec<String> = EventKind::HIDDEN.iter().map(|kind| format!("'{}'", kind.as_str())).collect();
     let sql = format!(
-        "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr \
+        "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr, \
+           e.reason \
          FROM audit_events e LEFT JOIN sessions s ON s.id = e.session_id \
          WHERE e.user_id = $1 AND e.kind NOT IN ({}) AND (e.at < $2 OR (e.at = $2 AND e.id < $3)) \
          ORDER BY e.at DESC, e.id DESC LIMIT $4",

@@ -36,6 +36,8 @@ text_enum! {
         NotMe = "not_me",
         /// An administrator signed the account out everywhere.
         Admin = "admin",
+        /// An administrator locked the account.
+        Locked = "locked",
     }
 }
 

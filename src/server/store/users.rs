@@ -26,6 +26,8 @@ pub struct UserRow {
     pub credential_epoch: i64,
     #[sqlx(try_from = "String")]
     pub roles: Roles,
+    /// When an administrator locked it; every way in answers `account_locked` meanwhile.
+    pub locked_at: Option<UnixMillis>,
 }
 
 /// An account as the API shows it (no password hash).
@@ -117,7 +119,8 @@ pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreEr
         .on_unique(Inserted::EmailTaken)
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, created_at, email_verified_at, credential_epoch, roles";
+const USER_COLUMNS: &str =
+    "id, email, password_hash, created_at, email_verified_at, credential_epoch, roles, locked_at";
 
 pub async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
@@ -158,7 +161,27 @@ pub async fn set_roles(tx: &mut Tx<'_>, id: UserId, roles: &Roles) -> Result<(),
     Ok(())
 }
 
-/// How many accounts hold `role` (up to `at_most`): the last-administrator rule asks
+/// Locks the account with `reason` (what the administrator wrote), or unlocks it
+/// (`None`). Ending its sessions is the caller's ([`crate::server::auth::admin::lock`]).
+pub async fn set_locked(tx: &mut Tx<'_>, id: UserId, lock: Option<(&str, UnixMillis)>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET locked_at = $1, locked_reason = $2 WHERE id = $3")
+        .bind(lock.map(|(_, at)| at))
+        .bind(lock.map(|(reason, _)| reason))
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Whether the account is locked now (`None`: no such account). Asked when a refresh
+/// token is refused, to say why.
+pub async fn is_locked(pool: &AnyPool, id: UserId) -> Result<Option<bool>, StoreError> {
+    let locked: Option<Option<UnixMillis>> =
+        sqlx::query_scalar("SELECT locked_at FROM users WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    Ok(locked.map(|at| at.is_some()))
+}
+
+/// How many unlocked accounts hold `role` (up to `at_most`): the last-administrator rule asks
 /// whether there are two, start-up whether there is one. Without a limit this would
 /// read every account; with one it stops at the `at_most`-th found.
 pub async fn count_with_role<'c>(
@@ -168,7 +191,8 @@ pub async fn count_with_role<'c>(
 ) -> Result<i64, StoreError> {
     // `_` is LIKE's any-character: escaped, so `a_b` does not count `a-b`.
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE (' ' || roles || ' ') LIKE $1 ESCAPE '\\' LIMIT $2) AS found",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE (' ' || roles || ' ') LIKE $1 ESCAPE '\\' \
+           AND locked_at IS NULL LIMIT $2) AS found",
     )
     .bind(format!("% {} %", role.replace('_', "\\_")))
     .bind(at_most)
@@ -298,6 +322,7 @@ pub struct Listed {
     #[sqlx(try_from = "String")]
     pub roles: Roles,
     pub last_sign_in_at: Option<UnixMillis>,
+    pub locked_at: Option<UnixMillis>,
     pub two_step: i64,
     pub passkeys: i64,
     pub sessions: i64,
@@ -346,7 +371,7 @@ pub async fn list(
     // LIKE's own characters in the query are escaped: `a_b` looks for `a_b` only.
     let prefix = query.map(|q| format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     let sql = format!(
-        "SELECT u.id, u.email, u.created_at, u.email_verified_at, u.roles, \
+        "SELECT u.id, u.email, u.created_at, u.email_verified_at, u.roles, u.locked_at, \
            (SELECT MAX(e.at) FROM audit_events e WHERE e.user_id = u.id AND e.kind = 'signed_in') AS last_sign_in_at, \
            (SELECT COUNT(*) FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS two_step, \
            (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys, \

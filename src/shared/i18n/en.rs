@@ -46,6 +46,8 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::EmailChangeCancelled => "You cancelled a change of your email address.".to_string(),
         EventKind::AdminRolesChanged => "An administrator changed your account's roles.".to_string(),
         EventKind::AdminSignedOut => "An administrator signed your account out on every device.".to_string(),
+        EventKind::AdminLocked => "An administrator locked your account.".to_string(),
+        EventKind::AdminUnlocked => "An administrator unlocked your account.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
             "Your address was proved: passkeys and authenticator apps added before that were removed.".to_string()
         }

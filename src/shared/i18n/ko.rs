@@ -37,6 +37,7 @@ fn error(e: &AppError) -> String {
             "먼저 이메일 주소를 인증해 주세요. 보내 드린 링크를 연 뒤 다시 시도해 주세요.".to_string()
         }
         AppError::Forbidden => "이 작업을 할 권한이 없습니다.".to_string(),
+        AppError::AccountLocked => "관리자가 이 계정을 잠갔습니다. 잠금을 풀려면 관리자에게 문의하세요.".to_string(),
         AppError::NotFound => "찾을 수 없습니다.".to_string(),
         AppError::EmailTaken => "이 이메일로 만든 계정이 이미 있습니다.".to_string(),
         AppError::LastAdmin => "관리자가 본인 한 명뿐입니다. 먼저 다른 사람을 관리자로 지정해 주세요.".to_string(),
@@ -94,6 +95,8 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::EmailChangeCancelled => "이메일 주소 변경을 취소했습니다.".to_string(),
         EventKind::AdminRolesChanged => "관리자가 계정의 역할을 변경했습니다.".to_string(),
         EventKind::AdminSignedOut => "관리자가 모든 기기에서 계정을 로그아웃시켰습니다.".to_string(),
+        EventKind::AdminLocked => "관리자가 계정을 잠갔습니다.".to_string(),
+        EventKind::AdminUnlocked => "관리자가 계정 잠금을 풀었습니다.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
             "주소가 인증되었습니다. 그 전에 추가된 패스키와 인증 앱을 삭제했습니다.".to_string()
         }
