@@ -66,6 +66,11 @@ STEADY_URL=$(start_server steady BATON_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls
 SUDO_URL=$(start_server sudo BATON_REAUTH_WINDOW=3s)
 BASE_OUTBOX="$tmp/short-outbox" STEADY_OUTBOX="$tmp/steady-outbox" SUDO_OUTBOX="$tmp/sudo-outbox"
 export BASE_URL STEADY_URL SUDO_URL BASE_OUTBOX STEADY_OUTBOX SUDO_OUTBOX
+# The command line on each server's database, as an operator runs it (`baton users
+# grant EMAIL admin` makes the suite's administrators).
+BATON_BIN="$PWD/target/release/baton" BASE_DATABASE_URL="sqlite://$tmp/short.db"
+STEADY_DATABASE_URL="sqlite://$tmp/steady.db" SUDO_DATABASE_URL="sqlite://$tmp/sudo.db"
+export BATON_BIN BASE_DATABASE_URL STEADY_DATABASE_URL SUDO_DATABASE_URL
 
 # The browser and the suite run in the idle scheduling class, the class the server's
 # password hashers run in: on these two shared cores the browser is the "other work on

@@ -8,16 +8,25 @@ use crate::{
     },
     components::frame::AuthCard,
     pages::{
-        account::AccountPage, activity::ActivityPage, dashboard::DashboardPage, forgot::ForgotPage,
-        layout::SignedInLayout, login::LoginPage, not_me::NotMePage, register::RegisterPage, reset::ResetPage,
-        sessions::SessionsPage, verify::VerifyPage,
+        account::AccountPage,
+        activity::ActivityPage,
+        admin::{audit::AdminAuditPage, user::AdminUserPage, users::AdminUsersPage, AdminLayout},
+        dashboard::DashboardPage,
+        forgot::ForgotPage,
+        layout::SignedInLayout,
+        login::LoginPage,
+        not_me::NotMePage,
+        register::RegisterPage,
+        reset::ResetPage,
+        sessions::SessionsPage,
+        verify::VerifyPage,
     },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes, A},
-    StaticSegment,
+    ParamSegment, StaticSegment,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -97,6 +106,11 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("sessions") view=SessionsPage/>
                         <Route path=StaticSegment("account") view=AccountPage/>
                         <Route path=StaticSegment("activity") view=ActivityPage/>
+                        <ParentRoute path=StaticSegment("admin") view=AdminLayout>
+                            <Route path=StaticSegment("") view=AdminUsersPage/>
+                            <Route path=(StaticSegment("users"), ParamSegment("id")) view=AdminUserPage/>
+                            <Route path=StaticSegment("audit") view=AdminAuditPage/>
+                        </ParentRoute>
                     </ParentRoute>
                 </Routes>
             </main>

@@ -238,12 +238,12 @@ async fn users(settings: Settings, action: UsersCommand) -> Result<(), StartupEr
         }
         UsersCommand::Unlock { email } => {
             let account = account_of(&state, &email).await?;
-            admin::unlock(&state, &Actor::Cli, account.id).await.map_err(failed)?;
+            admin::unlock(&state, &Actor::Cli, account.id, None).await.map_err(failed)?;
             println!("{}: unlocked", account.email);
         }
         UsersCommand::SignOut { email } => {
             let account = account_of(&state, &email).await?;
-            let ended = admin::sign_out(&state, &Actor::Cli, account.id).await.map_err(failed)?;
+            let ended = admin::sign_out(&state, &Actor::Cli, account.id, None).await.map_err(failed)?;
             println!("{}: {ended} session(s) ended", account.email);
         }
     }
@@ -260,6 +260,11 @@ async fn account_of(state: &AppState, email: &str) -> Result<store_users::UserRo
 }
 
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
+    serve_with(settings, axum::Router::new()).await
+}
+
+/// [`serve`] with an application's own routes beside Baton's (docs/EXTENDING.md).
+pub async fn serve_with(settings: Settings, own: axum::Router<AppState>) -> Result<(), StartupError> {
     let state = AppState::build(&settings).await?;
     let addr = settings.leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -275,7 +280,9 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     if store_users::count_with_role(state.store.pool(), crate::shared::roles::ADMIN, 1).await.unwrap_or(1) == 0 {
         tracing::info!("no administrator yet: `baton users grant EMAIL admin` makes one (docs/API.md)");
     }
-    serve::serve(listener, state, serve::shutdown_signal()).await.map_err(|e| StartupError::Other(e.to_string()))
+    serve::serve_with(listener, state, own, serve::shutdown_signal())
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))
 }
 
 pub async fn rotate_keys(settings: Settings) -> Result<(), StartupError> {

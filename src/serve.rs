@@ -34,12 +34,20 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// Builds the whole application; tests build it in-process from here too.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// [`router`] with an application's own routes beside Baton's, behind the same
+/// middleware (same-origin check, body limit, headers, logs): how an application built
+/// on Baton adds endpoints (docs/EXTENDING.md).
+pub fn router_with(state: AppState, own: Router<AppState>) -> Router {
     api::register_server_functions();
     let leptos_options = state.leptos_options.clone();
     let app_routes = generate_route_list(App);
     let trusted = state.settings.operations.trusted_proxies.clone();
 
     let app = api::routes()
+        .merge(own)
         .leptos_routes_with_context(&state, app_routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     // Each request's duration by its route's pattern, only when metrics are served.
@@ -97,6 +105,16 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, Router::new(), shutdown).await
+}
+
+/// [`serve`] with an application's own routes ([`router_with`]).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    own: Router<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let ops = state.settings.operations.clone();
     let metrics = match (&state.metrics, ops.metrics_addr) {
         (Some(recorder), Some(addr)) => {
@@ -133,7 +151,7 @@ pub async fn serve(
         let _ = stop_accepting.send(());
         let _ = drain_begins.send(());
     });
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router_with(state, own).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(async {
         let _ = stopped.await;
     });

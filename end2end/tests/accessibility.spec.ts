@@ -2,6 +2,7 @@ import { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, AccountPage, LoginPage, hydrated, signUp, verifyEmail, steadyURL } from '../fixtures/app';
 import { SecuritySections, totpCode } from '../fixtures/security';
+import { baton, becomeAdmin } from '../fixtures/admin';
 
 // axe-core on every page and state, in the light and the dark theme and in English
 // and Korean (WCAG 2.2 A/AA rules). Each state is checked in both languages in place:
@@ -105,6 +106,45 @@ for (const [colorScheme, viewport] of [
       await expectAccessible(page, 'the second step with an error');
       await page.getByRole('button', { name: 'Use a recovery code' }).click();
       await expectAccessible(page, 'the second step with a recovery code');
+    });
+  });
+}
+
+// The administration pages at 360 px (tables become lists there), light and dark.
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`administration, ${colorScheme} theme, 360 px`, () => {
+    test.use({ baseURL: steadyURL, colorScheme, viewport: { width: 360, height: 780 } });
+
+    test(`the administration pages (${colorScheme})`, async ({ page, browser }) => {
+      test.setTimeout(120_000);
+      const other = await browser.newContext({ baseURL: steadyURL, viewport: { width: 360, height: 780 }, colorScheme });
+      const someone = await other.newPage();
+      const locked = await signUp(someone);
+      // Someone without the role, at /admin.
+      await someone.goto('/admin');
+      await expect(someone.getByRole('heading', { name: 'No access' })).toBeVisible();
+      await expectAccessible(someone, 'the no-access page');
+      await other.close();
+
+      const email = await signUp(page);
+      await becomeAdmin(page, email);
+      baton(page, 'users', 'lock', locked, '--reason', 'Reported for spam');
+      await page.getByRole('link', { name: 'Admin', exact: true }).click();
+      await expect(page.getByTestId('admin-users').locator('tbody tr')).not.toHaveCount(0);
+      await expectAccessible(page, '/admin');
+      await page.getByLabel('Search users').fill(locked);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect(page.getByTestId('admin-users').locator('tbody tr')).toHaveCount(1);
+      await page.getByRole('link', { name: locked }).click();
+      await expect(page.getByTestId('account-status')).toHaveText('Locked');
+      await expectAccessible(page, '/admin/users/{id}');
+      await page.getByRole('button', { name: 'Unlock account' }).click();
+      await expect(page.getByRole('dialog', { name: 'Unlock account' })).toBeVisible();
+      await expectAxeClean(page, 'the unlock dialog');
+      await page.keyboard.press('Escape');
+      await page.goto('/admin/audit');
+      await expect(page.getByTestId('admin-audit').locator('tbody tr')).not.toHaveCount(0);
+      await expectAccessible(page, '/admin/audit');
     });
   });
 }

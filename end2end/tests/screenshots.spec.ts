@@ -2,6 +2,7 @@ import { Page } from '@playwright/test';
 import { test, expect, LoginPage, RegisterPage, DashboardPage, SessionsPage, signUp, signUpVerified, signInOnAnotherDevice, hydrated } from '../fixtures/app';
 import { linkIn, mail, outboxOf } from '../fixtures/mail';
 import { localURL, SecuritySections, totpCode, VirtualAuthenticator, withoutAutofill } from '../fixtures/security';
+import { baton, becomeAdmin } from '../fixtures/admin';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
@@ -165,5 +166,49 @@ for (const [device, viewport] of [
       await expect(page.getByLabel('Recovery code')).toBeVisible();
       await shot('login-recovery-code');
     });
+  });
+}
+
+for (const [device, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 780 }],
+] as const) {
+  test(`screenshots of the administration pages (${device})`, async ({ page, browser }) => {
+    test.setTimeout(180_000);
+    await page.setViewportSize(viewport);
+    const shot = shooter(page, device);
+
+    // Someone without the role first.
+    const other = await browser.newContext({ viewport });
+    const someone = await other.newPage();
+    const locked = await signUp(someone);
+    await someone.goto('/admin');
+    await expect(someone.getByRole('heading', { name: 'No access' })).toBeVisible();
+    await shooter(someone, device)('admin-no-access');
+    await other.close();
+
+    const email = await signUp(page);
+    await becomeAdmin(page, email);
+    await signUp(await (await browser.newContext()).newPage());
+    baton(page, 'users', 'lock', locked, '--reason', 'Reported for spam by three people');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await expect(page.getByTestId('admin-users').locator('tbody tr')).not.toHaveCount(0);
+    await shot('admin');
+
+    await page.goto(`/admin`);
+    await page.getByLabel('Search users').fill(locked);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('admin-users').locator('tbody tr')).toHaveCount(1);
+    await page.getByRole('link', { name: locked }).click();
+    await expect(page.getByTestId('account-status')).toHaveText('Locked');
+    await shot('admin-user');
+    await page.getByRole('button', { name: 'Delete account' }).click();
+    await expect(page.getByRole('dialog', { name: 'Delete account' })).toBeVisible();
+    await shot('admin-user-delete', { languages: false });
+    await page.keyboard.press('Escape');
+
+    await page.goto('/admin/audit');
+    await expect(page.getByTestId('admin-audit').locator('tbody tr')).not.toHaveCount(0);
+    await shot('admin-audit');
   });
 }

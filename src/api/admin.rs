@@ -114,16 +114,19 @@ pub async fn set_roles(
     Ok(Json(shown(listed(&state, id).await?)?))
 }
 
-/// `POST /api/admin/users/{id}/sign_out`: every session ends; sensitive.
+/// `POST /api/admin/users/{id}/sign_out`, optional field `reason`: every session ends;
+/// sensitive.
 pub async fn sign_out(
     State(state): State<AppState>,
     admin: RequireRole<Admin>,
     Path(id): Path<String>,
+    Fields(fields): Fields<OptionalReason>,
 ) -> Result<StatusCode, AppError> {
     let caller = admin.recent(&state)?;
     let id = target(&id)?;
+    let reason = fields.checked()?;
     let actor = actor_of(&state, &caller).await?;
-    admin::sign_out(&state, &actor, id).await?;
+    admin::sign_out(&state, &actor, id, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,6 +134,21 @@ pub async fn sign_out(
 #[derive(Deserialize)]
 pub struct ReasonField {
     reason: String,
+}
+
+/// The field `reason`, optional: an unlock or a sign-out may say why.
+#[derive(Deserialize)]
+pub struct OptionalReason {
+    reason: Option<String>,
+}
+
+impl OptionalReason {
+    fn checked(&self) -> Result<Option<&str>, AppError> {
+        match self.reason.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => admin::reason(text).map(Some),
+        }
+    }
 }
 
 /// `POST /api/admin/users/{id}/lock` field `reason`: every session ends, every way in
@@ -149,16 +167,18 @@ pub async fn lock(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/admin/users/{id}/unlock`; sensitive.
+/// `POST /api/admin/users/{id}/unlock`, optional field `reason`; sensitive.
 pub async fn unlock(
     State(state): State<AppState>,
     admin: RequireRole<Admin>,
     Path(id): Path<String>,
+    Fields(fields): Fields<OptionalReason>,
 ) -> Result<StatusCode, AppError> {
     let caller = admin.recent(&state)?;
     let id = target(&id)?;
+    let reason = fields.checked()?;
     let actor = actor_of(&state, &caller).await?;
-    admin::unlock(&state, &actor, id).await?;
+    admin::unlock(&state, &actor, id, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,13 +5,14 @@
 //! and components call these, never a URL; the forms of signed-out pages are server
 //! functions (`crate::api`), typed already.
 
-use super::fetch;
+use super::fetch::{self, Method};
 use crate::shared::{
     endpoints::{self as at, with_id},
     error::AppError,
     wire::{
-        ActivityPage, Done, Me, MfaStatus, PasskeyAssertion, PasskeyInfo, PasskeyOptions, PasskeyRegistration,
-        PendingEmail, RecoveryCodes, RevokedCount, SessionInfo, TokenResponse, TotpSetup,
+        ActivityPage, AdminUser, AdminUserDetail, AdminUsers, AuditPage, Done, Me, MfaStatus, PasskeyAssertion,
+        PasskeyInfo, PasskeyOptions, PasskeyRegistration, PendingEmail, RecoveryCodes, RevokedCount, RolesBody,
+        SessionInfo, TokenResponse, TotpSetup,
     },
 };
 
@@ -37,12 +38,7 @@ pub async fn sign_out_everywhere() -> Result<RevokedCount, AppError> {
 
 /// `GET /api/activity`: `limit` events older than the cursor `before`.
 pub async fn activity(limit: u32, before: Option<&str>) -> Result<ActivityPage, AppError> {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query.append_pair("limit", &limit.to_string());
-    if let Some(cursor) = before {
-        query.append_pair("before", cursor);
-    }
-    fetch::get_json(&format!("{}?{}", at::ACTIVITY, query.finish())).await
+    fetch::get_json(&format!("{}?{}", at::ACTIVITY, paged(limit, before, &[]))).await
 }
 
 /// `POST /api/account/verification_email`.
@@ -146,4 +142,57 @@ pub async fn disable_totp() -> Result<(), AppError> {
 /// `POST /api/mfa/recovery_codes` (sensitive): new codes.
 pub async fn renew_recovery_codes() -> Result<RecoveryCodes, AppError> {
     fetch::post(at::RECOVERY_CODES).await
+}
+
+/// A query string of a paged list: `limit`, and `before` when there is a cursor.
+fn paged(limit: u32, before: Option<&str>, more: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(more);
+    query.append_pair("limit", &limit.to_string());
+    if let Some(cursor) = before {
+        query.append_pair("before", cursor);
+    }
+    query.finish()
+}
+
+/// `GET /api/admin/users`: accounts newest first, those matching `q` if given.
+pub async fn admin_users(q: &str, limit: u32, before: Option<&str>) -> Result<AdminUsers, AppError> {
+    let q = q.trim();
+    let search: &[(&str, &str)] = if q.is_empty() { &[] } else { &[("q", q)] };
+    fetch::get_json(&format!("{}?{}", at::ADMIN_USERS, paged(limit, before, search))).await
+}
+
+/// `GET /api/admin/users/{id}`.
+pub async fn admin_user(id: &str) -> Result<AdminUserDetail, AppError> {
+    fetch::get_json(&with_id(at::ADMIN_USER, id)).await
+}
+
+/// What an administrator does to an account from its page, each sensitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminAction {
+    Lock,
+    Unlock,
+    SignOut,
+    Delete,
+}
+
+/// One [`AdminAction`] on the account `id`, with the administrator's `reason`.
+pub async fn admin_act(action: AdminAction, id: &str, reason: &str) -> Result<(), AppError> {
+    let (method, path) = match action {
+        AdminAction::Lock => (Method::POST, at::ADMIN_USER_LOCK),
+        AdminAction::Unlock => (Method::POST, at::ADMIN_USER_UNLOCK),
+        AdminAction::SignOut => (Method::POST, at::ADMIN_USER_SIGN_OUT),
+        AdminAction::Delete => (Method::DELETE, at::ADMIN_USER),
+    };
+    fetch::fields_with(method, &with_id(path, id), &[("reason", reason)]).await.map(drop)
+}
+
+/// `PUT /api/admin/users/{id}/roles`: the account as it is now.
+pub async fn admin_set_roles(id: &str, roles: Vec<String>) -> Result<AdminUser, AppError> {
+    fetch::json(fetch::json_with(Method::PUT, &with_id(at::ADMIN_USER_ROLES, id), &RolesBody { roles }).await?).await
+}
+
+/// `GET /api/admin/audit`: administrators' actions, newest first.
+pub async fn admin_audit(limit: u32, before: Option<&str>) -> Result<AuditPage, AppError> {
+    fetch::get_json(&format!("{}?{}", at::ADMIN_AUDIT, paged(limit, before, &[]))).await
 }

@@ -24,7 +24,8 @@ use futures::{
     future::{FutureExt, LocalBoxFuture, Shared},
     Future,
 };
-use gloo_net::http::{Method, RequestBuilder, Response};
+pub use gloo_net::http::Method;
+use gloo_net::http::{RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::Set;
 use serde::de::DeserializeOwned;
@@ -193,20 +194,30 @@ pub async fn delete(path: &str) -> Result<(), AppError> {
 /// `POST` named fields (a form) to a protected endpoint; its answer, to read as the
 /// caller needs (`json`, or nothing for a 204).
 pub async fn post_fields(path: &str, fields: &[(&str, &str)]) -> Result<Response, AppError> {
+    fields_with(Method::POST, path, fields).await
+}
+
+/// [`post_fields`] with another method (`DELETE` with a reason).
+pub async fn fields_with(method: Method, path: &str, fields: &[(&str, &str)]) -> Result<Response, AppError> {
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     authed(|token| {
-        let body = Body::Form(body.clone());
-        async move { send_body(Method::POST, path, Some(&token), Some(body)).await }
+        let (method, body) = (method.clone(), Body::Form(body.clone()));
+        async move { send_body(method, path, Some(&token), Some(body)).await }
     })
     .await
 }
 
 /// `POST` a JSON body to a protected endpoint; its answer, to read as the caller needs.
 pub async fn post_json(path: &str, body: &impl serde::Serialize) -> Result<Response, AppError> {
+    json_with(Method::POST, path, body).await
+}
+
+/// [`post_json`] with another method (`PUT`).
+pub async fn json_with(method: Method, path: &str, body: &impl serde::Serialize) -> Result<Response, AppError> {
     let body = serde_json::to_string(body).map_err(|_| AppError::Network)?;
     authed(|token| {
-        let body = Body::Json(body.clone());
-        async move { send_body(Method::POST, path, Some(&token), Some(body)).await }
+        let (method, body) = (method.clone(), Body::Json(body.clone()));
+        async move { send_body(method, path, Some(&token), Some(body)).await }
     })
     .await
 }

@@ -1,9 +1,15 @@
 //! Keeping the session alive while the page is open: restore it at start-up (one
 //! refresh), renew the access token shortly before it runs out, follow the other tabs.
 //! While the server cannot be reached, keep trying with backoff, signed in.
+//!
+//! And notice, within seconds, what happened to the session elsewhere: while the page
+//! is visible, `GET /api/me` every [`CHECK_EVERY_S`] seconds. A session ended by a sign-out
+//! everywhere, a lock or a password change answers 401, whose refresh says why
+//! (`account_locked`, …) and signs this tab out; a role granted or removed shows.
+//! One light request per visible tab (`/api/me` answers from memory).
 
 use super::{
-    fetch,
+    api, fetch,
     session::{self, Session, Status, Trigger},
     tabs,
 };
@@ -18,6 +24,9 @@ thread_local! {
     /// Renewals failed in a row, for the backoff.
     static FAILED_IN_A_ROW: Cell<u32> = const { Cell::new(0) };
 }
+
+/// Seconds between two checks of the session while the page is visible.
+const CHECK_EVERY_S: u32 = 10;
 
 /// After a failed renewal (its own quick retries spent): 5 s, 10 s, 20 s, then every
 /// 30 s; after a 429, its `Retry-After`.
@@ -61,10 +70,15 @@ pub fn start(session: Session) {
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
         // (and a request that meets an expired token recovers through its 401).
+        let ticks = Cell::new(0u32);
         set_interval(
             move || {
                 session.now.set(fetch::now());
                 renew_if_due(session);
+                ticks.set(ticks.get().wrapping_add(1));
+                if ticks.get().is_multiple_of(CHECK_EVERY_S) {
+                    check(session);
+                }
             },
             Duration::from_secs(1),
         );
@@ -78,6 +92,23 @@ pub fn start(session: Session) {
             if let Ok(timer) = set_timeout_with_handle(move || renew_if_due(session), delay) {
                 on_cleanup(move || timer.clear());
             }
+        }
+    });
+}
+
+/// Asks `/api/me` whether the session still holds (see the module's note), unless the
+/// page is hidden, a refresh is under way or the server is being waited for.
+fn check(session: Session) {
+    let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+    let signed_in = matches!(session.status.get_untracked(), Status::SignedIn(_));
+    if !visible || !signed_in || fetch::refreshing() || NEXT_RENEWAL_TRY.with(Cell::get) > fetch::now() {
+        return;
+    }
+    spawn_local(async move {
+        // A failure is handled where it is met: a 401 refreshes, and a refresh the
+        // server refuses signs out with its reason; a network error waits for the next.
+        if let Ok(me) = api::me().await {
+            session.roles_now(me.roles);
         }
     });
 }

@@ -14,6 +14,39 @@ use leptos::prelude::*;
 pub struct User {
     pub id: String,
     pub email: String,
+    /// The access token's `roles` claim, then `/api/me`'s (`renewal` asks it every few
+    /// seconds). Only manners: what it opens (the **Admin** link, the admin pages'
+    /// guard) the server checks again on every request.
+    pub roles: Vec<String>,
+}
+
+impl User {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+}
+
+/// The `roles` claim of an access token, read without verifying it (the browser has no
+/// reason to: it only decides what to show). None readable, none at all.
+fn roles_claim(token: &str) -> Vec<String> {
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    // base64url without padding, as JWTs write it; the browser's `atob` reads base64.
+    let mut base64 = payload.replace('-', "+").replace('_', "/");
+    while !base64.len().is_multiple_of(4) {
+        base64.push('=');
+    }
+    let json = window().atob(&base64).unwrap_or_default();
+    roles_in(&json)
+}
+
+/// The `roles` of a token's JSON payload.
+fn roles_in(payload: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        #[serde(default)]
+        roles: Vec<String>,
+    }
+    serde_json::from_str::<Claims>(payload).map(|claims| claims.roles).unwrap_or_default()
 }
 
 /// Why the app is signed out, when there is something to tell the person.
@@ -29,6 +62,8 @@ pub enum SignedOutBecause {
     SessionEnded,
     /// They deleted their account.
     AccountDeleted,
+    /// An administrator locked the account.
+    AccountLocked,
 }
 
 impl SignedOutBecause {
@@ -36,6 +71,7 @@ impl SignedOutBecause {
         match error {
             AppError::RefreshTokenReused => SignedOutBecause::SecurityReuse,
             AppError::SessionExpired => SignedOutBecause::SessionExpired,
+            AppError::AccountLocked => SignedOutBecause::AccountLocked,
             _ => SignedOutBecause::SessionEnded,
         }
     }
@@ -46,6 +82,7 @@ impl SignedOutBecause {
             SignedOutBecause::SecurityReuse => Some(t.session.ended_for_security),
             SignedOutBecause::SessionExpired => Some(t.session.expired),
             SignedOutBecause::AccountDeleted => Some(t.session.deleted),
+            SignedOutBecause::AccountLocked => Some(t.session.locked),
             SignedOutBecause::TheyAskedTo | SignedOutBecause::SessionEnded => None,
         }
     }
@@ -191,8 +228,9 @@ impl Session {
     /// Takes a token answer (sign-in, sign-up or refresh) into memory.
     pub fn accept(&self, response: TokenResponse, trigger: Trigger, now: f64) {
         let token_tag = response.access_token.rsplit('.').next().unwrap_or("").chars().take(8).collect();
+        let roles = roles_claim(&response.access_token);
         self.token.set(Some(AccessToken::new(response.access_token, response.expires_in, now)));
-        let user = User { id: response.user.id, email: response.user.email };
+        let user = User { id: response.user.id, email: response.user.email, roles };
         if self.status.get_untracked() != Status::SignedIn(user.clone()) {
             self.status.set(Status::SignedIn(user));
         }
@@ -200,6 +238,16 @@ impl Session {
             events.insert(0, RefreshEvent { at: now, trigger, token_tag });
             events.truncate(TIMELINE_LEN);
         });
+    }
+
+    /// Takes the roles `/api/me` read from the database: a role granted or removed
+    /// shows here within seconds, not at the next token.
+    pub fn roles_now(&self, roles: Vec<String>) {
+        if let Status::SignedIn(user) = self.status.get_untracked() {
+            if user.roles != roles {
+                self.status.set(Status::SignedIn(User { roles, ..user }));
+            }
+        }
     }
 
     /// Forgets the token and the user; refreshes still under way are answered into
@@ -260,5 +308,15 @@ mod tests {
         let english = crate::shared::i18n::Lang::En.texts();
         assert!(SignedOutBecause::SecurityReuse.message(english).unwrap().contains("security reasons"));
         assert_eq!(SignedOutBecause::from_error(&AppError::InvalidRefreshToken).message(english), None);
+    }
+
+    #[test]
+    fn roles_come_from_the_claims_and_none_when_unreadable() {
+        assert_eq!(roles_in(r#"{"sub":"x","roles":["admin","support"]}"#), ["admin", "support"]);
+        assert!(roles_in(r#"{"sub":"x"}"#).is_empty());
+        assert!(roles_in("not json").is_empty());
+        let english = crate::shared::i18n::Lang::En.texts();
+        let locked = SignedOutBecause::from_error(&AppError::AccountLocked);
+        assert!(locked.message(english).unwrap().contains("administrator"));
     }
 }

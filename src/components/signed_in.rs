@@ -3,7 +3,7 @@
 //! prompt every signed-in page can need.
 
 use super::{
-    frame::{LanguageSwitch, Spinner},
+    frame::{LanguageSwitch, PageTitle, Spinner},
     reauth_dialog::ReauthDialog,
 };
 use crate::client::{
@@ -11,7 +11,11 @@ use crate::client::{
     next::encode_component,
     session::{use_session, Connection, SignedOutBecause, Status},
 };
-use leptos::{either::EitherOf3, prelude::*};
+use crate::shared::roles::ADMIN;
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_router::{
     components::A,
     hooks::{use_location, use_navigate},
@@ -30,7 +34,9 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         if let Status::SignedOut(because) = session.status.get() {
             let target = match because {
-                Some(SignedOutBecause::TheyAskedTo | SignedOutBecause::AccountDeleted) => "/login".to_string(),
+                Some(
+                    SignedOutBecause::TheyAskedTo | SignedOutBecause::AccountDeleted | SignedOutBecause::AccountLocked,
+                ) => "/login".to_string(),
                 _ => {
                     let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
                     format!("/login?next={}", encode_component(&here))
@@ -75,6 +81,9 @@ pub fn SignedInFrame(children: Children) -> impl IntoView {
                 <A href="/sessions">{tr(|t| t.frame.sessions)}</A>
                 <A href="/account">{tr(|t| t.frame.account)}</A>
                 <A href="/activity">{tr(|t| t.frame.activity)}</A>
+                <Show when=move || session.user().is_some_and(|u| u.has_role(ADMIN))>
+                    <A href="/admin">{tr(|t| t.frame.admin)}</A>
+                </Show>
             </nav>
             <span class="topbar__user" title=tr(|t| t.frame.signed_in_as)>{email}</span>
             <LanguageSwitch/>
@@ -82,6 +91,29 @@ pub fn SignedInFrame(children: Children) -> impl IntoView {
         <ConnectionStatus/>
         <div class="page">{children()}</div>
         <ReauthDialog/>
+    }
+}
+
+/// Shows `children` only to an account with `role` (inside [`RequireAuth`]); anyone
+/// else sees "You don't have access to this page" where the page would be: no
+/// redirect (so no loop) and no flash of the page, since the role is known before it
+/// renders. Manners only: the server refuses the page's requests all the same.
+#[component]
+pub fn RequireRole(role: &'static str, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    move || {
+        if session.user().is_some_and(|u| u.has_role(role)) {
+            Either::Left(children())
+        } else {
+            Either::Right(view! {
+                <PageTitle title=|t| t.admin.no_access_title/>
+                <section class="card" data-testid="no-access">
+                    <h1>{tr(|t| t.admin.no_access_title)}</h1>
+                    <p>{tr(|t| t.admin.no_access)}</p>
+                    <p><A href="/">{tr(|t| t.admin.back_home)}</A></p>
+                </section>
+            })
+        }
     }
 }
 

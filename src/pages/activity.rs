@@ -26,8 +26,6 @@ const PAGE: u32 = 20;
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let session = use_session();
-    let t = use_texts();
     let events = RwSignal::new(Vec::<ActivityEvent>::new());
     let next = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
@@ -65,30 +63,7 @@ pub fn ActivityPage() -> impl IntoView {
             </Show>
             <ol class="events" aria-label=tr(|t| t.activity.list)>
                 <For each=move || events.get() key=|event| event.id.clone() let:event>
-                    {
-                        let at = parse_instant(&event.at);
-                        // The device, unless the sentence already names it; the address.
-                        let device = event.device.clone().filter(|_| !names_device(event.kind));
-                        let address = event.address.clone();
-                        let details = move || {
-                            let device = device.as_deref().map(|d| in_language(d, &t().device));
-                            let details = [device, address.clone()].into_iter().flatten().collect::<Vec<_>>();
-                            (!details.is_empty()).then(|| format!(" · {}", details.join(" · ")))
-                        };
-                        view! {
-                            <li class="event" class:event--alert=is_alarming(event.kind)>
-                                <p class="event__what">{
-                                    let event = event.clone();
-                                    move || describe(t(), &event)
-                                }</p>
-                                <p class="event__details muted">
-                                    <time datetime=event.at.clone()>{move || relative_time(t(), at, session.now.get())}</time>
-                                    {details}
-                                    {event.current_session.then_some(move || format!(" · {}", t().activity.this_device))}
-                                </p>
-                            </li>
-                        }
-                    }
+                    <EventItem event=event/>
                 </For>
             </ol>
             <Show when=move || loaded.get() && events.get().is_empty()>
@@ -101,6 +76,38 @@ pub fn ActivityPage() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// One event: what happened in plain words, an administrator's reason if there is one,
+/// then when, on which device, from which address. Also the administration's view of
+/// an account's activity (`pages::admin::user`).
+#[component]
+pub fn EventItem(event: ActivityEvent) -> impl IntoView {
+    let session = use_session();
+    let t = use_texts();
+    let at = parse_instant(&event.at);
+    // The device, unless the sentence already names it; the address.
+    let device = event.device.clone().filter(|_| !names_device(event.kind));
+    let address = event.address.clone();
+    let details = move || {
+        let device = device.as_deref().map(|d| in_language(d, &t().device));
+        let details = [device, address.clone()].into_iter().flatten().collect::<Vec<_>>();
+        (!details.is_empty()).then(|| format!(" · {}", details.join(" · ")))
+    };
+    view! {
+        <li class="event" class:event--alert=is_alarming(event.kind)>
+            <p class="event__what">{
+                let event = event.clone();
+                move || describe(t(), &event)
+            }</p>
+            {event.reason.clone().map(|reason| view! { <p class="event__reason">{reason}</p> })}
+            <p class="event__details muted">
+                <time datetime=event.at.clone()>{move || relative_time(t(), at, session.now.get())}</time>
+                {details}
+                {event.current_session.then_some(move || format!(" · {}", t().activity.this_device))}
+            </p>
+        </li>
     }
 }
 
@@ -122,7 +129,10 @@ fn names_device(kind: EventKind) -> bool {
 
 /// The kinds a person should look at twice.
 fn is_alarming(kind: EventKind) -> bool {
-    matches!(kind, EventKind::RefreshTokenReused | EventKind::SignInFailed | EventKind::MfaFailed)
+    matches!(
+        kind,
+        EventKind::RefreshTokenReused | EventKind::SignInFailed | EventKind::MfaFailed | EventKind::AdminLocked
+    )
 }
 
 /// What happened, in plain words.

@@ -4,10 +4,11 @@
 //!
 //! [`login`], [`register`], [`forgot`], [`reset`], [`verify`] and [`not_me`] are open
 //! to anyone; under the signed-in [`layout`]: [`dashboard`], [`sessions`], [`account`],
-//! [`activity`].
+//! [`activity`], and for administrators the pages of [`admin`].
 
 pub mod account;
 pub mod activity;
+pub mod admin;
 pub mod dashboard;
 pub mod forgot;
 pub mod layout;

@@ -491,7 +491,7 @@ async fn the_last_administrator_cannot_lock_or_delete_themselves(db: TestDb) {
     admin::lock(&app.state, &Actor::Cli, second_id, "away").await.unwrap();
     assert_error(post_reason(&app, &format!("{own}/lock"), &only.access, "oops").await, 409, "last_admin").await;
     // Unlocked, the second one is an administrator again, and the first may go.
-    admin::unlock(&app.state, &Actor::Cli, second_id).await.unwrap();
+    admin::unlock(&app.state, &Actor::Cli, second_id, None).await.unwrap();
     assert_eq!(
         post_reason(&app, &format!("{own}/lock"), &only.access, "stepping down").await.status(),
         StatusCode::NO_CONTENT

@@ -184,11 +184,16 @@ impl TestApp {
     /// A server on an existing database (prefer [`TestDb::start`], which keeps the
     /// database alive while the app runs).
     pub async fn start(settings: Settings) -> TestApp {
+        TestApp::start_with(settings, axum::Router::new()).await
+    }
+
+    /// [`TestApp::start`] with an application's own routes (docs/EXTENDING.md).
+    pub async fn start_with(settings: Settings, own: axum::Router<AppState>) -> TestApp {
         let state = AppState::build(&settings).await.expect("build the app state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve::serve(listener, state.clone(), async {
+        let task = tokio::spawn(serve::serve_with(listener, state.clone(), own, async {
             let _ = rx.await;
         }));
         let cookie_name = if settings.tokens.cookie_secure { "__Host-refresh_token" } else { "refresh_token" };

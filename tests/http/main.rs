@@ -12,6 +12,7 @@ mod account_centre;
 mod admin;
 mod attacks;
 mod email;
+mod extending;
 mod group_commit;
 mod hardening;
 mod instances;

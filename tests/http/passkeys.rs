@@ -213,7 +213,7 @@ async fn a_locked_account_s_passkey_is_told_account_locked(db: TestDb) {
     let id = who.user_id.parse().unwrap();
     admin::lock(&app.state, &Actor::Cli, id, "lost phone").await.unwrap();
     assert_error(sign_in(&app, &mut device).await, 403, "account_locked").await;
-    admin::unlock(&app.state, &Actor::Cli, id).await.unwrap();
+    admin::unlock(&app.state, &Actor::Cli, id, None).await.unwrap();
     assert_eq!(sign_in(&app, &mut device).await.status(), StatusCode::OK);
 }
 

@@ -65,12 +65,12 @@ pub async fn set_roles(state: &AppState, actor: &Actor, target: UserId, new: Rol
 
 /// Ends every session of `target` at once, on every instance (the revocation path of
 /// any sign-out); returns how many ended.
-pub async fn sign_out(state: &AppState, actor: &Actor, target: UserId) -> Result<u64, AppError> {
+pub async fn sign_out(state: &AppState, actor: &Actor, target: UserId, reason: Option<&str>) -> Result<u64, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let account = users::by_id_in(&mut tx, target).await?.ok_or(AppError::NotFound)?;
     let ended = sessions::revoke(&mut tx, Scope::AllOf(target), RevokeReason::Admin, now).await?;
-    let done = Done { actor, action: Action::SignedOut, kind: EventKind::AdminSignedOut, reason: None };
+    let done = Done { actor, action: Action::SignedOut, kind: EventKind::AdminSignedOut, reason };
     done.record(&mut tx, now, target, Some(&account.email)).await?;
     tx.commit().await?;
     tracing::info!(user = %target, sessions = ended.len(), actor = %actor.label(), "signed out by an administrator");
@@ -105,7 +105,7 @@ pub async fn lock(state: &AppState, actor: &Actor, target: UserId, reason: &str)
 }
 
 /// Unlocks `target`: it can sign in again; the sessions the lock ended stay ended.
-pub async fn unlock(state: &AppState, actor: &Actor, target: UserId) -> Result<(), AppError> {
+pub async fn unlock(state: &AppState, actor: &Actor, target: UserId, reason: Option<&str>) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let account = users::by_id_in(&mut tx, target).await?.ok_or(AppError::NotFound)?;
@@ -113,7 +113,7 @@ pub async fn unlock(state: &AppState, actor: &Actor, target: UserId) -> Result<(
         return Ok(());
     }
     users::set_locked(&mut tx, target, None).await?;
-    let done = Done { actor, action: Action::Unlocked, kind: EventKind::AdminUnlocked, reason: None };
+    let done = Done { actor, action: Action::Unlocked, kind: EventKind::AdminUnlocked, reason };
     done.record(&mut tx, now, target, Some(&account.email)).await?;
     tx.commit().await?;
     state.store.forget(target);

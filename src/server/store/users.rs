@@ -372,7 +372,8 @@ pub async fn list(
     let prefix = query.map(|q| format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     let sql = format!(
         "SELECT u.id, u.email, u.created_at, u.email_verified_at, u.roles, u.locked_at, \
-           (SELECT MAX(e.at) FROM audit_events e WHERE e.user_id = u.id AND e.kind = 'signed_in') AS last_sign_in_at, \
+           (SELECT MAX(e.at) FROM audit_events e WHERE e.user_id = u.id AND e.kind IN ('signed_in', 'signed_up')) \
+              AS last_sign_in_at, \
            (SELECT COUNT(*) FROM totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) AS two_step, \
            (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys, \
            (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL \
