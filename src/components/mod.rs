@@ -11,12 +11,13 @@
 //!   a mailed link);
 //! - the sections of `/account` about signing in: [`security`] (passkeys, two-step
 //!   verification);
-//! - [`format`]: instants in words.
+//! - [`format`]: instants in words; [`paged`]: a list that grows a page at a time.
 
 pub mod form;
 pub mod format;
 pub mod frame;
 pub mod link;
+pub mod paged;
 pub mod passkey_sign_in;
 pub mod password;
 pub mod reauth_dialog;

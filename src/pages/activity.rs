@@ -11,45 +11,23 @@ use crate::{
         form::{BusyButton, ErrorAlert},
         format::{parse_instant, relative_time},
         frame::{PageTitle, Spinner},
+        paged::Paged,
     },
-    shared::{
-        activity::EventKind,
-        device::in_language,
-        i18n::{Texts, Words},
-        wire::ActivityEvent,
-    },
+    shared::{activity::EventKind, device::in_language, i18n::Texts, wire::ActivityEvent},
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 /// Events fetched per page.
 const PAGE: u32 = 20;
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let events = RwSignal::new(Vec::<ActivityEvent>::new());
-    let next = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<Words>);
-    // A list that grows page by page ("Load more"), so each page is appended as it
-    // comes rather than held in a resource of its own.
+    let events = Paged::<ActivityEvent>::new();
     let load = move || {
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::activity(PAGE, next.get_untracked().as_deref()).await {
-                // `try_`: the person may have left the page meanwhile.
-                Ok(page) => {
-                    events.try_update(|all| all.extend(page.events));
-                    next.try_set(page.next);
-                    loaded.try_set(true);
-                }
-                Err(e) => {
-                    error.try_set(Some(Words::failed(|t| t.activity.load_failed, e)));
-                }
-            }
-            loading.try_set(false);
-        });
+        let fetch = |before: Option<String>| async move {
+            api::activity(PAGE, before.as_deref()).await.map(|page| (page.events, page.next))
+        };
+        events.load(false, fetch, |t| t.activity.load_failed);
     };
     Effect::new(move |_| load());
 
@@ -58,21 +36,21 @@ pub fn ActivityPage() -> impl IntoView {
         <section class="card">
             <h1>{tr(|t| t.activity.title)}</h1>
             <p class="muted">{tr(|t| t.activity.intro)}</p>
-            <Show when=move || !loaded.get() && loading.get()>
+            <Show when=move || !events.loaded.get() && events.loading.get()>
                 <p class="muted" role="status"><Spinner/>" "{tr(|t| t.activity.loading)}</p>
             </Show>
             <ol class="events" aria-label=tr(|t| t.activity.list)>
-                <For each=move || events.get() key=|event| event.id.clone() let:event>
+                <For each=move || events.items.get() key=|event| event.id.clone() let:event>
                     <EventItem event=event/>
                 </For>
             </ol>
-            <Show when=move || loaded.get() && events.get().is_empty()>
+            <Show when=move || events.loaded.get() && events.items.with(Vec::is_empty)>
                 <p class="muted">{tr(|t| t.activity.nothing)}</p>
             </Show>
-            <ErrorAlert message=error/>
-            <Show when=move || next.get().is_some()>
+            <ErrorAlert message=events.error/>
+            <Show when=move || events.next.get().is_some()>
                 <div class="actions">
-                    <BusyButton label=|t| t.activity.more pending=loading on:click=move |_| load()/>
+                    <BusyButton label=|t| t.activity.more pending=events.loading on:click=move |_| load()/>
                 </div>
             </Show>
         </section>

@@ -11,13 +11,11 @@ use crate::{
         form::{BusyButton, ErrorAlert},
         format::{parse_instant, relative_time},
         frame::{PageTitle, Spinner},
+        paged::Paged,
     },
-    shared::{
-        i18n::Words,
-        wire::{AuditEvent, AuditParty},
-    },
+    shared::wire::{AuditEvent, AuditParty},
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// Actions fetched per page.
@@ -27,27 +25,12 @@ const PAGE: u32 = 25;
 pub fn AdminAuditPage() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
-    let events = RwSignal::new(Vec::<AuditEvent>::new());
-    let next = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<Words>);
+    let events = Paged::<AuditEvent>::new();
     let load = move || {
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::admin_audit(PAGE, next.get_untracked().as_deref()).await {
-                Ok(page) => {
-                    events.try_update(|all| all.extend(page.events));
-                    next.try_set(page.next);
-                    loaded.try_set(true);
-                }
-                Err(e) => {
-                    error.try_set(Some(Words::failed(|t| t.admin.load_failed, e)));
-                }
-            }
-            loading.try_set(false);
-        });
+        let fetch = |before: Option<String>| async move {
+            api::admin_audit(PAGE, before.as_deref()).await.map(|page| (page.events, page.next))
+        };
+        events.load(false, fetch, |t| t.admin.load_failed);
     };
     Effect::new(move |_| load());
 
@@ -57,10 +40,10 @@ pub fn AdminAuditPage() -> impl IntoView {
         <section class="card">
             <h1>{tr(|t| t.admin.audit_title)}</h1>
             <p class="muted">{tr(|t| t.admin.audit_intro)}</p>
-            <Show when=move || !loaded.get() && loading.get()>
+            <Show when=move || !events.loaded.get() && events.loading.get()>
                 <p class="muted" role="status"><Spinner/>" "{tr(|t| t.admin.loading)}</p>
             </Show>
-            <Show when=move || loaded.get()>
+            <Show when=move || events.loaded.get()>
                 <table class="table" data-testid="admin-audit">
                     <caption class="visually-hidden">{tr(|t| t.admin.audit_title)}</caption>
                     <thead>
@@ -73,7 +56,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || events.get() key=|event| event.id.clone() let:event>
+                        <For each=move || events.items.get() key=|event| event.id.clone() let:event>
                             {
                                 let at = parse_instant(&event.at);
                                 let action = event.action.clone();
@@ -98,14 +81,14 @@ pub fn AdminAuditPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || events.with(Vec::is_empty)>
+                <Show when=move || events.items.with(Vec::is_empty)>
                     <p class="muted">{tr(|t| t.admin.nothing_yet)}</p>
                 </Show>
             </Show>
-            <ErrorAlert message=error/>
-            <Show when=move || next.get().is_some()>
+            <ErrorAlert message=events.error/>
+            <Show when=move || events.next.get().is_some()>
                 <div class="actions">
-                    <BusyButton label=|t| t.admin.more pending=loading on:click=move |_| load()/>
+                    <BusyButton label=|t| t.admin.more pending=events.loading on:click=move |_| load()/>
                 </div>
             </Show>
         </section>

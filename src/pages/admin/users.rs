@@ -12,10 +12,11 @@ use crate::{
         form::{BusyButton, ErrorAlert},
         format::{parse_instant, relative_time},
         frame::{PageTitle, Spinner},
+        paged::Paged,
     },
-    shared::{i18n::Words, roles::ADMIN, wire::AdminUser},
+    shared::{roles::ADMIN, wire::AdminUser},
 };
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
 
 /// Accounts fetched per page.
@@ -26,47 +27,15 @@ pub fn AdminUsersPage() -> impl IntoView {
     let session = use_session();
     let t = use_texts();
     let typed = RwSignal::new(String::new());
-    let users = RwSignal::new(Vec::<AdminUser>::new());
-    let next = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<Words>);
-    // The search the list shows, and which load is the latest: an answer to an older
-    // search that arrives late is dropped rather than mixed in.
+    let users = Paged::<AdminUser>::new();
+    // The search the list shows (the box may hold another, not yet sent).
     let searched = StoredValue::new(String::new());
-    let generation = StoredValue::new(0u64);
-
     let load = move |fresh: bool| {
-        if fresh {
-            generation.update_value(|g| *g += 1);
-            next.set(None);
-        }
-        let mine = generation.get_value();
-        let cursor = next.get_untracked();
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let answer = api::admin_users(&searched.get_value(), PAGE, cursor.as_deref()).await;
-            if generation.try_get_value() != Some(mine) {
-                return;
-            }
-            match answer {
-                Ok(page) => {
-                    users.try_update(|all| {
-                        if fresh {
-                            all.clear();
-                        }
-                        all.extend(page.users);
-                    });
-                    next.try_set(page.next);
-                    loaded.try_set(true);
-                }
-                Err(e) => {
-                    error.try_set(Some(Words::failed(|t| t.admin.load_failed, e)));
-                }
-            }
-            loading.try_set(false);
-        });
+        let fetch = move |before: Option<String>| async move {
+            let page = api::admin_users(&searched.get_value(), PAGE, before.as_deref()).await?;
+            Ok((page.users, page.next))
+        };
+        users.load(fresh, fetch, |t| t.admin.load_failed);
     };
     Effect::new(move |_| load(true));
     let search = move |event: SubmitEvent| {
@@ -93,10 +62,10 @@ pub fn AdminUsersPage() -> impl IntoView {
                     </div>
                     <p id="admin-search-hint" class="hint">{tr(|t| t.admin.search_hint)}</p>
                 </form>
-                <Show when=move || !loaded.get() && loading.get()>
+                <Show when=move || !users.loaded.get() && users.loading.get()>
                     <p class="muted" role="status"><Spinner/>" "{tr(|t| t.admin.loading)}</p>
                 </Show>
-                <Show when=move || loaded.get()>
+                <Show when=move || users.loaded.get()>
                     <table class="table" data-testid="admin-users">
                         <caption class="visually-hidden">{tr(|t| t.admin.accounts)}</caption>
                         <thead>
@@ -108,7 +77,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=move || users.get() key=|user| (user.id.clone(), user.locked) let:user>
+                            <For each=move || users.items.get() key=|user| (user.id.clone(), user.locked) let:user>
                                 {
                                     let created = parse_instant(&user.created_at);
                                     let last = user.last_sign_in_at.as_deref().map(parse_instant);
@@ -140,14 +109,14 @@ pub fn AdminUsersPage() -> impl IntoView {
                             </For>
                         </tbody>
                     </table>
-                    <Show when=move || users.with(Vec::is_empty)>
+                    <Show when=move || users.items.with(Vec::is_empty)>
                         <p class="muted">{tr(|t| t.admin.nobody)}</p>
                     </Show>
                 </Show>
-                <ErrorAlert message=error/>
-                <Show when=move || next.get().is_some()>
+                <ErrorAlert message=users.error/>
+                <Show when=move || users.next.get().is_some()>
                     <div class="actions">
-                        <BusyButton label=|t| t.admin.more pending=loading on:click=move |_| load(false)/>
+                        <BusyButton label=|t| t.admin.more pending=users.loading on:click=move |_| load(false)/>
                     </div>
                 </Show>
             </section>
