@@ -215,12 +215,21 @@ fn Actions(id: String, locked: bool, reload: impl Fn() + Copy + Send + Sync + 's
                     <textarea id="action-reason" rows="3" maxlength="500" required=needs_reason
                         aria-describedby="action-reason-hint"
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                    <p id="action-reason-hint" class="hint">{tr(|t| t.admin.reason_hint)}</p>
+                    <p id="action-reason-hint" class="hint">{move || {
+                        if chosen.get() == AdminAction::Delete { t().admin.reason_hint_deleted } else { t().admin.reason_hint }
+                    }}</p>
                 </div>
                 <ErrorAlert message=submission.error/>
                 <div class="actions">
-                    <BusyButton label=|t| t.admin.confirm pending=submission.pending kind="submit"
-                        class=if lock_or_unlock == AdminAction::Unlock { "button button--primary" } else { "button button--danger" }/>
+                    // Red for what takes something away (a lock, a deletion).
+                    <Show
+                        when=needs_reason
+                        fallback=move || view! {
+                            <BusyButton label=|t| t.admin.confirm pending=submission.pending kind="submit" class="button button--primary"/>
+                        }
+                    >
+                        <BusyButton label=|t| t.admin.confirm pending=submission.pending kind="submit" class="button button--danger"/>
+                    </Show>
                     <button type="button" class="button" on:click=move |_| close()>{tr(|t| t.common.cancel)}</button>
                 </div>
             </form>
@@ -253,7 +262,7 @@ fn RolesEditor(id: String, roles: Vec<String>, reload: impl Fn() + Copy + Send +
             <h2 id="roles-title">{tr(|t| t.admin.roles)}</h2>
             <form class="form" on:submit=save novalidate>
                 <div class="field">
-                    <label for="roles">{tr(|t| t.admin.roles)}</label>
+                    <label for="roles">{tr(|t| t.admin.role_names)}</label>
                     <input id="roles" type="text" autocomplete="off" spellcheck="false" aria-describedby="roles-hint"
                         placeholder=move || t().admin.no_roles
                         prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
