@@ -29,13 +29,20 @@ use gloo_net::http::{RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::Set;
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 type InFlight = Shared<LocalBoxFuture<'static, Result<AccessToken, AppError>>>;
 
 thread_local! {
     /// The refresh under way, shared by everyone who needs it.
     static IN_FLIGHT: RefCell<Option<InFlight>> = const { RefCell::new(None) };
+    /// When the server last accepted this tab's access token (ms): the session held then.
+    static LAST_ACCEPTED: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// When the server last accepted this tab's access token (ms since the epoch).
+pub fn last_accepted() -> f64 {
+    LAST_ACCEPTED.with(Cell::get)
 }
 
 /// Whether a refresh is under way in this tab.
@@ -155,6 +162,10 @@ where
         }
         other => other,
     };
+    // Any answer but a 401 says the session held (a 403 or 404 is about the action).
+    if !matches!(result, Err(AppError::InvalidToken) | Err(AppError::Network)) {
+        LAST_ACCEPTED.with(|at| at.set(now()));
+    }
     match result {
         // A sensitive action and a sign-in too long ago: the password again (the
         // prompt renews the token in memory), then the action once more.

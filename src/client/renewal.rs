@@ -3,7 +3,8 @@
 //! While the server cannot be reached, keep trying with backoff, signed in.
 //!
 //! And notice, within seconds, what happened to the session elsewhere: while the page
-//! is visible, `GET /api/me` every [`CHECK_EVERY_S`] seconds. A session ended by a sign-out
+//! is visible, `GET /api/me` once no request has had the token accepted for
+//! [`CHECK_EVERY_S`] seconds (a page in use proves the session with its own requests). A session ended by a sign-out
 //! everywhere, a lock or a password change answers 401, whose refresh says why
 //! (`account_locked`, …) and signs this tab out; a role granted or removed shows.
 //! One light request per visible tab (`/api/me` answers from memory).
@@ -21,6 +22,8 @@ thread_local! {
     /// After a failed renewal, not before this instant (ms): a server that is down is
     /// not asked every second.
     static NEXT_RENEWAL_TRY: Cell<f64> = const { Cell::new(0.0) };
+    /// When the last check of the session began (ms).
+    static LAST_CHECK: Cell<f64> = const { Cell::new(0.0) };
     /// Renewals failed in a row, for the backoff.
     static FAILED_IN_A_ROW: Cell<u32> = const { Cell::new(0) };
 }
@@ -70,15 +73,11 @@ pub fn start(session: Session) {
         // A clock for countdowns, and the safety net of renewal: a timer lost to a
         // sleeping laptop or a throttled background tab is caught on the next tick
         // (and a request that meets an expired token recovers through its 401).
-        let ticks = Cell::new(0u32);
         set_interval(
             move || {
                 session.now.set(fetch::now());
                 renew_if_due(session);
-                ticks.set(ticks.get().wrapping_add(1));
-                if ticks.get().is_multiple_of(CHECK_EVERY_S) {
-                    check(session);
-                }
+                check(session);
             },
             Duration::from_secs(1),
         );
@@ -101,9 +100,14 @@ pub fn start(session: Session) {
 fn check(session: Session) {
     let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
     let signed_in = matches!(session.status.get_untracked(), Status::SignedIn(_));
-    if !visible || !signed_in || fetch::refreshing() || NEXT_RENEWAL_TRY.with(Cell::get) > fetch::now() {
+    // Paced from the later of the last accepted request and the last check, so a
+    // check that failed on the way waits its turn like any other.
+    let since = fetch::last_accepted().max(LAST_CHECK.with(Cell::get));
+    let due = fetch::now() - since >= f64::from(CHECK_EVERY_S) * 1000.0;
+    if !visible || !signed_in || !due || fetch::refreshing() || NEXT_RENEWAL_TRY.with(Cell::get) > fetch::now() {
         return;
     }
+    LAST_CHECK.with(|at| at.set(fetch::now()));
     spawn_local(async move {
         // A failure is handled where it is met: a 401 refreshes, and a refresh the
         // server refuses signs out with its reason; a network error waits for the next.
