@@ -144,8 +144,8 @@ pub async fn delete(state: &AppState, caller: Authenticated, password: &str, dev
 
 /// Deletes `user` in `tx`, whoever asked (the person, or an administrator): what
 /// [`delete`] says goes, goes; the administration log keeps its rows without the
-/// address, and a notice mail already queued is still sent (the outbox no longer
-/// cascades from the account; mails with a link go with their link). Returns how many
+/// address, and a notice mail already queued is still sent (the outbox does not
+/// cascade from accounts; mails with a link go with their link). Returns how many
 /// sessions ended.
 pub async fn erase(tx: &mut Tx<'_>, user: &UserRow, now: UnixMillis) -> Result<usize, AppError> {
     let ended = sessions::revoke(tx, Scope::AllOf(user.id), RevokeReason::AccountDeleted, now).await?;
