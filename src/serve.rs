@@ -7,6 +7,7 @@ use crate::{
     api,
     app::{shell, App},
     server::{
+        auth::providers::Providers,
         http::{body_limit::limit_body, headers, origin::require_same_origin, telemetry},
         mail::sender,
         observe::metrics::Recorder,
@@ -135,6 +136,7 @@ pub async fn serve_with(
     };
     let sync = sync::spawn(state.clone());
     let sweep = retention::spawn(state.clone());
+    let discovery = Providers::spawn_discovery(state.clone());
     let origin = sender::link_origin(state.settings.tokens.public_origin.as_deref(), listener.local_addr()?);
     let mail = sender::spawn(state.clone(), origin);
 
@@ -170,6 +172,7 @@ pub async fn serve_with(
     };
     sync.abort();
     sweep.abort();
+    discovery.iter().for_each(|task| task.abort());
     mail.stop(Duration::from_secs(10)).await;
     if let Some((metrics, upkeep)) = metrics {
         upkeep.abort();

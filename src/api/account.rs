@@ -33,6 +33,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
 pub struct PasswordField {
+    /// Absent for an account without a password.
+    #[serde(default)]
     password: String,
 }
 

@@ -71,6 +71,8 @@ pub fn shown(row: EventRow, caller: &Authenticated) -> Result<ActivityEvent, App
         address: row.client_addr.filter(|a| a != "unknown"),
         current_session: row.session_id == Some(caller.session_id),
         reason: row.reason,
+        // The contract: `method` on `signed_in` events only.
+        method: row.method.filter(|_| row.kind == crate::shared::activity::EventKind::SignedIn),
     })
 }
 

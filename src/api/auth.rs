@@ -28,12 +28,20 @@ pub async fn login(email: String, password: String) -> Result<SignInAnswer, AppE
 }
 
 /// The second step: a code of the authenticator app or a recovery code, with the
-/// `mfa_token` the password earned.
+/// `mfa_token` the password earned, or (after a provider sign-in, whose ticket must not
+/// travel in a URL) the one in the `mfa` cookie when the field is absent.
 #[server(prefix = "/api/auth", endpoint = "mfa")]
-pub async fn second_step(mfa_token: String, code: String) -> Result<TokenResponse, AppError> {
+pub async fn second_step(mfa_token: Option<String>, code: String) -> Result<TokenResponse, AppError> {
     use self::ssr::*;
     let call = Call::get()?;
-    let grant = second_step::finish(&call.state, &mfa_token, &code, &call.device()).await;
+    let (token, from_cookie) = match mfa_token.filter(|t| !t.is_empty()) {
+        Some(token) => (token, false),
+        None => (call.mfa_cookie().unwrap_or_default(), true),
+    };
+    let grant = second_step::finish(&call.state, &token, &code, &call.device()).await;
+    if from_cookie && grant.is_ok() {
+        call.clear_mfa_cookie()?;
+    }
     call.signed_in(grant)
 }
 
@@ -144,6 +152,17 @@ pub mod ssr {
         /// Answers 202 Accepted (a mail is on its way) instead of 200.
         pub fn accepted(&self) {
             self.response.set_status(http::StatusCode::ACCEPTED);
+        }
+
+        /// The second step's ticket from the `mfa` cookie (a provider sign-in's).
+        pub fn mfa_cookie(&self) -> Option<String> {
+            Cookie::mfa(self.state.settings.tokens.cookie_secure).read(&self.parts.headers).ok().flatten()
+        }
+
+        pub fn clear_mfa_cookie(&self) -> Result<(), AppError> {
+            let clear = Cookie::mfa(self.state.settings.tokens.cookie_secure).clear()?;
+            self.response.append_header(header::SET_COOKIE, clear);
+            Ok(())
         }
 
         pub fn clear_cookie(&self) -> Result<(), AppError> {

@@ -12,7 +12,8 @@
 //! the contract's answer. By area: [`auth`] (sign up, in and out, refresh, the second
 //! step), [`email`] (resets, verification, changing the address, "this wasn't me"),
 //! [`account`] (re-authentication, the password, export, deletion), [`passkeys`],
-//! [`mfa`] (the authenticator app), [`me`], [`sessions`], [`activity`], [`admin`] (the
+//! [`mfa`] (the authenticator app), [`providers`] (signing in through another
+//! provider), [`me`], [`sessions`], [`activity`], [`admin`] (the
 //! administration, for the `admin` role), [`keys`] (the JWKS) and [`health`] (the
 //! probes).
 
@@ -34,6 +35,7 @@ pub mod me;
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod passkeys;
+pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 
@@ -84,6 +86,10 @@ mod ssr {
             .route(at::PASSKEY_REGISTER_START, post(super::passkeys::register_start))
             .route(at::PASSKEY_REGISTER_FINISH, post(super::passkeys::register_finish))
             .route(at::PASSKEY, delete(super::passkeys::remove))
+            .route(at::PROVIDER_SIGN_IN, get(super::providers::begin))
+            .route(at::PROVIDER_CALLBACK, get(super::providers::callback))
+            .route(at::ACCOUNT_PROVIDERS, get(super::providers::list))
+            .route(at::ACCOUNT_PROVIDER, post(super::providers::connect).delete(super::providers::disconnect))
             .route(at::ACTIVITY, get(super::activity::list))
             .route(at::ME, get(super::me::me))
             .route(at::SESSIONS, get(super::sessions::list))
@@ -99,6 +105,7 @@ mod ssr {
         use super::{
             auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
             email::{ConfirmPasswordReset, NotMe, RequestPasswordReset, VerifyEmail},
+            providers::ListProviders,
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
@@ -111,5 +118,6 @@ mod ssr {
         register_explicit::<ConfirmPasswordReset>();
         register_explicit::<VerifyEmail>();
         register_explicit::<NotMe>();
+        register_explicit::<ListProviders>();
     }
 }

@@ -10,9 +10,9 @@ use crate::shared::{
     endpoints::{self as at, with_id},
     error::AppError,
     wire::{
-        ActivityPage, AdminUser, AdminUserDetail, AdminUsers, AuditPage, Done, Me, MfaStatus, PasskeyAssertion,
-        PasskeyInfo, PasskeyOptions, PasskeyRegistration, PendingEmail, RecoveryCodes, RevokedCount, RolesBody,
-        SessionInfo, TokenResponse, TotpSetup,
+        ActivityPage, AdminUser, AdminUserDetail, AdminUsers, AuditPage, ConnectedProvider, Done, Me, MfaStatus,
+        PasskeyAssertion, PasskeyInfo, PasskeyOptions, PasskeyRegistration, PendingEmail, ProviderRedirect,
+        RecoveryCodes, RevokedCount, RolesBody, SessionInfo, TokenResponse, TotpSetup,
     },
 };
 
@@ -107,6 +107,21 @@ pub async fn finish_passkey_registration(registration: &PasskeyRegistration) -> 
 /// `DELETE /api/passkeys/{id}` (sensitive).
 pub async fn remove_passkey(id: &str) -> Result<(), AppError> {
     fetch::delete(&with_id(at::PASSKEY, id)).await
+}
+
+/// `GET /api/account/providers`: the connected identities.
+pub async fn connected_providers() -> Result<Vec<ConnectedProvider>, AppError> {
+    fetch::get_json(at::ACCOUNT_PROVIDERS).await
+}
+
+/// `POST /api/account/providers/{provider}` (sensitive): where to send the browser.
+pub async fn connect_provider(provider: &str) -> Result<ProviderRedirect, AppError> {
+    fetch::post(&with_id(at::ACCOUNT_PROVIDER, provider)).await
+}
+
+/// `DELETE /api/account/providers/{provider}` (sensitive).
+pub async fn disconnect_provider(provider: &str) -> Result<(), AppError> {
+    fetch::delete(&with_id(at::ACCOUNT_PROVIDER, provider)).await
 }
 
 /// `POST /api/auth/passkey/start` (no Bearer): request options and the ceremony's id.

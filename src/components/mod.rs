@@ -7,6 +7,7 @@
 //!   [`password`]: new passwords with their advice, and the form that sets one;
 //! - the flows pages share: [`signed_out`] (taking a sign-in's answer and going on),
 //!   [`second_step`] (the code after a right password), [`passkey_sign_in`],
+//!   [`providers`] (signing in through another provider, and connecting one),
 //!   [`reauth_dialog`] (the prompt of a sensitive action), [`link`] (a page that follows
 //!   a mailed link);
 //! - the sections of `/account` about signing in: [`security`] (passkeys, two-step
@@ -20,6 +21,7 @@ pub mod link;
 pub mod paged;
 pub mod passkey_sign_in;
 pub mod password;
+pub mod providers;
 pub mod reauth_dialog;
 pub mod second_step;
 pub mod security;

@@ -168,7 +168,7 @@ pub fn NewPasswordForm(token: String, #[prop(default = true)] offer_sign_in: boo
             when=move || second_step().is_none()
             fallback=move || second_step().map(|mfa| view! {
                 <p class="muted">{tr(|t| t.reset.second_step)}</p>
-                <SecondStepForm mfa=mfa/>
+                <SecondStepForm mfa_token=Some(mfa.mfa_token)/>
             })
         >
             <ActionForm action=action attr:novalidate="" attr:class="form">

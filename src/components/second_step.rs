@@ -8,12 +8,14 @@ use super::{
 use crate::{
     api::auth::SecondStep,
     client::language::{tr, use_texts},
-    shared::{error::AppError, i18n::Words, wire::MfaRequired},
+    shared::{error::AppError, i18n::Words},
 };
 use leptos::prelude::*;
 
+/// `mfa_token` is the ticket the first step earned; `None` after a provider sign-in,
+/// whose ticket waits in an `HttpOnly` cookie the server reads instead.
 #[component]
-pub fn SecondStepForm(mfa: MfaRequired) -> impl IntoView {
+pub fn SecondStepForm(mfa_token: Option<String>) -> impl IntoView {
     let action = ServerAction::<SecondStep>::new();
     take_sign_in(move || action.value().get());
     let recovery = RwSignal::new(false);
@@ -25,13 +27,12 @@ pub fn SecondStepForm(mfa: MfaRequired) -> impl IntoView {
         Some(Err(error)) => Some(Words::error(error)),
         _ => None,
     });
-    let token = StoredValue::new(mfa.mfa_token);
     view! {
         <p class="muted">
             {move || if recovery.get() { t().second_step.recovery_intro } else { t().second_step.app_intro }}
         </p>
         <ActionForm action=action attr:novalidate="" attr:class="form">
-            <input type="hidden" name="mfa_token" value=move || token.get_value()/>
+            {mfa_token.map(|token| view! { <input type="hidden" name="mfa_token" value=token/> })}
             <Show
                 when=move || recovery.get()
                 fallback=move || view! {

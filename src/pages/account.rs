@@ -1,6 +1,7 @@
 //! `/account`: **Email** (change it through a link to the new address), **Password**
 //! (change it; the other devices are signed out), **Passkeys** and **Two-step
-//! verification** (`components::security`), and **Your data** (download it; delete the
+//! verification** (`components::security`), **Connected accounts**
+//! (`components::providers`), and **Your data** (download it; delete the
 //! account, after a dialog that says what happens).
 
 use crate::{
@@ -14,6 +15,7 @@ use crate::{
         form::{BusyButton, ErrorAlert, Submission, SubmitButton},
         frame::PageTitle,
         password::PasswordAdvice,
+        providers::ConnectedAccounts,
         security::{Passkeys, TwoStep},
     },
     shared::{error::AppError, i18n::Words},
@@ -28,6 +30,7 @@ pub fn AccountPage() -> impl IntoView {
         <ChangeEmail/>
         <ChangePassword/>
         <Passkeys/>
+        <ConnectedAccounts/>
         <TwoStep/>
         <YourData/>
     }

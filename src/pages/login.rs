@@ -1,6 +1,8 @@
 //! `/login`: Email, Password, **Sign in**; a link to `/register`; **Sign in with a
-//! passkey** (and passkeys in the Email box's autofill); then, for an account with
-//! two-step verification, the second step.
+//! passkey** (and passkeys in the Email box's autofill) and **Continue with <Name>**
+//! for each provider; then, for an account with two-step verification, the second
+//! step (also after a provider sign-in: `?second_step=1`). What a provider's way back
+//! that did not sign in says (`?provider_error=`).
 
 use crate::{
     api::auth::Login,
@@ -12,13 +14,14 @@ use crate::{
         form::{EmailField, ErrorAlert, SubmitButton},
         frame::AuthCard,
         passkey_sign_in::PasskeySignIn,
+        providers::{ProviderButtons, ProviderRefusal, ProviderSecondStepIntro},
         second_step::SecondStepForm,
         signed_out::{continue_when_signed_in, keeping_next, take_sign_in},
     },
     shared::{i18n::Words, wire::SignInAnswer},
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -32,9 +35,13 @@ pub fn LoginPage() -> impl IntoView {
     let passkey = RwSignal::new(None);
     take_sign_in(move || passkey.get());
     let second_step = move || match action.value().get() {
-        Some(Ok(SignInAnswer::SecondStep(mfa))) => Some(mfa),
+        Some(Ok(SignInAnswer::SecondStep(mfa))) => Some(Some(mfa.mfa_token)),
         _ => None,
     };
+    // After a provider sign-in, the ticket is in the `mfa` cookie.
+    let query = use_query_map();
+    let after_provider = move || query.with(|q| q.get("second_step").is_some());
+    let second_step = move || second_step().or_else(|| after_provider().then_some(None));
 
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {
@@ -53,8 +60,12 @@ pub fn LoginPage() -> impl IntoView {
         <AuthCard title=|t| t.login.title>
             <Show
                 when=move || second_step().is_none()
-                fallback=move || second_step().map(|mfa| view! { <SecondStepForm mfa=mfa/> })
+                fallback=move || second_step().map(|mfa_token| view! {
+                    {mfa_token.is_none().then(|| view! { <ProviderSecondStepIntro/> })}
+                    <SecondStepForm mfa_token=mfa_token/>
+                })
             >
+                <ProviderRefusal/>
                 <ActionForm action=action attr:novalidate="" attr:class="form">
                     <EmailField passkeys=true/>
                     <div class="field">
@@ -67,6 +78,7 @@ pub fn LoginPage() -> impl IntoView {
                 </ActionForm>
                 <p class="or" aria-hidden="true">{tr(|t| t.common.or)}</p>
                 <PasskeySignIn answer=passkey/>
+                <ProviderButtons/>
                 <p class="switch">{tr(|t| t.login.new_here)} <A href=keeping_next("/register")>{tr(|t| t.login.create_account)}</A></p>
             </Show>
         </AuthCard>

@@ -1,4 +1,5 @@
-//! `/register`: Email, Password, **Create account**; a link to `/login`.
+//! `/register`: Email, Password, **Create account**; **Continue with <Name>** for each
+//! provider; a link to `/login`.
 
 use crate::{
     api::auth::Register,
@@ -7,6 +8,7 @@ use crate::{
         form::{EmailField, ErrorAlert, SubmitButton},
         frame::AuthCard,
         password::NewPasswordField,
+        providers::ProviderButtons,
         signed_out::{continue_when_signed_in, keeping_next},
     },
     shared::i18n::Words,
@@ -42,6 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <ErrorAlert message=error/>
                 <SubmitButton label=|t| t.register.title pending=pending/>
             </ActionForm>
+            <ProviderButtons or=true/>
             <p class="switch">{tr(|t| t.register.have_account)} <A href=keeping_next("/login")>{tr(|t| t.common.sign_in)}</A></p>
         </AuthCard>
     }

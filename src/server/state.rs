@@ -1,7 +1,7 @@
 //! The application state every handler and server function shares.
 
 use super::{
-    auth::{keys::KeyRing, password::Passwords, relying_party::RelyingParty, tokens::Tokens},
+    auth::{keys::KeyRing, password::Passwords, providers::Providers, relying_party::RelyingParty, tokens::Tokens},
     config::Settings,
     db,
     mail::transport::Mailer,
@@ -29,6 +29,8 @@ pub struct Shared {
     pub mailer: Mailer,
     /// Baton as a WebAuthn relying party (passkeys).
     pub passkeys: RelyingParty,
+    /// The OpenID providers people may sign in with.
+    pub providers: Providers,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
     /// Ready, or shutting down (the probes).
@@ -99,6 +101,7 @@ impl AppState {
             clock,
             mailer,
             passkeys: RelyingParty::new(tokens.public_origin.as_deref(), settings.leptos.site_addr),
+            providers: Providers::new(&settings.providers).map_err(StartupError::Other)?,
             database_url: settings.database_url.clone().into(),
             lifecycle: Lifecycle::default(),
             metrics,

@@ -52,6 +52,10 @@ text_enum! {
         /// The address was proved for the first time, and the passkeys, authenticator
         /// app and provider connections added before that were removed.
         CredentialsRemovedOnVerification = "credentials_removed_on_verification",
+        /// The person connected an identity at an OpenID provider to the account.
+        ProviderConnected = "provider_connected",
+        /// The person disconnected one.
+        ProviderDisconnected = "provider_disconnected",
         /// Anonymous: kept after the account and its own events are gone.
         AccountDeleted = "account_deleted",
         /// A registration got past the registration limit (whatever came of it).

@@ -25,6 +25,12 @@ pub const PASSKEYS: &str = "/api/passkeys";
 pub const PASSKEY: &str = "/api/passkeys/{id}";
 pub const PASSKEY_REGISTER_START: &str = "/api/passkeys/register/start";
 pub const PASSKEY_REGISTER_FINISH: &str = "/api/passkeys/register/finish";
+/// Signing in through another provider: the trip there, and the way back.
+pub const PROVIDER_SIGN_IN: &str = "/auth/{provider}";
+pub const PROVIDER_CALLBACK: &str = "/auth/{provider}/callback";
+/// The account's connected providers; connecting (POST) or disconnecting (DELETE) one.
+pub const ACCOUNT_PROVIDERS: &str = "/api/account/providers";
+pub const ACCOUNT_PROVIDER: &str = "/api/account/providers/{id}";
 
 /// `pattern` with its `{id}` replaced by `id`, percent-encoded (ids are UUIDs; anything
 /// else still stays one path segment).

@@ -159,6 +159,10 @@ app_errors! {
     EmailTaken => 409, "email_taken", "An account with this email already exists.",
     /// The only administrator would lock, delete or demote themselves.
     LastAdmin => 409, "last_admin", "You are the only administrator: make someone else one first.",
+    /// Removing this passkey or provider would leave the account no way to sign in
+    /// (an email code does not count).
+    LastSignInMethod => 409, "last_sign_in_method",
+        "This is your last way to sign in: add a password, a passkey or another provider first.",
     PayloadTooLarge => 413, "payload_too_large", "The request body is too large.",
     RateLimited { retry_after } => 429, "rate_limited",
         format!("Too many attempts. Try again in {}.", human_seconds(*retry_after)),

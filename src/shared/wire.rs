@@ -183,6 +183,10 @@ pub struct ActivityEvent {
     /// What an administrator wrote, for the `admin_*` kinds that take a reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How a `signed_in` was made: `password`, `passkey`, `provider:<id>` or
+    /// `email_code`; `null` for every other kind.
+    #[serde(default)]
+    pub method: Option<String>,
 }
 
 /// `GET /api/activity`: a page of events, newest first, and the cursor of the next
@@ -273,4 +277,28 @@ pub struct PasskeyRegistration {
 pub struct PasskeyAssertion {
     pub challenge_id: String,
     pub credential: serde_json::Value,
+}
+
+/// A provider people may sign in with, as `GET /api/auth/providers` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+}
+
+/// An identity at a provider connected to the account (`GET /api/account/providers`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedProvider {
+    pub provider: String,
+    pub name: String,
+    /// The address the provider gave when it was connected, if it vouched for one.
+    pub email: Option<String>,
+    /// RFC 3339.
+    pub connected_at: String,
+}
+
+/// Where to send the browser to connect a provider (`POST /api/account/providers/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderRedirect {
+    pub url: String,
 }

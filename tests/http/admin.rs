@@ -43,7 +43,7 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, who: &str, bod
 }
 
 /// `baton ARGS…` on `db`'s database, as an operator runs it; its standard output.
-fn baton(db: &TestDb, args: &[&str]) -> String {
+pub(crate) fn baton(db: &TestDb, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(args)
         .env("DATABASE_URL", db.url())

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: a panic is its failure report
 
 mod helpers;
+mod oidc;
 mod smtp;
 
 mod abuse;
@@ -20,6 +21,7 @@ mod keys;
 mod operations;
 mod outage;
 mod passkeys;
+mod providers;
 mod rotation;
 mod sessions;
 mod sign_up_and_in;

@@ -2,6 +2,7 @@
 //! verification"): a right password on an account with the authenticator app opens
 //! one instead of a session; `second_step::finish` redeems it with a code.
 
+use super::sign_in::Method;
 use crate::{
     server::{
         state::AppState,
@@ -30,15 +31,17 @@ pub async fn required(state: &AppState, user: &UserRow) -> Result<bool, AppError
 }
 
 /// Opens the second step for `user`, in `tx`. For a password reset,
-/// `new_password_hash` is the password to set once it succeeds.
+/// `new_password_hash` is the password to set once it succeeds; `method` is how the
+/// first step was made, for the `signed_in` event the second ends in.
 pub async fn open(
     tx: &mut Tx<'_>,
     user: &UserRow,
     new_password_hash: Option<&str>,
+    method: &Method,
     now: UnixMillis,
 ) -> Result<MfaRequired, AppError> {
     let token = SecretToken::generate();
-    mfa_challenges::insert(tx, &token, user.id, new_password_hash, now.plus(TTL)).await?;
+    mfa_challenges::insert(tx, &token, user.id, new_password_hash, &method.as_wire(), now.plus(TTL)).await?;
     Ok(MfaRequired {
         mfa_required: true,
         mfa_token: token.as_str().to_string(),

@@ -1,5 +1,6 @@
 //! A change to how an account signs in (a passkey added or removed, two-step
-//! verification on or off, a recovery code used, new recovery codes): recorded in the
+//! verification on or off, a recovery code used, new recovery codes, a provider
+//! connected or disconnected): recorded in the
 //! activity and mailed to the owner, in the transaction of the change, so that the
 //! owner hears of every one, including one an attacker made.
 
@@ -30,6 +31,8 @@ fn kind(change: SecurityChange) -> EventKind {
         SecurityChange::MfaDisabled => EventKind::MfaDisabled,
         SecurityChange::RecoveryCodeUsed => EventKind::RecoveryCodeUsed,
         SecurityChange::RecoveryCodesRenewed => EventKind::RecoveryCodesRenewed,
+        SecurityChange::ProviderConnected => EventKind::ProviderConnected,
+        SecurityChange::ProviderDisconnected => EventKind::ProviderDisconnected,
     }
 }
 
@@ -38,7 +41,7 @@ pub async fn record(
     tx: &mut Tx<'_>,
     account: &Account,
     change: SecurityChange,
-    session: SessionId,
+    session: impl Into<Option<SessionId>>,
     device: &Device,
     now: UnixMillis,
 ) -> Result<(), AppError> {

@@ -1,5 +1,6 @@
-//! Baton's cookies: the refresh cookie, the only place a refresh token travels, and
-//! the `device` cookie, which marks a browser that signed in to an account before.
+//! Baton's cookies: the refresh cookie, the only place a refresh token travels, the
+//! `device` cookie, which marks a browser that signed in to an account before, and the
+//! short-lived `oidc` and `mfa` cookies of a sign-in through another provider.
 //!
 //! `HttpOnly` keeps them from script (an XSS cannot read them), `SameSite=Strict` keeps
 //! them off cross-site requests, and the `__Host-` prefix makes browsers refuse them
@@ -29,23 +30,40 @@ pub struct Cookie {
     /// The name without its `__Host-` prefix.
     base: &'static str,
     secure: bool,
+    /// `Strict`, except for `oidc` (below).
+    same_site: &'static str,
 }
 
 impl Cookie {
     /// The refresh cookie (`__Host-refresh_token`).
     pub fn refresh(secure: bool) -> Self {
-        Cookie { base: "refresh_token", secure }
+        Cookie { base: "refresh_token", secure, same_site: "Strict" }
     }
 
     /// The browser's `device` cookie (`__Host-device`).
     pub fn device(secure: bool) -> Self {
-        Cookie { base: "device", secure }
+        Cookie { base: "device", secure, same_site: "Strict" }
+    }
+
+    /// `__Host-oidc`: binds a trip to an OpenID provider to the browser that began it.
+    /// `Lax`, the one exception: the provider's redirect back is a cross-site top-level
+    /// navigation, which a `Strict` cookie would miss.
+    pub fn oidc(secure: bool) -> Self {
+        Cookie { base: "oidc", secure, same_site: "Lax" }
+    }
+
+    /// `__Host-mfa`: the second step's `mfa_token` after a provider sign-in, which
+    /// must not travel in a URL.
+    pub fn mfa(secure: bool) -> Self {
+        Cookie { base: "mfa", secure, same_site: "Strict" }
     }
 
     pub fn name(&self) -> &'static str {
         match (self.base, self.secure) {
             ("refresh_token", true) => "__Host-refresh_token",
             ("device", true) => "__Host-device",
+            ("oidc", true) => "__Host-oidc",
+            ("mfa", true) => "__Host-mfa",
             (base, _) => base,
         }
     }
@@ -67,8 +85,11 @@ impl Cookie {
 
     fn header(&self, value: &str, max_age_s: i64) -> Result<HeaderValue, AppError> {
         let secure = if self.secure { "; Secure" } else { "" };
-        let text =
-            format!("{}={value}; HttpOnly{secure}; SameSite=Strict; Path={PATH}; Max-Age={max_age_s}", self.name());
+        let text = format!(
+            "{}={value}; HttpOnly{secure}; SameSite={}; Path={PATH}; Max-Age={max_age_s}",
+            self.name(),
+            self.same_site
+        );
         // A JWT is base64url and dots, so this never fails for a token we signed.
         HeaderValue::from_str(&text).map_err(AppError::internal)
     }
@@ -131,6 +152,15 @@ mod tests {
         );
         let set = Cookie::device(false).set_device("abc").unwrap();
         assert_eq!(set.to_str().unwrap(), "device=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000");
+    }
+
+    #[test]
+    fn the_oidc_cookie_is_lax_and_the_mfa_cookie_strict() {
+        let set = Cookie::oidc(true).set("abc", 600).unwrap();
+        assert_eq!(set.to_str().unwrap(), "__Host-oidc=abc; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=600");
+        let set = Cookie::mfa(true).set("abc", 300).unwrap();
+        assert_eq!(set.to_str().unwrap(), "__Host-mfa=abc; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=300");
+        assert_eq!(Cookie::oidc(false).name(), "oidc");
     }
 
     #[test]

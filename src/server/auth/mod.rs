@@ -6,7 +6,9 @@
 //!   [`email`] (what goes through their mailbox); [`admin`] (what an administrator
 //!   does to an account); the second factors: [`challenge`]
 //!   (the ticket a right password opens), [`second_step`] (redeeming it), [`totp`]
-//!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]);
+//!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]); signing in
+//!   through another OpenID provider: [`provider_sign_in`] (the trip there and back)
+//!   with the configured [`providers`];
 //! - the rules they share: [`limits`] (every rate limit, reserved atomically),
 //!   [`credentials`] (what a credential change ends), [`changes`] (telling the owner
 //!   of a change), [`strength`] (how guessable a new password is);
@@ -29,6 +31,8 @@ pub mod keys;
 pub mod limits;
 pub mod passkeys;
 pub mod password;
+pub mod provider_sign_in;
+pub mod providers;
 pub mod relying_party;
 pub mod roles;
 pub mod rotation;

@@ -190,8 +190,13 @@ pub async fn remove(state: &AppState, caller: &Authenticated, id: &str, device: 
     let account = state.store.account(caller.user_id).await?.ok_or(AppError::InvalidToken)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
+    users::hold(&mut tx, account.id).await?;
     if !passkeys::delete(&mut tx, account.id, id).await? {
         return Err(AppError::NotFound);
+    }
+    // Counted after the removal, under the account's lock; refused, it rolls back.
+    if users::sign_in_methods(&mut tx, account.id).await? == 0 {
+        return Err(AppError::LastSignInMethod);
     }
     changes::record(&mut tx, &account, SecurityChange::PasskeyRemoved, caller.session_id, device, now).await?;
     tx.commit().await?;
@@ -287,7 +292,8 @@ async fn sign_in_with(
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    let browser = sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?;
+    let browser =
+        sign_in::open_session(&mut tx, &user, &session, &first, device, &sign_in::Method::Passkey, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "signed in with a passkey");
     Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))

@@ -129,7 +129,10 @@ async fn finish_with(state: &AppState, mfa_token: &str, code: &str, device: &Dev
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let browser = match &challenge.new_password_hash {
         Some(hash) => email::finish_reset(&mut tx, &user, hash, &session, &first, device, now).await?.browser,
-        None => sign_in::open_session(&mut tx, &user, &session, &first, device, now).await?,
+        None => {
+            let method = sign_in::Method::parse(challenge.method.as_deref());
+            sign_in::open_session(&mut tx, &user, &session, &first, device, &method, now).await?
+        }
     };
     if proof == Proof::RecoveryCode {
         changes::record(&mut tx, &Account::from(&user), SecurityChange::RecoveryCodeUsed, session.id, device, now)

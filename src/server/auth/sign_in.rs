@@ -31,6 +31,42 @@ use crate::{
     },
 };
 
+/// How a sign-in was made, as `signed_in` events say it (docs/API.md, "Sign in with
+/// another provider").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    Password,
+    Passkey,
+    /// Through the OpenID provider of this id.
+    Provider(String),
+    EmailCode,
+}
+
+impl Method {
+    pub fn as_wire(&self) -> String {
+        match self {
+            Method::Password => "password".into(),
+            Method::Passkey => "passkey".into(),
+            Method::Provider(id) => format!("provider:{id}"),
+            Method::EmailCode => "email_code".into(),
+        }
+    }
+
+    /// A stored method; a second step stored before methods were, or anything odd,
+    /// is a password's (the only first step there was).
+    pub fn parse(text: Option<&str>) -> Method {
+        match text {
+            Some("passkey") => Method::Passkey,
+            Some("email_code") => Method::EmailCode,
+            Some(other) => match other.strip_prefix("provider:") {
+                Some(id) => Method::Provider(id.to_string()),
+                None => Method::Password,
+            },
+            None => Method::Password,
+        }
+    }
+}
+
 /// Creates an account and its first session, and queues the mail that verifies its
 /// address.
 pub async fn register(state: &AppState, email: &str, password: &str, device: &Device) -> Result<Grant, AppError> {
@@ -56,18 +92,33 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     };
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    if users::insert(&mut tx, &user).await? == Inserted::EmailTaken {
-        return Err(AppError::EmailTaken);
-    }
-    users::set_language(&mut tx, user.id, device.lang).await?;
-    grant::open(&mut tx, &session, &first).await?;
-    security_events::record(&mut tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
+    let browser = create_account(&mut tx, &user, &session, &first, device, now).await?;
     email::queue_verification(&mut tx, user.id, &user.email, now).await?;
-    email::remember_device(&mut tx, &user, device, session.id, now).await?;
-    let browser = limits::remember_browser(&mut tx, &user, device, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "account created");
     Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))
+}
+
+/// Creates `user` with its first session in `tx` (a sign-up with a password or through
+/// a provider): the account, its language, `signed_up`, the device and the browser
+/// remembered; the `device` cookie to give a browser that has none. `email_taken` if
+/// the address has an account.
+pub async fn create_account(
+    tx: &mut Tx<'_>,
+    user: &UserRow,
+    session: &NewSession,
+    first: &RefreshRow,
+    device: &Device,
+    now: UnixMillis,
+) -> Result<Option<SecretToken>, AppError> {
+    if users::insert(tx, user).await? == Inserted::EmailTaken {
+        return Err(AppError::EmailTaken);
+    }
+    users::set_language(tx, user.id, device.lang).await?;
+    grant::open(tx, session, first).await?;
+    security_events::record(tx, now, &device.event(EventKind::SignedUp, user.id, session.id)).await?;
+    email::remember_device(tx, user, device, session.id, now).await?;
+    limits::remember_browser(tx, user, device, now).await
 }
 
 /// Signs in with email and password: a new session on this device, and a mail to the
@@ -90,32 +141,33 @@ async fn with_password(state: &AppState, email: &str, password: &str, device: &D
     let now = state.clock.now();
     if challenge::required(state, &user).await? {
         let mut tx = state.store.begin().await?;
-        let next = challenge::open(&mut tx, &user, None, now).await?;
+        let next = challenge::open(&mut tx, &user, None, &Method::Password, now).await?;
         tx.commit().await?;
         return Ok(SignIn::SecondStep(next));
     }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    let browser = open_session(&mut tx, &user, &session, &first, device, now).await?;
+    let browser = open_session(&mut tx, &user, &session, &first, device, &Method::Password, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, "signed in");
     Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser)))
 }
 
-/// Opens the session of a sign-in (with a password, a second step or a passkey) in
-/// `tx`: the session, `signed_in`, the account's language (the one this sign-in
+/// Opens the session of a sign-in (with a password, a second step, a passkey or a
+/// provider) in `tx`: the session, `signed_in` (with its `method`), the account's language (the one this sign-in
 /// speaks, which its mails follow from now), the new-device mail if the device is
 /// new, and the browser remembered; the `device` cookie to give a browser that has
 /// none. `invalid_credentials` if the account's credentials changed since `user` was
 /// read (a new password, a sign-out everywhere, a lock): the sign-in proved something
 /// that no longer holds. `account_locked` if it was locked before: every way in (a
-/// password, a second step, a passkey) opens its session here.
+/// password, a second step, a passkey, a provider) opens its session here.
 pub async fn open_session(
     tx: &mut Tx<'_>,
     user: &UserRow,
     session: &NewSession,
     first: &RefreshRow,
     device: &Device,
+    method: &Method,
     now: UnixMillis,
 ) -> Result<Option<SecretToken>, AppError> {
     if user.locked_at.is_some() {
@@ -128,7 +180,9 @@ pub async fn open_session(
     }
     grant::open(tx, session, first).await?;
     users::set_language(tx, user.id, device.lang).await?;
-    security_events::record(tx, now, &device.event(EventKind::SignedIn, user.id, session.id)).await?;
+    let method = method.as_wire();
+    let event = Event { method: Some(&method), ..device.event(EventKind::SignedIn, user.id, session.id) };
+    security_events::record(tx, now, &event).await?;
     email::remember_device(tx, user, device, session.id, now).await?;
     limits::remember_browser(tx, user, device, now).await
 }
@@ -153,7 +207,10 @@ pub async fn prove(state: &AppState, email: &Email, password: &Password, device:
     let attempt =
         limits::reserve_sign_in(state, email, device, known, &failed(user.as_ref().map(|u| u.id), email, device))
             .await?;
-    let valid = passwords.verify(&slot, password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    // An account without a password is checked as a missing one is: the same work,
+    // never a match.
+    let hash = user.as_ref().filter(|u| u.has_password()).map(|u| u.password_hash.as_str());
+    let valid = passwords.verify(&slot, password, hash).await?;
     match user {
         Some(user) if valid => {
             attempt.succeeded(state).await?;

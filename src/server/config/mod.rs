@@ -4,8 +4,9 @@
 //! `LEPTOS_*` variables exactly as Leptos does it) and a `[baton]` table whose every
 //! key has a `BATON_*` variable (or `DATABASE_URL`). Each area declares its settings
 //! once, in a [`settings!`] table (field, default, key, parser): [`tokens`] (lifetimes,
-//! the cookies, the issuer), [`limits`] (rate limits and caps), [`mail`], and
-//! [`operations`] (retention, proxies, metrics, logs, shutdown). [`source`] looks a
+//! the cookies, the issuer), [`limits`] (rate limits and caps), [`mail`],
+//! [`operations`] (retention, proxies, metrics, logs, shutdown), and [`providers`] (the
+//! OpenID providers, a list of tables). [`source`] looks a
 //! key up, [`values`] parses what it finds. A bad value stops start-up with a message naming the variable or key
 //! it came from ([`error`]), never with a default silently used.
 
@@ -56,6 +57,7 @@ pub mod error;
 pub mod limits;
 pub mod mail;
 pub mod operations;
+pub mod providers;
 pub mod site;
 pub mod source;
 pub mod tokens;
@@ -65,6 +67,7 @@ pub use error::ConfigError;
 pub use limits::LimitSettings;
 pub use mail::{MailSettings, SmtpUrl};
 pub use operations::OperationSettings;
+pub use providers::ProviderSettings;
 pub use tokens::TokenSettings;
 
 use leptos::config::LeptosOptions;
@@ -79,6 +82,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub mail: MailSettings,
     pub operations: OperationSettings,
+    /// The OpenID providers people may sign in with.
+    pub providers: Vec<ProviderSettings>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://baton.db";
@@ -135,6 +140,7 @@ impl Settings {
             limits: LimitSettings::from_source(&source)?,
             mail: MailSettings::from_source(&source)?,
             operations: OperationSettings::from_source(&source)?,
+            providers: providers::read(&source)?,
         };
         settings.check_retention(&source)?;
         Ok(settings)

@@ -16,6 +16,21 @@ impl<'a> Source<'a> {
         Source { path, baton, env }
     }
 
+    /// The `[baton]` table itself, for settings that are tables (the providers).
+    pub fn table(&self) -> &toml::Table {
+        self.baton
+    }
+
+    /// The settings file's path, for messages.
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    /// An environment variable.
+    pub fn env(&self, var: &str) -> Option<String> {
+        (self.env)(var)
+    }
+
     /// The raw value and a name for where it came from, for error messages.
     pub fn get(&self, key: &str, var: &str) -> Option<(String, String)> {
         if let Some(value) = (self.env)(var) {

@@ -78,7 +78,7 @@ impl OwnOrigin<'_> {
 }
 
 /// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
-fn is_loopback(host: &str) -> bool {
+pub fn is_loopback(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => host.rsplit_once(':').map_or(host, |(name, _)| name),

@@ -49,6 +49,8 @@ pub enum SecurityChange {
     MfaDisabled,
     RecoveryCodeUsed,
     RecoveryCodesRenewed,
+    ProviderConnected,
+    ProviderDisconnected,
 }
 
 /// Where a mail's link leads.
@@ -236,6 +238,8 @@ fn english(letter: &Letter) -> MailWords {
                 SecurityChange::MfaDisabled => ("Two-step verification is off", "Two-step verification was turned off for your Baton account: your password alone signs in now."),
                 SecurityChange::RecoveryCodeUsed => ("A recovery code was used", "One of your recovery codes was just used to sign in to your Baton account. It will not work again."),
                 SecurityChange::RecoveryCodesRenewed => ("New recovery codes", "New recovery codes were made for your Baton account; the old ones no longer work."),
+                SecurityChange::ProviderConnected => ("An account at another provider was connected", "An account at another provider was connected to your Baton account: it can now sign in to it."),
+                SecurityChange::ProviderDisconnected => ("An account at another provider was disconnected", "An account at another provider was disconnected from your Baton account: it no longer signs in to it."),
             };
             (
                 subject,
@@ -349,6 +353,8 @@ fn korean(letter: &Letter) -> MailWords {
                 SecurityChange::MfaDisabled => ("2단계 인증이 꺼졌습니다", "Baton 계정의 2단계 인증이 꺼졌습니다. 이제 비밀번호만으로 로그인됩니다."),
                 SecurityChange::RecoveryCodeUsed => ("복구 코드가 사용되었습니다", "방금 복구 코드 하나로 Baton 계정에 로그인했습니다. 이 코드는 다시 쓸 수 없습니다."),
                 SecurityChange::RecoveryCodesRenewed => ("복구 코드를 새로 만들었습니다", "Baton 계정의 복구 코드를 새로 만들었습니다. 이전 코드는 더 이상 쓸 수 없습니다."),
+                SecurityChange::ProviderConnected => ("다른 서비스의 계정이 연결되었습니다", "다른 서비스의 계정이 Baton 계정에 연결되었습니다. 이제 그 계정으로 로그인할 수 있습니다."),
+                SecurityChange::ProviderDisconnected => ("다른 서비스의 계정 연결이 해제되었습니다", "다른 서비스의 계정이 Baton 계정에서 연결 해제되었습니다. 이제 그 계정으로는 로그인할 수 없습니다."),
             };
             (
                 subject,

@@ -14,6 +14,8 @@ pub struct ChallengeRow {
     /// For a password reset: the new password, set once the second step succeeds.
     pub new_password_hash: Option<String>,
     pub failures: i64,
+    /// How the first step was made (`sign_in::Method`).
+    pub method: Option<String>,
 }
 
 pub async fn insert(
@@ -21,14 +23,17 @@ pub async fn insert(
     token: &SecretToken,
     user: UserId,
     new_password_hash: Option<&str>,
+    method: &str,
     expires_at: UnixMillis,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO mfa_challenges (token_hash, user_id, new_password_hash, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO mfa_challenges (token_hash, user_id, new_password_hash, method, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token.hash())
     .bind(user)
     .bind(new_password_hash)
+    .bind(method)
     .bind(expires_at)
     .execute(tx.conn())
     .await?;
@@ -43,7 +48,7 @@ pub async fn find(
     now: UnixMillis,
 ) -> Result<Option<ChallengeRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT token_hash, user_id, new_password_hash, failures FROM mfa_challenges \
+        "SELECT token_hash, user_id, new_password_hash, failures, method FROM mfa_challenges \
          WHERE token_hash = $1 AND expires_at > $2 AND failures < $3",
     )
     .bind(token.hash())

@@ -15,6 +15,8 @@
 //!   browsers that signed in to it;
 //! - the second factors: [`totp`], [`recovery_codes`], [`mfa_challenges`] (a second
 //!   step waiting for its code), [`passkeys`] and their WebAuthn [`ceremonies`];
+//! - sign-in through OpenID providers: [`provider_identities`] (who signs in to which
+//!   account) and [`oidc_flows`] (a trip to a provider and back);
 //! - [`secret_token`]: the random tokens stored only hashed; [`tx`]: write
 //!   transactions and the store's error.
 //!
@@ -33,8 +35,10 @@ pub mod known_browsers;
 pub mod known_devices;
 pub mod mfa_challenges;
 pub mod notify;
+pub mod oidc_flows;
 pub mod outbox;
 pub mod passkeys;
+pub mod provider_identities;
 pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod revocations;

@@ -25,6 +25,8 @@ pub struct Event<'a> {
     pub user_agent: Option<&'a str>,
     /// What an administrator wrote when they acted on the account.
     pub reason: Option<&'a str>,
+    /// How a `signed_in` was made (`SignInMethod::as_str`).
+    pub method: Option<&'a str>,
 }
 
 impl Event<'_> {
@@ -39,6 +41,7 @@ impl Event<'_> {
             client_net: None,
             user_agent: None,
             reason: None,
+            method: None,
         }
     }
 }
@@ -66,8 +69,8 @@ async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &
     let id = EventId::generate();
     let sql = format!(
         "INSERT INTO audit_events \
-           (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent, reason) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10{condition}"
+           (id, at, kind, user_id, session_id, email, client_addr, client_net, user_agent, reason, method) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11{condition}"
     );
     sqlx::query(&sql)
         .bind(id)
@@ -80,6 +83,7 @@ async fn insert(tx: &mut Tx<'_>, at: UnixMillis, event: &Event<'_>, condition: &
         .bind(event.client_net)
         .bind(event.user_agent)
         .bind(event.reason)
+        .bind(event.method)
         .execute(tx.conn())
         .await?;
     Ok(id)
@@ -96,6 +100,7 @@ pub struct EventRow {
     pub user_agent: Option<String>,
     pub client_addr: Option<String>,
     pub reason: Option<String>,
+    pub method: Option<String>,
 }
 
 /// Where a page of events starts: strictly older than this event.
@@ -121,7 +126,7 @@ pub async fn of_user(
     let hidden: Vec<String> = EventKind::HIDDEN.iter().map(|kind| format!("'{}'", kind.as_str())).collect();
     let sql = format!(
         "SELECT e.id, e.at, e.kind, e.session_id, COALESCE(s.user_agent, e.user_agent) AS user_agent, e.client_addr, \
-           e.reason \
+           e.reason, e.method \
          FROM audit_events e LEFT JOIN sessions s ON s.id = e.session_id \
          WHERE e.user_id = $1 AND e.kind NOT IN ({}) AND (e.at < $2 OR (e.at = $2 AND e.id < $3)) \
          ORDER BY e.at DESC, e.id DESC LIMIT $4",

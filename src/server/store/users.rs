@@ -17,7 +17,9 @@ pub struct UserRow {
     pub id: UserId,
     /// Trimmed and lower-cased (`Email::parse`).
     pub email: String,
-    /// An argon2id PHC string.
+    /// An argon2id PHC string; empty for an account without a password (made through
+    /// a provider): `password_hash` stays `NOT NULL`, and no PHC string is empty, so
+    /// no password can ever match it ([`UserRow::has_password`]).
     pub password_hash: String,
     pub created_at: UnixMillis,
     /// When the address was proved by following a mailed link; `None` until then.
@@ -40,6 +42,13 @@ pub struct Account {
     /// Carried in the access tokens issued for it.
     #[sqlx(try_from = "String")]
     pub roles: Roles,
+}
+
+impl UserRow {
+    /// Whether the account has a password at all.
+    pub fn has_password(&self) -> bool {
+        !self.password_hash.is_empty()
+    }
 }
 
 impl From<&UserRow> for Account {
@@ -108,15 +117,18 @@ pub enum Inserted {
 }
 
 pub async fn insert(tx: &mut Tx<'_>, user: &UserRow) -> Result<Inserted, StoreError> {
-    sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(user.id)
-        .bind(&user.email)
-        .bind(&user.password_hash)
-        .bind(user.created_at)
-        .execute(tx.conn())
-        .await
-        .map(|_| Inserted::Created)
-        .on_unique(Inserted::EmailTaken)
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.id)
+    .bind(&user.email)
+    .bind(&user.password_hash)
+    .bind(user.created_at)
+    .bind(user.email_verified_at)
+    .execute(tx.conn())
+    .await
+    .map(|_| Inserted::Created)
+    .on_unique(Inserted::EmailTaken)
 }
 
 const USER_COLUMNS: &str =
@@ -254,6 +266,32 @@ pub async fn verify_email(tx: &mut Tx<'_>, id: UserId, email: &str, now: UnixMil
 /// Moves the account's credential epoch on: a sign-in that read the old one can no
 /// longer open a session ([`still_current`]). Call it first in the transaction of the
 /// change: on PostgreSQL the row lock it takes orders the change against those sign-ins.
+/// Takes `id`'s row lock on PostgreSQL (SQLite's writer lock already orders every
+/// write transaction): two removals of sign-in methods side by side are ordered, so
+/// both cannot see the other's method still there and leave none.
+pub async fn hold(tx: &mut Tx<'_>, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET credential_epoch = credential_epoch WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// How many ways `id` has to sign in, in `tx`: a password, each passkey, each
+/// provider (an email code is a way back in, not a method the person chose).
+pub async fn sign_in_methods(tx: &mut Tx<'_>, id: UserId) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT (CASE WHEN u.password_hash <> '' THEN 1 ELSE 0 END) \
+           + (SELECT COUNT(*) FROM passkeys WHERE user_id = u.id) \
+           + (SELECT COUNT(*) FROM provider_identities WHERE user_id = u.id) \
+         FROM users u WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .unwrap_or(0))
+}
+
 pub async fn end_credentials(tx: &mut Tx<'_>, id: UserId) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET credential_epoch = credential_epoch + 1 WHERE id = $1")
         .bind(id)

@@ -49,8 +49,10 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::AdminLocked => "An administrator locked your account.".to_string(),
         EventKind::AdminUnlocked => "An administrator unlocked your account.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
-            "Your address was proved: passkeys and authenticator apps added before that were removed.".to_string()
+            "Your address was proved: passkeys, authenticator apps and connected accounts added before that were removed.".to_string()
         }
+        EventKind::ProviderConnected => "You connected an account at another provider to sign in with.".to_string(),
+        EventKind::ProviderDisconnected => "You disconnected an account at another provider.".to_string(),
         EventKind::RegisterAttempt => format!("An account was asked for on {device}."),
         EventKind::ResetRequested => "A password reset was asked for.".to_string(),
         EventKind::LinkRequested => "A link was asked for by mail.".to_string(),
@@ -316,6 +318,39 @@ pub static TEXTS: Texts = Texts {
         remove_named: |name| format!("Remove {name}"),
         not_removed: "Not removed",
         remove_failed: |error| format!("Could not remove it: {error}"),
+    },
+    providers: Providers {
+        continue_with: |name| format!("Continue with {name}"),
+        failed: |name| format!("Signing in with {name} did not work. Try again, or sign in another way."),
+        account_exists: |name| {
+            format!("An account with this email already exists. Sign in, then connect {name} from your account page.")
+        },
+        email_unverified: |name| {
+            format!(
+                "{name} did not confirm that this email address is yours, so no account was made. Verify it at {name}, \
+                 or create an account with a password."
+            )
+        },
+        identity_taken: |name| format!("This {name} account is already connected to another Baton account."),
+        account_locked: "An administrator locked this account. Contact your administrator to have it unlocked.",
+        second_step: |name| {
+            format!("You signed in with {name}. Your account has two-step verification: enter a code too.")
+        },
+        title: "Connected accounts",
+        intro: "Sign in with an account you already have elsewhere. Connecting one needs a recent sign-in.",
+        loading: "Loading your connected accounts…",
+        load_failed: |error| format!("Could not load your connected accounts: {error}"),
+        connected_as: |email| format!("Connected as {email}"),
+        connected: "Connected",
+        not_connected: "Not connected",
+        connect: "Connect",
+        connect_named: |name| format!("Connect {name}"),
+        not_connected_yet: "Not connected",
+        now_connected: |name| format!("{name} is connected: you can now sign in with it."),
+        disconnect: "Disconnect",
+        disconnect_named: |name| format!("Disconnect {name}"),
+        disconnected: |name| format!("{name} is disconnected."),
+        not_disconnected: "Not disconnected",
     },
     two_step: TwoStep {
         title: "Two-step verification",

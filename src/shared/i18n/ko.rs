@@ -41,6 +41,9 @@ fn error(e: &AppError) -> String {
         AppError::NotFound => "찾을 수 없습니다.".to_string(),
         AppError::EmailTaken => "이 이메일로 만든 계정이 이미 있습니다.".to_string(),
         AppError::LastAdmin => "관리자가 본인 한 명뿐입니다. 먼저 다른 사람을 관리자로 지정해 주세요.".to_string(),
+        AppError::LastSignInMethod => {
+            "로그인할 수 있는 마지막 방법입니다. 먼저 비밀번호, 패스키 또는 다른 서비스를 추가해 주세요.".to_string()
+        }
         AppError::PayloadTooLarge => "보낸 내용이 너무 큽니다.".to_string(),
         AppError::RateLimited { retry_after } => {
             format!("시도 횟수가 너무 많습니다. {} 후에 다시 시도해 주세요.", wait(*retry_after))
@@ -98,8 +101,10 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::AdminLocked => "관리자가 계정을 잠갔습니다.".to_string(),
         EventKind::AdminUnlocked => "관리자가 계정 잠금을 풀었습니다.".to_string(),
         EventKind::CredentialsRemovedOnVerification => {
-            "주소가 인증되었습니다. 그 전에 추가된 패스키와 인증 앱을 삭제했습니다.".to_string()
+            "주소가 인증되었습니다. 그 전에 추가된 패스키, 인증 앱, 연결된 계정을 삭제했습니다.".to_string()
         }
+        EventKind::ProviderConnected => "로그인에 쓸 다른 서비스의 계정을 연결했습니다.".to_string(),
+        EventKind::ProviderDisconnected => "다른 서비스의 계정 연결을 해제했습니다.".to_string(),
         EventKind::RegisterAttempt => format!("{device}에서 계정 만들기를 요청했습니다."),
         EventKind::ResetRequested => "비밀번호 재설정을 요청했습니다.".to_string(),
         EventKind::LinkRequested => "메일로 링크를 요청했습니다.".to_string(),
@@ -353,6 +358,37 @@ pub static TEXTS: Texts = Texts {
         remove_named: |name| format!("{name} 삭제"),
         not_removed: "삭제하지 않았습니다",
         remove_failed: |error| format!("삭제하지 못했습니다: {error}"),
+    },
+    providers: Providers {
+        continue_with: |name| format!("{name}(으)로 계속하기"),
+        failed: |name| format!("{name}(으)로 로그인하지 못했습니다. 다시 시도하거나 다른 방법으로 로그인해 주세요."),
+        account_exists: |name| {
+            format!("이 이메일로 만든 계정이 이미 있습니다. 먼저 로그인한 뒤 계정 페이지에서 {name}을(를) 연결해 주세요.")
+        },
+        email_unverified: |name| {
+            format!(
+                "{name}에서 이 이메일 주소가 본인 것임을 확인해 주지 않아 계정을 만들지 않았습니다. {name}에서 주소를 \
+                 인증하거나, 비밀번호로 계정을 만들어 주세요."
+            )
+        },
+        identity_taken: |name| format!("이 {name} 계정은 이미 다른 Baton 계정에 연결되어 있습니다."),
+        account_locked: "관리자가 이 계정을 잠갔습니다. 잠금을 풀려면 관리자에게 문의하세요.",
+        second_step: |name| format!("{name}(으)로 로그인했습니다. 2단계 인증을 쓰는 계정이므로 코드도 입력해 주세요."),
+        title: "연결된 계정",
+        intro: "다른 곳에 이미 있는 계정으로 로그인하세요. 계정을 연결하려면 최근에 로그인했어야 합니다.",
+        loading: "연결된 계정을 불러오는 중…",
+        load_failed: |error| format!("연결된 계정을 불러오지 못했습니다: {error}"),
+        connected_as: |email| format!("{email}(으)로 연결됨"),
+        connected: "연결됨",
+        not_connected: "연결 안 됨",
+        connect: "연결",
+        connect_named: |name| format!("{name} 연결"),
+        not_connected_yet: "연결 안 됨",
+        now_connected: |name| format!("{name}이(가) 연결되었습니다. 이제 이 계정으로 로그인할 수 있습니다."),
+        disconnect: "연결 해제",
+        disconnect_named: |name| format!("{name} 연결 해제"),
+        disconnected: |name| format!("{name} 연결을 해제했습니다."),
+        not_disconnected: "연결을 해제하지 못했습니다",
     },
     two_step: TwoStep {
         title: "2단계 인증",

@@ -36,6 +36,7 @@ pub struct Texts {
     pub activity: Activity,
     pub account: Account,
     pub passkeys: Passkeys,
+    pub providers: Providers,
     pub two_step: TwoStep,
     pub admin: Admin,
 }
@@ -311,6 +312,42 @@ pub struct Passkeys {
     pub remove_named: Say1,
     pub not_removed: &'static str,
     pub remove_failed: Say1,
+}
+
+/// Signing in through another provider: the buttons, what went wrong on the way back,
+/// and **Connected accounts** on `/account`. `Say1`s take the provider's name.
+pub struct Providers {
+    /// "Continue with {name}"
+    pub continue_with: Say1,
+    /// `provider_error=failed`
+    pub failed: Say1,
+    /// `provider_error=account_exists` (the contract's sentence)
+    pub account_exists: Say1,
+    /// `provider_error=email_unverified`
+    pub email_unverified: Say1,
+    /// `provider_error=identity_taken`
+    pub identity_taken: Say1,
+    /// `provider_error=account_locked`
+    pub account_locked: &'static str,
+    /// The second step after a provider sign-in.
+    pub second_step: Say1,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub loading: &'static str,
+    pub load_failed: Say1,
+    /// "Connected as {email}"
+    pub connected_as: Say1,
+    pub connected: &'static str,
+    pub not_connected: &'static str,
+    pub connect: &'static str,
+    pub connect_named: Say1,
+    pub not_connected_yet: &'static str,
+    /// Back from the provider: "{name} is connected…"
+    pub now_connected: Say1,
+    pub disconnect: &'static str,
+    pub disconnect_named: Say1,
+    pub disconnected: Say1,
+    pub not_disconnected: &'static str,
 }
 
 pub struct TwoStep {
