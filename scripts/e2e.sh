@@ -12,6 +12,8 @@
 # listener (end2end/smtp-inbox.mjs), the other two write their mails as files; either
 # way each server's mails land in a folder of its own, which the suite reads
 # (BASE_OUTBOX, STEADY_OUTBOX, SUDO_OUTBOX) as a person reads their inbox.
+# The steady server also offers "Continue with Test ID", a real OpenID Provider on
+# loopback (scripts/oidc.sh).
 # Waits for /healthz, runs the suite headless in Chromium, stops the servers, and
 # exits non-zero on any failure.
 set -euo pipefail
@@ -20,7 +22,9 @@ cd "$(dirname "$0")/.."
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 tmp=$(mktemp -d)
+. scripts/oidc.sh
 cleanup() {
+  oidc_stop
   for pidfile in "$tmp"/*.pid; do
     [ -e "$pidfile" ] || continue
     pid=$(cat "$pidfile")
@@ -61,8 +65,21 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# A real OpenID Provider (end2end/oidc-provider.mjs) for "Continue with Test ID" on the
+# steady server, configured as an operator would: a [[baton.providers]] table in a
+# settings file, its secret in BATON_PROVIDER_TEST_SECRET.
+oidc_start e2e
+cat >"$tmp/providers.toml" <<TOML
+[[baton.providers]]
+id = "test"
+name = "Test ID"
+issuer = "$BATON_TEST_OIDC_E2E"
+client_id = "baton"
+TOML
+
 BASE_URL=$(start_server short BATON_ACCESS_TTL=3s)
-STEADY_URL=$(start_server steady BATON_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none")
+STEADY_URL=$(start_server steady BATON_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none" \
+  BATON_CONFIG="$tmp/providers.toml" BATON_PROVIDER_TEST_SECRET=baton-test-secret)
 SUDO_URL=$(start_server sudo BATON_REAUTH_WINDOW=3s)
 BASE_OUTBOX="$tmp/short-outbox" STEADY_OUTBOX="$tmp/steady-outbox" SUDO_OUTBOX="$tmp/sudo-outbox"
 export BASE_URL STEADY_URL SUDO_URL BASE_OUTBOX STEADY_OUTBOX SUDO_OUTBOX

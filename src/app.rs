@@ -58,7 +58,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// so script injection is the one way to steal it: only scripts carrying this
 /// response's nonce run (and what they load, `'strict-dynamic'`), no inline styles or
 /// plugins, and the page talks only to its own origin. (`frame-ancestors` and the
-/// other header-only directives come with every response from `crate::server`.)
+/// other header-only directives come with every response from `crate::server`, and so
+/// does `form-action`, which allows the OpenID providers' origins: a **Continue with**
+/// form's answer redirects there.)
 fn content_security_policy(options: &LeptosOptions) -> String {
     let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
     // Under `cargo leptos watch` (which sets LEPTOS_WATCH, the same test `<AutoReload>`
@@ -69,8 +71,7 @@ fn content_security_policy(options: &LeptosOptions) -> String {
     };
     format!(
         "default-src 'self'; script-src 'strict-dynamic'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'{live_reload}; object-src 'none'; base-uri 'self'; \
-         form-action 'self'"
+         img-src 'self' data:; connect-src 'self'{live_reload}; object-src 'none'; base-uri 'self'"
     )
 }
 

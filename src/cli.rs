@@ -124,16 +124,18 @@ pub async fn run(command: Option<Command>, settings: Settings) -> Result<(), Sta
 }
 
 /// The effective settings, as `baton config check` prints them: every area, the
-/// database URL and the SMTP URL without their passwords.
+/// database URL and the SMTP URL without their passwords, the providers without their
+/// client secrets.
 pub fn describe(settings: &Settings) -> String {
     format!(
-        "listen: {}\ndatabase: {}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n",
+        "listen: {}\ndatabase: {}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\nproviders: {:#?}\n",
         settings.leptos.site_addr,
         db::redacted(&settings.database_url),
         settings.tokens,
         settings.limits,
         settings.mail,
         settings.operations,
+        settings.providers,
     )
 }
 
@@ -321,20 +323,27 @@ mod tests {
     #[test]
     fn config_check_names_every_area_and_no_password() {
         let settings = crate::server::config::tests::load(
-            "",
+            "[[baton.providers]]\nid = \"acme\"\nname = \"Acme\"\nissuer = \"https://id.acme.example\"\nclient_id = \"b\"\n",
             &[
                 ("DATABASE_URL", "postgres://baton:hunter2@db/baton"),
                 ("BATON_SMTP_URL", "smtp://mailer:hunter3@mail.example.com:587"),
+                ("BATON_PROVIDER_ACME_SECRET", "hunter4"),
             ],
         )
         .unwrap();
         let shown = describe(&settings);
-        for area in
-            ["TokenSettings", "LimitSettings", "MailSettings", "OperationSettings", "access_ttl", "metrics_addr"]
-        {
+        for area in [
+            "TokenSettings",
+            "LimitSettings",
+            "MailSettings",
+            "OperationSettings",
+            "access_ttl",
+            "metrics_addr",
+            "acme",
+        ] {
             assert!(shown.contains(area), "{area}: {shown}");
         }
-        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"), "{shown}");
+        assert!(!shown.contains("hunter2") && !shown.contains("hunter3") && !shown.contains("hunter4"), "{shown}");
     }
 
     #[test]

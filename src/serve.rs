@@ -74,7 +74,11 @@ pub fn router_with(state: AppState, own: Router<AppState>) -> Router {
             )
             .layer(headers::compression())
             .layer(middleware::from_fn_with_state(
-                headers::SiteHeaders::new(state.settings.tokens.public_origin.as_deref(), &state.leptos_options),
+                headers::SiteHeaders::new(
+                    state.settings.tokens.public_origin.as_deref(),
+                    &state.leptos_options,
+                    &state.settings.providers.iter().map(|p| p.issuer.as_str()).collect::<Vec<_>>(),
+                ),
                 headers::response_headers,
             ))
             .layer(middleware::from_fn(limit_body))

@@ -9,7 +9,7 @@ use crate::{
             bearer::{Authenticated, Recent},
             cookie::Cookie,
             device::Device,
-            passkeys,
+            passkeys, provider_sign_in,
         },
         http::fields::Fields,
         state::AppState,
@@ -19,7 +19,7 @@ use crate::{
     shared::{
         device::describe_device,
         error::AppError,
-        wire::{ActivityEvent, PasskeyInfo, TokenResponse},
+        wire::{ActivityEvent, ConnectedProvider, PasskeyInfo, TokenResponse},
     },
 };
 use axum::{
@@ -112,6 +112,8 @@ struct Export {
     events: Vec<ActivityEvent>,
     /// Passkeys' names and dates (never their keys).
     passkeys: Vec<PasskeyInfo>,
+    /// The providers it signs in through (which, the address they gave, since when).
+    providers: Vec<ConnectedProvider>,
 }
 
 #[derive(Serialize)]
@@ -186,6 +188,7 @@ pub async fn export(State(state): State<AppState>, Recent(caller): Recent) -> Re
         sessions,
         events,
         passkeys: passkeys::list(&state, &caller).await?,
+        providers: provider_sign_in::list(&state, &caller).await?,
     };
     let body = serde_json::to_vec_pretty(&export).map_err(AppError::internal)?;
     Ok((

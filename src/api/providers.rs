@@ -26,7 +26,6 @@ pub use self::ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{
-        client::next::safe_next,
         server::{
             auth::{
                 bearer::{Authenticated, Recent},
@@ -39,6 +38,7 @@ mod ssr {
         },
         shared::{
             error::AppError,
+            next::safe_next,
             wire::{ConnectedProvider, ProviderRedirect},
         },
     };

@@ -3,8 +3,7 @@
 //! the typed functions of the Bearer endpoints built on it ([`api`]), keeping the
 //! session alive ([`renewal`]), cross-tab coordination ([`tabs`], [`lock`]), the
 //! re-authentication prompt's turn ([`reauth`]), passkeys ([`webauthn`]), the page's
-//! language ([`language`]), the way back after signing in ([`next`]) and downloads
-//! ([`files`]). Compiled into both builds; it runs only in the browser, started by
+//! language ([`language`]) and downloads ([`files`]). Compiled into both builds; it runs only in the browser, started by
 //! [`renewal::start`] once the page has hydrated.
 
 pub mod api;
@@ -12,7 +11,6 @@ pub mod fetch;
 pub mod files;
 pub mod language;
 pub mod lock;
-pub mod next;
 pub mod reauth;
 pub mod renewal;
 pub mod session;

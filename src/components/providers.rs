@@ -15,11 +15,12 @@ use crate::{
     client::{
         api,
         language::{tr, use_texts},
-        next::safe_next,
     },
     shared::{
+        endpoints::{with_id, PROVIDER_SIGN_IN},
         error::AppError,
         i18n::{Texts, Words},
+        next::safe_next,
         wire::{ConnectedProvider, ProviderInfo},
     },
 };
@@ -60,7 +61,7 @@ pub fn ProviderButtons(#[prop(optional)] or: bool) -> impl IntoView {
                                 .map(|provider| {
                                     let name = provider.name.clone();
                                     view! {
-                                        <form method="get" action=format!("/auth/{}", provider.id) class="provider">
+                                        <form method="get" action=with_id(PROVIDER_SIGN_IN, &provider.id) class="provider">
                                             {next().map(|next| view! { <input type="hidden" name="next" value=next/> })}
                                             <button type="submit" class="button button--provider">
                                                 {move || (t().providers.continue_with)(&name)}

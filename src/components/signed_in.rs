@@ -8,10 +8,9 @@ use super::{
 };
 use crate::client::{
     language::{tr, use_texts},
-    next::encode_component,
     session::{use_session, Connection, SignedOutBecause, Status},
 };
-use crate::shared::roles::ADMIN;
+use crate::shared::{next::encode_component, roles::ADMIN};
 use leptos::{
     either::{Either, EitherOf3},
     prelude::*,

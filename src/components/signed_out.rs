@@ -4,11 +4,14 @@
 use crate::{
     client::{
         fetch,
-        next::{encode_component, safe_next},
         session::{use_session, Status, Trigger},
         tabs,
     },
-    shared::{error::AppError, wire::TokenResponse},
+    shared::{
+        error::AppError,
+        next::{encode_component, safe_next},
+        wire::TokenResponse,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::{

@@ -26,8 +26,8 @@ pub const PASSKEY: &str = "/api/passkeys/{id}";
 pub const PASSKEY_REGISTER_START: &str = "/api/passkeys/register/start";
 pub const PASSKEY_REGISTER_FINISH: &str = "/api/passkeys/register/finish";
 /// Signing in through another provider: the trip there, and the way back.
-pub const PROVIDER_SIGN_IN: &str = "/auth/{provider}";
-pub const PROVIDER_CALLBACK: &str = "/auth/{provider}/callback";
+pub const PROVIDER_SIGN_IN: &str = "/auth/{id}";
+pub const PROVIDER_CALLBACK: &str = "/auth/{id}/callback";
 /// The account's connected providers; connecting (POST) or disconnecting (DELETE) one.
 pub const ACCOUNT_PROVIDERS: &str = "/api/account/providers";
 pub const ACCOUNT_PROVIDER: &str = "/api/account/providers/{id}";

@@ -1,8 +1,9 @@
 //! What the server and the browser both speak: the one error type ([`error`]), the
 //! parsed inputs ([`credentials`]), the contract's bodies ([`wire`]) and paths
 //! ([`endpoints`]), the kinds of security events ([`activity`]), the names of devices
-//! ([`device`]), the app's languages ([`i18n`]) and an account's [`roles`]. Nothing
-//! here imports another part of Baton.
+//! ([`device`]), the app's languages ([`i18n`]), an account's [`roles`] and the way
+//! back after signing in ([`next`], which the server checks too). Nothing here imports
+//! another part of Baton.
 
 /// An enum written as text: each variant and its string, once. The string is what
 /// the database stores (server build) and what the wire carries (both builds).
@@ -77,5 +78,6 @@ pub mod device;
 pub mod endpoints;
 pub mod error;
 pub mod i18n;
+pub mod next;
 pub mod roles;
 pub mod wire;

@@ -150,7 +150,7 @@ impl Landing {
         match self {
             Landing::SignedIn { next, .. } => next.clone(),
             Landing::SecondStep { next, provider, .. } => {
-                format!("/login?second_step=1&provider={provider}&next={}", crate::client::next::encode_component(next))
+                format!("/login?second_step=1&provider={provider}&next={}", crate::shared::next::encode_component(next))
             }
             Landing::Connected { provider } => format!("/account?provider={provider}"),
             Landing::Refused { page, why, provider } => {

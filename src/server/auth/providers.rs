@@ -167,6 +167,14 @@ impl Provider {
         // document naming another issuer (a mix-up) is refused.
         match CoreProviderMetadata::discover_async(issuer, http).await {
             Ok(metadata) => {
+                let origin = |url: &str| url::Url::parse(url).ok().map(|u| u.origin());
+                if origin(metadata.authorization_endpoint().as_str()) != origin(&self.settings.issuer) {
+                    tracing::warn!(
+                        provider = self.id(),
+                        "the authorization endpoint is not on the issuer's origin: the pages' form-action does not \
+                         allow it, so the Continue button cannot reach it"
+                    );
+                }
                 if let Ok(mut slot) = self.discovered.write() {
                     *slot = Some(Discovered { metadata, at: Instant::now(), keys_refetched: None });
                 }

@@ -12,8 +12,9 @@ use tower_http::compression::{
     CompressionLayer, DefaultPredicate,
 };
 
-/// Headers every response carries unless it set its own.
-const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
+/// Headers every response carries unless it set its own (and the Content Security
+/// Policy of [`SiteHeaders`]).
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     // `same-origin`, not `no-referrer`: nothing leaves for other sites either way, but
     // under `no-referrer` a browser sends `Origin: null` with a plain form post, which
@@ -21,9 +22,6 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
     // submitted before hydration would fail.
     (header::REFERRER_POLICY, "same-origin"),
     (header::X_FRAME_OPTIONS, "DENY"),
-    // Pages carry a stricter policy of their own in a meta tag; these directives work
-    // only as a header.
-    (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"),
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
 ];
 
@@ -34,15 +32,32 @@ pub struct SiteHeaders {
     hsts: Option<HeaderValue>,
     /// The bundle's files carry content hashes in their names: cache them for good.
     immutable_bundle: Option<String>,
+    /// Pages carry a stricter policy of their own in a meta tag; these directives work
+    /// only as a header, or (`form-action`) depend on the server's settings.
+    csp: Option<HeaderValue>,
 }
 
 impl SiteHeaders {
-    pub fn new(public_origin: Option<&str>, site: &leptos::config::LeptosOptions) -> Self {
+    /// `providers` are the issuer URLs of the OpenID providers: a **Continue with**
+    /// button is a form whose answer redirects to the provider, and `form-action`
+    /// governs where a form's redirects may go too, so each provider's origin is
+    /// allowed there (its authorization endpoint is on it: `providers` warns otherwise).
+    pub fn new(public_origin: Option<&str>, site: &leptos::config::LeptosOptions, providers: &[&str]) -> Self {
         // A year, the usual; not `includeSubDomains`: siblings are not ours to decide.
         let https = public_origin.is_some_and(|o| o.starts_with("https://"));
+        let mut form_action = String::from("'self'");
+        for origin in providers.iter().filter_map(|issuer| url::Url::parse(issuer).ok()) {
+            let origin = origin.origin().ascii_serialization();
+            if !form_action.split(' ').any(|o| o == origin) {
+                form_action.push(' ');
+                form_action.push_str(&origin);
+            }
+        }
+        let csp = format!("frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action {form_action}");
         SiteHeaders {
             hsts: https.then(|| HeaderValue::from_static("max-age=31536000")),
             immutable_bundle: site.hash_files.then(|| format!("/{}/", site.site_pkg_dir)),
+            csp: HeaderValue::from_str(&csp).ok(),
         }
     }
 }
@@ -59,6 +74,9 @@ pub async fn response_headers(State(site): State<SiteHeaders>, request: Request,
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if let Some(csp) = &site.csp {
+        headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(csp.clone());
     }
     if let Some(hsts) = &site.hsts {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
