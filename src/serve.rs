@@ -7,7 +7,6 @@ use crate::{
     api,
     app::{shell, App},
     server::{
-        auth::providers::Providers,
         http::{body_limit::limit_body, headers, origin::require_same_origin, telemetry},
         mail::sender,
         observe::metrics::Recorder,
@@ -140,7 +139,7 @@ pub async fn serve_with(
     };
     let sync = sync::spawn(state.clone());
     let sweep = retention::spawn(state.clone());
-    let discovery = Providers::spawn_discovery(state.clone());
+    let discovery = state.providers.spawn_discovery();
     let origin = sender::link_origin(state.settings.tokens.public_origin.as_deref(), listener.local_addr()?);
     let mail = sender::spawn(state.clone(), origin);
 

@@ -15,7 +15,6 @@ pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
         .state
         .providers
         .all()
-        .iter()
         .map(|p| ProviderInfo { id: p.settings.id.clone(), name: p.settings.name.clone() })
         .collect())
 }
@@ -82,8 +81,9 @@ mod ssr {
         }
     }
 
-    /// `GET /auth/{provider}/callback`: the provider's way back. Always a 303 (to
-    /// `next`, `/login` or `/account`); the `oidc` cookie goes either way.
+    /// `GET /auth/{provider}/callback`: the provider's way back. A 303 (to `next`,
+    /// `/login` or `/account`), the `oidc` cookie gone either way; 404 for a provider
+    /// that is not configured.
     pub async fn callback(
         State(state): State<AppState>,
         Path(provider): Path<String>,
@@ -91,6 +91,8 @@ mod ssr {
         device: Device,
         headers: HeaderMap,
     ) -> Result<Response, AppError> {
+        // Only a configured provider's id reaches the `Location` below.
+        state.providers.get(&provider)?;
         let secure = state.settings.tokens.cookie_secure;
         // Two `oidc` cookies (one planted) count as none: the state check fails.
         let browser = oidc_cookie(&state).read(&headers).ok().flatten();

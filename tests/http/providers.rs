@@ -108,7 +108,7 @@ async fn a_provider_down_at_start_up_works_once_up_and_a_later_outage_fails_clea
 async fn a_new_identity_signs_up_then_signs_in_and_the_activity_says_how(db: TestDb) {
     let Some(app) = app_with_provider(&db).await else { return };
     let listed: Value = app.get("/api/auth/providers", None).await.json().await.unwrap();
-    assert_eq!(listed, json!([{"id": "test", "name": "Test ID"}]));
+    assert_eq!(listed, json!([{"id": "test", "name": "Test ID"}, {"id": "other", "name": "Other ID"}]));
 
     let login = fresh_login();
     let landed = sign_in_with(&app, "test", &login, Some("/sessions")).await;
@@ -267,7 +267,11 @@ async fn a_forged_replayed_or_foreign_state_signs_nobody_in(db: TestDb) {
     let back = oidc::log_in_at_provider(&authorize, &login).await;
     let elsewhere = back.replace("/auth/test/callback", "/auth/other/callback");
     let landed = come_back(&app, &elsewhere, browser.as_deref()).await;
-    assert!(landed.location.starts_with("/login?provider_error=failed"), "{}", landed.location);
+    assert_eq!(landed.location, "/login?provider_error=failed&provider=other");
+    // A provider that is not configured has no way back at all (and its name never
+    // reaches a Location).
+    let response = app.client.http.get(back.replace("/auth/test/", "/auth/x&next=%2F%2Fevil/")).send().await.unwrap();
+    assert_error(response, 404, "not_found").await;
     // The provider saying no (the person cancelled).
     let (authorize, browser) = begin(&app, "test", None).await;
     let state = url::Url::parse(&authorize).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.to_string();
@@ -361,6 +365,7 @@ fn skip() {
 fn provider_settings(id: &str, issuer: &str) -> ProviderSettings {
     let name = match id {
         "late" => "Late ID",
+        "other" => "Other ID",
         _ => "Test ID",
     };
     ProviderSettings {
@@ -379,7 +384,9 @@ async fn app_with_provider(db: &TestDb) -> Option<TestApp> {
         skip();
         return None;
     };
-    Some(db.app_with(|s| s.providers = vec![provider_settings("test", &issuer)]).await)
+    let mut other = provider_settings("other", &issuer);
+    (other.client_id, other.client_secret) = ("baton-other".into(), "baton-other-secret".into());
+    Some(db.app_with(|s| s.providers = vec![provider_settings("test", &issuer), other]).await)
 }
 
 fn fresh_login() -> String {

@@ -2,7 +2,7 @@
 //! verification"): a right password on an account with the authenticator app opens
 //! one instead of a session; `second_step::finish` redeems it with a code.
 
-use super::sign_in::Method;
+use super::method::Method;
 use crate::{
     server::{
         state::AppState,

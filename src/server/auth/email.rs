@@ -135,7 +135,7 @@ pub async fn reset_password(
         // The other reset links die now, as with any reset; the second step then
         // finishes it.
         email_links::delete_of(&mut tx, user.id, Purpose::ResetPassword).await?;
-        let next = challenge::open(&mut tx, &user, Some(&hash), &super::sign_in::Method::Password, now).await?;
+        let next = challenge::open(&mut tx, &user, Some(&hash), &super::method::Method::Password, now).await?;
         tx.commit().await?;
         state.store.forget(user.id);
         return Ok(SignIn::SecondStep(next));

@@ -1,6 +1,6 @@
 //! Authentication, server side: what the endpoints of `crate::api` run.
 //!
-//! - the flows: [`sign_in`] (sign up, sign in), [`rotation`] (refresh), [`sign_out`]
+//! - the flows: [`sign_in`] (sign up, sign in, and the [`method`] of each), [`rotation`] (refresh), [`sign_out`]
 //!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
 //!   ended session; [`account`] (what a person does to their own account) and
 //!   [`email`] (what goes through their mailbox); [`admin`] (what an administrator
@@ -29,6 +29,7 @@ pub mod email;
 pub mod grant;
 pub mod keys;
 pub mod limits;
+pub mod method;
 pub mod passkeys;
 pub mod password;
 pub mod provider_sign_in;

@@ -293,7 +293,7 @@ async fn sign_in_with(
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     let browser =
-        sign_in::open_session(&mut tx, &user, &session, &first, device, &sign_in::Method::Passkey, now).await?;
+        sign_in::open_session(&mut tx, &user, &session, &first, device, &super::method::Method::Passkey, now).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, session = %session.id, passkey = %passkey.id, "signed in with a passkey");
     Ok(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser))

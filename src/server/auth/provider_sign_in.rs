@@ -15,8 +15,9 @@ use super::{
     device::Device,
     grant::{self, Grant},
     limits,
+    method::Method,
     providers::{Identity, Provider},
-    sign_in::{self, Method},
+    sign_in,
 };
 use crate::{
     server::{

@@ -18,7 +18,7 @@ use openidconnect::{
     Nonce, SignatureVerificationError,
 };
 use std::{
-    sync::RwLock,
+    sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
@@ -41,7 +41,8 @@ pub type ProviderClient =
 
 /// Every configured provider, and the HTTP client that talks to them.
 pub struct Providers {
-    list: Vec<Provider>,
+    list: Vec<Arc<Provider>>,
+    /// Cheap to clone (one connection pool behind a reference count).
     http: reqwest::Client,
 }
 
@@ -83,22 +84,24 @@ impl Providers {
             .map_err(|e| format!("the HTTP client for OpenID providers: {e}"))?;
         let list = settings
             .iter()
-            .map(|settings| Provider {
-                settings: settings.clone(),
-                discovered: RwLock::new(None),
-                discovering: tokio::sync::Mutex::new(()),
+            .map(|settings| {
+                Arc::new(Provider {
+                    settings: settings.clone(),
+                    discovered: RwLock::new(None),
+                    discovering: tokio::sync::Mutex::new(()),
+                })
             })
             .collect();
         Ok(Providers { list, http })
     }
 
-    pub fn all(&self) -> &[Provider] {
-        &self.list
+    pub fn all(&self) -> impl Iterator<Item = &Provider> {
+        self.list.iter().map(|p| p.as_ref())
     }
 
     /// The provider of `id`: `not_found` if none is configured.
     pub fn get(&self, id: &str) -> Result<&Provider, AppError> {
-        self.list.iter().find(|p| p.settings.id == id).ok_or(AppError::NotFound)
+        self.all().find(|p| p.settings.id == id).ok_or(AppError::NotFound)
     }
 
     pub fn http(&self) -> &reqwest::Client {
@@ -107,15 +110,15 @@ impl Providers {
 
     /// Keeps every provider's metadata fresh, from start-up on: a provider that cannot
     /// be reached is logged and tried again after 1, 2, 4… up to 60 seconds.
-    pub fn spawn_discovery(state: crate::server::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
-        (0..state.providers.list.len())
-            .map(|index| {
-                let state = state.clone();
+    pub fn spawn_discovery(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.list
+            .iter()
+            .map(|provider| {
+                let (provider, http) = (provider.clone(), self.http.clone());
                 tokio::spawn(async move {
                     let mut pause = Duration::from_secs(1);
                     loop {
-                        let provider = &state.providers.list[index];
-                        match provider.refresh(&state.providers.http).await {
+                        match provider.refresh(&http).await {
                             Ok(()) => {
                                 pause = Duration::from_secs(1);
                                 tokio::time::sleep(METADATA_TTL).await;

@@ -130,7 +130,7 @@ async fn finish_with(state: &AppState, mfa_token: &str, code: &str, device: &Dev
     let browser = match &challenge.new_password_hash {
         Some(hash) => email::finish_reset(&mut tx, &user, hash, &session, &first, device, now).await?.browser,
         None => {
-            let method = sign_in::Method::parse(challenge.method.as_deref());
+            let method = super::method::Method::parse(challenge.method.as_deref());
             sign_in::open_session(&mut tx, &user, &session, &first, device, &method, now).await?
         }
     };
