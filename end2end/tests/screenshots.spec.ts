@@ -212,3 +212,46 @@ for (const [device, viewport] of [
     await shot('admin-audit');
   });
 }
+
+// Signing in with another provider: the steady server offers "Test ID" (scripts/e2e.sh).
+for (const [device, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 780 }],
+] as const) {
+  test(`screenshots of signing in with a provider (${device})`, async ({ page, request }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize(viewport);
+    await page.route('https://fonts.googleapis.com/**', (route) => route.abort());
+    const shot = shooter(page, device);
+    const steady = process.env.STEADY_URL ?? 'http://127.0.0.1:3000';
+
+    await page.goto(`${steady}/login`);
+    await hydrated(page);
+    await shot('provider-login');
+    await page.goto(`${steady}/register`);
+    await hydrated(page);
+    await shot('provider-register');
+
+    // An address that has an account: the refusal.
+    const taken = `shot-${Date.now()}-${device}@example.com`;
+    await request.post(`${steady}/api/auth/register`, { form: { email: taken, password: 'correct horse battery staple' } });
+    await page.goto(`${steady}/login`);
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Continue with Test ID' }).click();
+    await page.locator('input[name=login]').fill(taken);
+    await page.locator('input[name=password]').fill('x');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    await hydrated(page);
+    await shot('provider-refused');
+
+    // Signed in with the password, the account page's Connected accounts.
+    await new LoginPage(page).signIn(taken);
+    await new DashboardPage(page).expectSignedInAs(taken);
+    await page.goto(`${steady}/account`);
+    await hydrated(page);
+    await page.getByRole('region', { name: 'Connected accounts' }).scrollIntoViewIfNeeded();
+    await shot('provider-account');
+  });
+}

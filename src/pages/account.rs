@@ -21,6 +21,7 @@ use crate::{
     shared::{error::AppError, i18n::Words},
 };
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos_router::components::A;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -139,6 +140,8 @@ fn ChangePassword() -> impl IntoView {
                 <p class="notice notice--ok" role="status">{move || done.get().map(|words| words.say(t()))}</p>
                 <SubmitButton label=|t| t.account.change_password pending=pending/>
             </form>
+            // An account made through another provider has no password to give here.
+            <p class="muted">{tr(|t| t.account.no_password)}" "<A href="/forgot">{tr(|t| t.account.set_password)}</A></p>
         </section>
     }
 }

@@ -22,6 +22,7 @@ on_both_backends!(
     a_code_of_another_client_or_an_expired_code_signs_nobody_in,
     a_two_step_account_still_asks_for_its_code_after_a_provider,
     a_locked_account_is_refused_after_the_provider_vouched,
+    an_account_made_through_a_provider_sets_a_password_by_a_reset_link,
 );
 
 /// ID-token checks, with real tokens of the provider: database-independent.
@@ -350,6 +351,36 @@ async fn a_locked_account_is_refused_after_the_provider_vouched(db: TestDb) {
     let landed = sign_in_with(&app, "test", &login, None).await;
     assert_eq!(landed.location, "/login?provider_error=account_locked&provider=test");
     assert!(landed.refresh.is_none());
+}
+
+async fn an_account_made_through_a_provider_sets_a_password_by_a_reset_link(db: TestDb) {
+    let Some(issuer) = oidc::issuer("main") else { return skip() };
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let url = baton::server::config::SmtpUrl::parse(&smtp.url()).unwrap();
+    let app = db
+        .app_with(|s| {
+            s.providers = vec![provider_settings("test", &issuer)];
+            s.mail.smtp_url = Some(url);
+        })
+        .await;
+    let login = fresh_login();
+    sign_in_with(&app, "test", &login, None).await.session(&app).await;
+
+    let response = app.post_form("/api/auth/password_reset", &[("email", login.as_str())], None).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let token = smtp.mail(&login, "Reset your Baton password").await.token("/reset");
+    let new_password = "violet kettle orbit 1987";
+    let form = [("token", token.as_str()), ("new_password", new_password)];
+    let response = app.post_form("/api/auth/password_reset/confirm", &form, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let who = SignedIn::from_response(response, &login).await;
+    // The address was proved already (the provider vouched): the reset is not its
+    // first proof, so the connection stays.
+    assert_eq!(app.count("SELECT COUNT(*) FROM provider_identities WHERE user_id = $1", &who.user_id).await, 1);
+    assert_eq!(app.login(&login, new_password).await.status(), StatusCode::OK);
+    // With a password, the provider is no longer the last way in.
+    let response = app.client.http.delete(app.url("/api/account/providers/test")).bearer_auth(&who.access).send().await;
+    assert_eq!(response.unwrap().status(), StatusCode::NO_CONTENT);
 }
 
 // ── the browser's part, played by hand ──────────────────────────────────────────────

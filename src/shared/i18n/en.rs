@@ -272,6 +272,8 @@ pub static TEXTS: Texts = Texts {
         cancel_change: "Cancel",
         change_cancelled: "Cancelled. The link sent to the new address no longer works.",
         cancel_failed: |error| format!("Could not cancel: {error}"),
+        no_password: "No password yet, because you signed up with another provider? Or forgot it?",
+        set_password: "Set one with a link by mail",
         password_intro: "Changing it signs out every other device at once; this one stays signed in.",
         current_password: "Current password",
         password_changed: "Password changed. Every other device has been signed out.",

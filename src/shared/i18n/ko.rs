@@ -316,6 +316,8 @@ pub static TEXTS: Texts = Texts {
         cancel_change: "취소",
         change_cancelled: "취소했습니다. 새 주소로 보낸 링크는 더 이상 쓸 수 없습니다.",
         cancel_failed: |error| format!("취소하지 못했습니다: {error}"),
+        no_password: "다른 서비스로 가입해서 비밀번호가 아직 없거나 잊으셨나요?",
+        set_password: "메일 링크로 설정하기",
         password_intro: "비밀번호를 바꾸면 다른 모든 기기에서 바로 로그아웃됩니다. 이 기기는 로그인 상태로 남습니다.",
         current_password: "현재 비밀번호",
         password_changed: "비밀번호를 변경했습니다. 다른 모든 기기에서 로그아웃되었습니다.",

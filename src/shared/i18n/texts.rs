@@ -271,6 +271,8 @@ pub struct Account {
     pub cancel_change: &'static str,
     pub change_cancelled: &'static str,
     pub cancel_failed: Say1,
+    pub no_password: &'static str,
+    pub set_password: &'static str,
     pub password_intro: &'static str,
     pub current_password: &'static str,
     pub password_changed: &'static str,
