@@ -6,7 +6,7 @@ use crate::{
         renewal,
         session::Session,
     },
-    components::frame::AuthCard,
+    components::{frame::AuthCard, providers},
     pages::{
         account::AccountPage,
         activity::ActivityPage,
@@ -79,6 +79,7 @@ fn content_security_policy(options: &LeptosOptions) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Language::provide();
+    providers::provide_configured();
     // The auth context, once for the whole app; the browser side starts after hydration.
     let session = Session::new();
     provide_context(session);

@@ -45,10 +45,17 @@ pub fn router_with(state: AppState, own: Router<AppState>) -> Router {
     let leptos_options = state.leptos_options.clone();
     let app_routes = generate_route_list(App);
     let trusted = state.settings.operations.trusted_proxies.clone();
+    // The pages render the Continue buttons from this (and send it along for hydration).
+    let providers = api::providers::configured(&state);
 
     let app = api::routes()
         .merge(own)
-        .leptos_routes_with_context(&state, app_routes, || {}, move || shell(leptos_options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            app_routes,
+            move || leptos::prelude::provide_context(providers.clone()),
+            move || shell(leptos_options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     // Each request's duration by its route's pattern, only when metrics are served.
     let app = match state.metrics.is_some() {

@@ -27,7 +27,7 @@ test.describe('with steady tokens', () => {
     await phonePage.reload();
     await expect(phonePage).toHaveURL(/\/login/);
     await page.reload();
-    await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
     const login = new LoginPage(phonePage);
     await hydrated(phonePage);
     await login.signIn(email, PASSWORD);

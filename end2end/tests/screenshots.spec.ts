@@ -69,7 +69,7 @@ for (const [device, viewport] of [
     await shot('sessions');
 
     await page.getByRole('link', { name: 'Account', exact: true }).click();
-    await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
     await page.getByLabel('New password').pressSequentially('password12', { delay: 20 });
     await expect(page.getByTestId('password-advice')).toContainText('too easy to guess');
     await shot('account');

@@ -35,6 +35,7 @@ pub mod me;
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod passkeys;
+#[cfg(feature = "ssr")]
 pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod sessions;
@@ -86,6 +87,7 @@ mod ssr {
             .route(at::PASSKEY_REGISTER_START, post(super::passkeys::register_start))
             .route(at::PASSKEY_REGISTER_FINISH, post(super::passkeys::register_finish))
             .route(at::PASSKEY, delete(super::passkeys::remove))
+            .route(at::PROVIDERS, get(super::providers::list_providers))
             .route(at::PROVIDER_SIGN_IN, get(super::providers::begin))
             .route(at::PROVIDER_CALLBACK, get(super::providers::callback))
             .route(at::ACCOUNT_PROVIDERS, get(super::providers::list))
@@ -105,7 +107,6 @@ mod ssr {
         use super::{
             auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
             email::{ConfirmPasswordReset, NotMe, RequestPasswordReset, VerifyEmail},
-            providers::ListProviders,
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
@@ -118,6 +119,5 @@ mod ssr {
         register_explicit::<ConfirmPasswordReset>();
         register_explicit::<VerifyEmail>();
         register_explicit::<NotMe>();
-        register_explicit::<ListProviders>();
     }
 }

@@ -1,28 +1,11 @@
 //! Signing in through another provider (docs/API.md, "Sign in with another provider"):
-//! the list of providers (a server function, so the sign-in page renders its buttons
-//! on the server), the trip there and the way back (`/auth/{provider}…`, plain
+//! the list of providers (the pages get it with the page itself, see
+//! `components::providers`), the trip there and the way back (`/auth/{provider}…`, plain
 //! redirects the browser follows), and the account's connections (Bearer routes). The
 //! flows are `crate::server::auth::provider_sign_in`.
 
-use crate::shared::{error::AppError, wire::ProviderInfo};
-use leptos::{prelude::*, server_fn::codec::GetUrl};
-
-/// `GET /api/auth/providers`: `[{"id", "name"}]`, in the configured order.
-#[server(prefix = "/api/auth", endpoint = "providers", input = GetUrl)]
-pub async fn list_providers() -> Result<Vec<ProviderInfo>, AppError> {
-    let call = super::auth::ssr::Call::get()?;
-    Ok(call
-        .state
-        .providers
-        .all()
-        .map(|p| ProviderInfo { id: p.settings.id.clone(), name: p.settings.name.clone() })
-        .collect())
-}
-
-#[cfg(feature = "ssr")]
 pub use self::ssr::*;
 
-#[cfg(feature = "ssr")]
 mod ssr {
     use crate::{
         server::{
@@ -38,7 +21,7 @@ mod ssr {
         shared::{
             error::AppError,
             next::safe_next,
-            wire::{ConnectedProvider, ProviderRedirect},
+            wire::{ConfiguredProviders, ConnectedProvider, ProviderInfo, ProviderRedirect},
         },
     };
     use axum::{
@@ -48,6 +31,22 @@ mod ssr {
         Json,
     };
     use std::time::Duration;
+
+    /// `GET /api/auth/providers`: `[{"id", "name"}]`, in the configured order.
+    pub async fn list_providers(State(state): State<AppState>) -> Json<Vec<ProviderInfo>> {
+        Json(configured(&state).0)
+    }
+
+    /// The configured providers' ids and names.
+    pub fn configured(state: &AppState) -> ConfiguredProviders {
+        ConfiguredProviders(
+            state
+                .providers
+                .all()
+                .map(|p| ProviderInfo { id: p.settings.id.clone(), name: p.settings.name.clone() })
+                .collect(),
+        )
+    }
 
     /// How long the second step's ticket waits in the `mfa` cookie (its own lifetime).
     const MFA_COOKIE_TTL: Duration = Duration::from_secs(5 * 60);

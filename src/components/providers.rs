@@ -11,34 +11,37 @@ use super::{
     frame::Spinner,
 };
 use crate::{
-    api::providers::list_providers,
     client::{
         api,
         language::{tr, use_texts},
     },
     shared::{
         endpoints::{with_id, PROVIDER_SIGN_IN},
-        error::AppError,
         i18n::{Texts, Words},
         next::safe_next,
-        wire::{ConnectedProvider, ProviderInfo},
+        wire::{ConfiguredProviders, ConnectedProvider, ProviderInfo},
     },
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_query_map;
 
-/// The configured providers, rendered on the server with the page.
-fn configured() -> Resource<Result<Vec<ProviderInfo>, AppError>> {
-    Resource::new(|| (), |_| list_providers())
+/// Makes the configured providers known to every page, once, at the app's root. The
+/// server renders with the list it was given (`serve`); the browser takes the same list
+/// from the page (a `SharedValue`), so the buttons hydrate as rendered, with no request
+/// and no `Suspense` (a resource here left some streamed pages unfinished).
+pub fn provide_configured() {
+    let list = SharedValue::new(|| use_context::<ConfiguredProviders>().unwrap_or_default());
+    provide_context(list.into_inner());
 }
 
-/// A provider's name from the list, or its id while the list is not there.
-fn name_of(list: &Option<Result<Vec<ProviderInfo>, AppError>>, id: &str) -> String {
-    list.as_ref()
-        .and_then(|l| l.as_ref().ok())
-        .and_then(|l| l.iter().find(|p| p.id == id))
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| id.to_string())
+/// The configured providers.
+fn configured() -> Vec<ProviderInfo> {
+    use_context::<ConfiguredProviders>().unwrap_or_default().0
+}
+
+/// A provider's name, or its id if it is not configured (any more).
+fn name_of(list: &[ProviderInfo], id: &str) -> String {
+    list.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
 }
 
 /// One **Continue with <Name>** button per configured provider, one per line, after an
@@ -49,33 +52,27 @@ pub fn ProviderButtons(#[prop(optional)] or: bool) -> impl IntoView {
     let providers = configured();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).map(|n| safe_next(Some(n)));
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                providers.get().and_then(Result::ok).filter(|list| !list.is_empty()).map(|list| {
-                    view! {
-                        {or.then(|| view! { <p class="or" aria-hidden="true">{tr(|t| t.common.or)}</p> })}
-                        <div class="providers">
-                            {list
-                                .into_iter()
-                                .map(|provider| {
-                                    let name = provider.name.clone();
-                                    view! {
-                                        <form method="get" action=with_id(PROVIDER_SIGN_IN, &provider.id) class="provider">
-                                            {next().map(|next| view! { <input type="hidden" name="next" value=next/> })}
-                                            <button type="submit" class="button button--provider">
-                                                {move || (t().providers.continue_with)(&name)}
-                                            </button>
-                                        </form>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    (!providers.is_empty()).then(|| {
+        view! {
+            {or.then(|| view! { <p class="or" aria-hidden="true">{tr(|t| t.common.or)}</p> })}
+            <div class="providers">
+                {providers
+                    .into_iter()
+                    .map(|provider| {
+                        let name = provider.name.clone();
+                        view! {
+                            <form method="get" action=with_id(PROVIDER_SIGN_IN, &provider.id) class="provider">
+                                {next().map(|next| view! { <input type="hidden" name="next" value=next/> })}
+                                <button type="submit" class="button button--provider">
+                                    {move || (t().providers.continue_with)(&name)}
+                                </button>
+                            </form>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
 }
 
 /// What `?provider_error=…&provider=…` says, in an alert (the sign-in page's and the
@@ -86,7 +83,7 @@ pub fn ProviderRefusal() -> impl IntoView {
     let query = use_query_map();
     let message = Signal::derive(move || {
         let (error, id) = query.with(|q| (q.get("provider_error"), q.get("provider").unwrap_or_default()));
-        let name = providers.with(|list| name_of(list, &id));
+        let name = name_of(&providers, &id);
         let say: fn(&Texts) -> fn(&str) -> String = match error.as_deref()? {
             "account_exists" => |t| t.providers.account_exists,
             "email_unverified" => |t| t.providers.email_unverified,
@@ -96,7 +93,7 @@ pub fn ProviderRefusal() -> impl IntoView {
         };
         Some(Words::new(move |t| say(t)(&name)))
     });
-    view! { <Suspense fallback=|| ()><ErrorAlert message=message/></Suspense> }
+    view! { <ErrorAlert message=message/> }
 }
 
 /// The sign-in page's second step after a provider sign-in: its ticket is in an
@@ -108,10 +105,9 @@ pub fn ProviderSecondStepIntro() -> impl IntoView {
     let query = use_query_map();
     let said = move || {
         let id = query.with(|q| q.get("provider").unwrap_or_default());
-        let name = providers.with(|list| name_of(list, &id));
-        (t().providers.second_step)(&name)
+        (t().providers.second_step)(&name_of(&providers, &id))
     };
-    view! { <Suspense fallback=|| ()><p class="notice">{said}</p></Suspense> }
+    view! { <p class="notice">{said}</p> }
 }
 
 /// **Connected accounts**: each configured provider, connected (as which address) or
@@ -120,49 +116,47 @@ pub fn ProviderSecondStepIntro() -> impl IntoView {
 pub fn ConnectedAccounts() -> impl IntoView {
     let t = use_texts();
     let providers = configured();
+    if providers.is_empty() {
+        return None;
+    }
     let connected = LocalResource::new(api::connected_providers);
     let query = use_query_map();
-    let came_back = move || {
-        let id = query.with(|q| q.get("provider").filter(|_| q.get("provider_error").is_none()))?;
-        let name = providers.with(|list| name_of(list, &id));
-        Some((t().providers.now_connected)(&name))
+    let came_back = {
+        let providers = providers.clone();
+        move || {
+            let id = query.with(|q| q.get("provider").filter(|_| q.get("provider_error").is_none()))?;
+            Some((t().providers.now_connected)(&name_of(&providers, &id)))
+        }
     };
     let done = RwSignal::new(None::<Words>);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || providers.get().and_then(Result::ok).filter(|list| !list.is_empty()).map(|list| view! {
-                <section class="card" aria-labelledby="providers-title">
-                    <h2 id="providers-title">{tr(|t| t.providers.title)}</h2>
-                    <p class="muted">{tr(|t| t.providers.intro)}</p>
-                    <ProviderRefusal/>
-                    <p class="notice notice--ok" role="status">
-                        {move || done.get().map(|words| words.say(t())).or_else(came_back)}
-                    </p>
-                    <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{tr(|t| t.providers.loading)}</p> }>
-                        {
-                            let list = list.clone();
-                            move || connected.get().map(|mine| match mine {
-                                Err(e) => view! {
-                                    <p class="alert" role="alert">{move || (t().providers.load_failed)(&(t().error)(&e))}</p>
-                                }.into_any(),
-                                Ok(mine) => view! {
-                                    <ul class="passkeys">
-                                        {list.iter().map(|provider| {
-                                            let identity = mine.iter().find(|c| c.provider == provider.id).cloned();
-                                            view! {
-                                                <ProviderRow provider=provider.clone() identity=identity
-                                                    on_change=move |words| { done.set(Some(words)); connected.refetch(); }/>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any(),
-                            })
-                        }
-                    </Suspense>
-                </section>
-            })}
-        </Suspense>
-    }
+    Some(view! {
+        <section class="card" aria-labelledby="providers-title">
+            <h2 id="providers-title">{tr(|t| t.providers.title)}</h2>
+            <p class="muted">{tr(|t| t.providers.intro)}</p>
+            <ProviderRefusal/>
+            <p class="notice notice--ok" role="status">
+                {move || done.get().map(|words| words.say(t())).or_else(came_back.clone())}
+            </p>
+            <Suspense fallback=move || view! { <p class="muted"><Spinner/>" "{tr(|t| t.providers.loading)}</p> }>
+                {move || connected.get().map(|mine| match mine {
+                    Err(e) => view! {
+                        <p class="alert" role="alert">{move || (t().providers.load_failed)(&(t().error)(&e))}</p>
+                    }.into_any(),
+                    Ok(mine) => view! {
+                        <ul class="passkeys">
+                            {providers.iter().map(|provider| {
+                                let identity = mine.iter().find(|c| c.provider == provider.id).cloned();
+                                view! {
+                                    <ProviderRow provider=provider.clone() identity=identity
+                                        on_change=move |words| { done.set(Some(words)); connected.refetch(); }/>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    })
 }
 
 #[component]

@@ -25,7 +25,8 @@ pub const PASSKEYS: &str = "/api/passkeys";
 pub const PASSKEY: &str = "/api/passkeys/{id}";
 pub const PASSKEY_REGISTER_START: &str = "/api/passkeys/register/start";
 pub const PASSKEY_REGISTER_FINISH: &str = "/api/passkeys/register/finish";
-/// Signing in through another provider: the trip there, and the way back.
+/// Signing in through another provider: the list, the trip there, and the way back.
+pub const PROVIDERS: &str = "/api/auth/providers";
 pub const PROVIDER_SIGN_IN: &str = "/auth/{id}";
 pub const PROVIDER_CALLBACK: &str = "/auth/{id}/callback";
 /// The account's connected providers; connecting (POST) or disconnecting (DELETE) one.

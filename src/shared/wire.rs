@@ -286,6 +286,11 @@ pub struct ProviderInfo {
     pub name: String,
 }
 
+/// The configured providers, as the pages know them: given to the page rendering by
+/// the server, and to the browser with the page (`components::providers`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfiguredProviders(pub Vec<ProviderInfo>);
+
 /// An identity at a provider connected to the account (`GET /api/account/providers`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectedProvider {
