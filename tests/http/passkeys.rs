@@ -30,6 +30,7 @@ on_both_backends!(
     an_unknown_or_removed_passkey_does_not_sign_in,
     adding_or_removing_a_passkey_needs_a_recent_sign_in,
     a_passkey_re_authenticates_its_owner_only,
+    the_last_passkey_of_an_account_without_a_password_or_provider_stays,
 );
 
 const ORIGIN: &str = "https://login.baton.test";
@@ -309,6 +310,28 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
     // Both changes were mailed to the owner.
     smtp.mail(&who.email, "A passkey was added to your account").await;
     smtp.mail(&who.email, "A passkey was removed from your account").await;
+}
+
+/// An account whose only ways in are passkeys (made through a provider, which it then
+/// disconnected) keeps its last one: 409 `last_sign_in_method`, and the passkey stays.
+async fn the_last_passkey_of_an_account_without_a_password_or_provider_stays(db: TestDb) {
+    let app = app_for(&db).await;
+    let who = app.verified_up().await;
+    let (mut phone, mut laptop) = (SoftPasskey::default(), SoftPasskey::default());
+    let first = add(&app, &who, &mut phone, "Phone").await;
+    let last = add(&app, &who, &mut laptop, "Laptop").await;
+    // The state a provider-made account reaches once it disconnects the provider.
+    sqlx::query("UPDATE users SET password_hash = '' WHERE id = $1")
+        .bind(&who.user_id)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let remove = |id: String| app.http.delete(app.url(&format!("/api/passkeys/{id}"))).bearer_auth(&who.access).send();
+    assert_eq!(remove(first).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_error(remove(last).await.unwrap(), 409, "last_sign_in_method").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys WHERE user_id = $1", &who.user_id).await, 1);
+    let response = sign_in(&app, &mut laptop).await;
+    assert_eq!(response.status(), StatusCode::OK, "the last passkey still signs in");
 }
 
 async fn adding_or_removing_a_passkey_needs_a_recent_sign_in(db: TestDb) {
