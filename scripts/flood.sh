@@ -22,7 +22,7 @@ cargo build --release --features ssr --bin baton --example signin_under_flood -q
 run() {
   local label=$1; shift
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  env DATABASE_URL="sqlite://$tmp/$label.db" LEPTOS_SITE_ADDR=127.0.0.1:$port BATON_LOG=baton=error BATON_METRICS_ADDR= "$@" \
+  env DATABASE_URL="sqlite://$tmp/$label.db" LEPTOS_SITE_ADDR=127.0.0.1:$port BATON_LOG=baton=error BATON_METRICS_ADDR= BATON_BREACHED_PASSWORDS_URL= "$@" \
     target/release/baton &
   server_pid=$!
   until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.1; done

@@ -54,7 +54,7 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$server_pid/stat"; }
 start_server() {
   local url=$1
   port=$(pg_free_port)
-  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
+  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_BREACHED_PASSWORDS_URL= BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
     BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
     BATON_TRUSTED_PROXIES=127.0.0.1 \
     "$bin" >"$tmp/server.log" 2>&1 &

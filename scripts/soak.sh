@@ -23,7 +23,7 @@ command -v wrk >/dev/null || { echo "soak: installing wrk"; apt-get install -y -
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # One access token serves the whole /api/me half: it must outlive the soak (a 15-minute
 # token turned every call of a 25-minute soak after its 15th minute into a 401).
-env DATABASE_URL="sqlite://$tmp/soak.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG=warn BATON_METRICS_ADDR= \
+env DATABASE_URL="sqlite://$tmp/soak.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG=warn BATON_METRICS_ADDR= BATON_BREACHED_PASSWORDS_URL= \
   BATON_ACCESS_TTL=1d BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 target/release/baton >"$tmp/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"

@@ -1,7 +1,10 @@
 //! The application state every handler and server function shares.
 
 use super::{
-    auth::{keys::KeyRing, password::Passwords, providers::Providers, relying_party::RelyingParty, tokens::Tokens},
+    auth::{
+        breaches::Breaches, keys::KeyRing, password::Passwords, providers::Providers, relying_party::RelyingParty,
+        tokens::Tokens,
+    },
     config::Settings,
     db,
     mail::transport::Mailer,
@@ -31,6 +34,8 @@ pub struct Shared {
     pub passkeys: RelyingParty,
     /// The OpenID providers people may sign in with.
     pub providers: Providers,
+    /// Where new passwords are looked up in the breach lists.
+    pub breaches: Breaches,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
     /// Ready, or shutting down (the probes).
@@ -102,6 +107,8 @@ impl AppState {
             mailer,
             passkeys: RelyingParty::new(tokens.public_origin.as_deref(), settings.leptos.site_addr),
             providers: Providers::new(&settings.providers).map_err(StartupError::Other)?,
+            breaches: Breaches::new(settings.passwords.breached_passwords_url.as_deref())
+                .map_err(StartupError::Other)?,
             database_url: settings.database_url.clone().into(),
             lifecycle: Lifecycle::default(),
             metrics,

@@ -2,6 +2,10 @@
 //! the proof, so nothing deeper re-checks a string. Shared with the browser, which
 //! uses the same rules to point at a bad field before anything is sent.
 
+/// What `weak_password` says of a new password found in the breach lists (the server's
+/// words; each language has its own).
+pub const BREACHED_PASSWORD: &str =
+    "This password has appeared in a data breach, so attackers try it early. Please choose another one.";
 use super::error::AppError;
 use std::fmt;
 

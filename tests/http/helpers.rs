@@ -177,6 +177,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     // Metrics are one recorder per process: the tests that read them start processes.
     settings.operations.metrics_addr = None;
     settings.operations.shutdown_delay = Duration::ZERO;
+    // No breach check (`breaches.rs` tests it against a range server of its own).
+    settings.passwords.breached_passwords_url = None;
     settings
 }
 
@@ -429,6 +431,9 @@ impl Instance {
             // and no pause before a shutdown drains.
             .env("BATON_METRICS_ADDR", "")
             .env("BATON_SHUTDOWN_DELAY", "0s")
+            // No breach check: these machines reach no Pwned Passwords (`breaches.rs`
+            // tests it against a range server of its own).
+            .env("BATON_BREACHED_PASSWORDS_URL", "")
             // Pages render without the bundle's hash file (the tests build no bundle).
             .env("LEPTOS_HASH_FILES", "false")
             .stdout(Stdio::null())

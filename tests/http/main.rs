@@ -12,6 +12,7 @@ mod abuse;
 mod account_centre;
 mod admin;
 mod attacks;
+mod breaches;
 mod email;
 mod extending;
 mod group_commit;

@@ -107,6 +107,7 @@ pub async fn change_password(
     let email = account_of(state, &caller).await?;
     strength::check(&new, &email)?;
     let user = prove_caller(state, &caller, &current, device).await?;
+    state.breaches.check(&new).await?;
     let hash = {
         let slot = state.passwords.slot(&device.net).await?;
         state.passwords.hash(&slot, &new).await?

@@ -117,6 +117,7 @@ pub async fn reset_password(
     let (link, user) = live_link(state, token, &[Purpose::ResetPassword]).await?;
     let password = Password::parse_new(new_password)?;
     strength::check(&password, &Email::parse(&user.email)?)?;
+    state.breaches.check(&password).await?;
     let hash = {
         let slot = state.passwords.slot(&device.net).await?;
         state.passwords.hash(&slot, &password).await?

@@ -11,7 +11,8 @@
 //!   with the configured [`providers`];
 //! - the rules they share: [`limits`] (every rate limit, reserved atomically),
 //!   [`credentials`] (what a credential change ends), [`changes`] (telling the owner
-//!   of a change), [`strength`] (how guessable a new password is);
+//!   of a change), [`strength`] (how guessable a new password is, and whether it
+//!   appeared in a breach: [`breaches`]);
 //! - what they stand on: [`tokens`] (the one JWT verifier) with its [`keys`] and
 //!   [`ed25519`], [`password`] hashing, the [`cookie`]s, the [`bearer`] extractor and
 //!   its guard by [`roles`], and the calling [`device`].
@@ -19,6 +20,7 @@
 pub mod account;
 pub mod admin;
 pub mod bearer;
+pub mod breaches;
 pub mod challenge;
 pub mod changes;
 pub mod cookie;

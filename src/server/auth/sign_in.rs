@@ -40,6 +40,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
     let password = Password::parse_new(password)?;
     strength::check(&password, &email)?;
     limits::admit_registration(state, device).await?;
+    state.breaches.check(&password).await?;
     let passwords = &state.passwords;
     let password_hash = {
         let slot = passwords.slot(&device.net).await?;

@@ -17,7 +17,8 @@ const MIN_SCORE: u8 = 3;
 const CHARS_CONSIDERED: usize = 100;
 
 /// `weak_password` with advice, unless `password` is hard enough to guess for an
-/// account of `email`.
+/// account of `email`. (A new password is also looked up in the breach lists,
+/// `breaches`, once the request got past its limits: that check goes out to a service.)
 pub fn check(password: &Password, email: &Email) -> Result<(), AppError> {
     let considered: String = password.expose().chars().take(CHARS_CONSIDERED).collect();
     let parts = email_parts(email);

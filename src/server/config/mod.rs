@@ -5,8 +5,9 @@
 //! key has a `BATON_*` variable (or `DATABASE_URL`). Each area declares its settings
 //! once, in a [`settings!`] table (field, default, key, parser): [`tokens`] (lifetimes,
 //! the cookies, the issuer), [`limits`] (rate limits and caps), [`mail`],
-//! [`operations`] (retention, proxies, metrics, logs, shutdown), and [`providers`] (the
-//! OpenID providers, a list of tables). [`source`] looks a
+//! [`operations`] (retention, proxies, metrics, logs, shutdown), [`passwords`] (the
+//! breached-password check), and [`providers`] (the OpenID providers, a list of
+//! tables). [`source`] looks a
 //! key up, [`values`] parses what it finds. A bad value stops start-up with a message naming the variable or key
 //! it came from ([`error`]), never with a default silently used.
 
@@ -57,6 +58,7 @@ pub mod error;
 pub mod limits;
 pub mod mail;
 pub mod operations;
+pub mod passwords;
 pub mod providers;
 pub mod site;
 pub mod source;
@@ -67,6 +69,7 @@ pub use error::ConfigError;
 pub use limits::LimitSettings;
 pub use mail::{MailSettings, SmtpUrl};
 pub use operations::OperationSettings;
+pub use passwords::PasswordSettings;
 pub use providers::ProviderSettings;
 pub use tokens::TokenSettings;
 
@@ -82,6 +85,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub mail: MailSettings,
     pub operations: OperationSettings,
+    pub passwords: PasswordSettings,
     /// The OpenID providers people may sign in with.
     pub providers: Vec<ProviderSettings>,
 }
@@ -140,6 +144,7 @@ impl Settings {
             limits: LimitSettings::from_source(&source)?,
             mail: MailSettings::from_source(&source)?,
             operations: OperationSettings::from_source(&source)?,
+            passwords: PasswordSettings::from_source(&source)?,
             providers: providers::read(&source)?,
         };
         settings.check_retention(&source)?;
@@ -195,6 +200,7 @@ pub(crate) mod tests {
         assert_eq!(settings.limits, LimitSettings::default());
         assert_eq!(settings.mail, MailSettings::default());
         assert_eq!(settings.operations, OperationSettings::default());
+        assert_eq!(settings.passwords, PasswordSettings::default());
         assert_eq!(settings.database_url, "sqlite://baton.db");
         assert_eq!(settings.leptos.site_addr.to_string(), "127.0.0.1:3000");
     }

@@ -119,6 +119,23 @@ pub fn database_url(origin: &str, value: String) -> Result<String, ConfigError> 
 }
 
 /// Wraps a parser of a setting that is unset by default.
+/// An http(s) URL that a path is appended to (ending in `/`), or nothing when empty
+/// (a check turned off).
+pub fn optional_http_url(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let url = url::Url::parse(text).map_err(|_| "expected an http(s) URL, or nothing to turn it off".to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("expected an http(s) URL, or nothing to turn it off".into());
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(Some(url))
+}
+
 pub fn optional<T>(parse: impl Fn(&str) -> Result<T, String>) -> impl Fn(&str) -> Result<Option<T>, String> {
     move |text| parse(text).map(Some)
 }

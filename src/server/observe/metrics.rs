@@ -19,6 +19,7 @@ pub const OUTBOX_PENDING: &str = "baton_mail_outbox_pending";
 pub const MAIL_SENT: &str = "baton_mail_sent_total";
 pub const POOL: &str = "baton_db_pool_connections";
 pub const REVOCATIONS: &str = "baton_revocations_total";
+pub const BREACH_CHECKS: &str = "baton_breach_checks_total";
 
 /// Request durations from a millisecond to ten seconds; hashes from 10 ms to 5 s.
 const HTTP_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -91,6 +92,10 @@ fn describe() {
     describe_counter!(MAIL_SENT, "Mail deliveries by result: sent, failed (retried later), dropped.");
     describe_gauge!(POOL, "Database pool connections by state: idle, active.");
     describe_counter!(REVOCATIONS, "Sessions ended, by reason.");
+    describe_counter!(
+        BREACH_CHECKS,
+        "New passwords checked against the breach lists, by result: found, clear, unavailable (let through)."
+    );
 }
 
 /// One HTTP request, by its route's pattern (never the raw path: a scanner must not
@@ -158,6 +163,12 @@ pub fn refresh(result: &'static str) {
 /// A request refused by the limit named `limit` (`sign_in`, `refresh`, …).
 pub fn rate_limited(limit: &'static str) {
     counter!(RATE_LIMITED, "limit" => limit).increment(1);
+}
+
+/// One new password checked against the breach lists: `found`, `clear`, or
+/// `unavailable` (the service did not answer in time; the password was let through).
+pub fn breach_check(result: &'static str) {
+    counter!(BREACH_CHECKS, "result" => result).increment(1);
 }
 
 /// One session ended, by the reason its row records (`logout`, `reuse`, …).

@@ -17,6 +17,9 @@ fn wait(seconds: u64) -> String {
 fn error(e: &AppError) -> String {
     match e {
         AppError::InvalidInput(_) => "입력한 내용을 다시 확인해 주세요.".to_string(),
+        AppError::WeakPassword(said) if said == crate::shared::credentials::BREACHED_PASSWORD => {
+            "데이터 유출에서 드러난 적이 있는 비밀번호라 공격자가 먼저 시도합니다. 다른 비밀번호를 골라 주세요.".to_string()
+        }
         AppError::WeakPassword(_) => TEXTS.common.weak_password.to_string(),
         AppError::InvalidLink => {
             "더 이상 쓸 수 없는 링크입니다. 링크는 한 번만 쓸 수 있고 기한이 지나면 만료됩니다. 새 링크를 요청해 주세요."
