@@ -246,7 +246,10 @@ async fn take_flow(
 /// and the same `redirect_uri`), and its ID token checked.
 async fn identify(state: &AppState, flow: &Flow, back: &Callback) -> Result<Identity, String> {
     if let Some(error) = &back.error {
-        return Err(format!("the provider refused: {}", error.chars().take(64).collect::<String>()));
+        // The provider's error code (`access_denied`…), kept to its characters: the
+        // parameter is whatever the URL says, and it goes to the log.
+        let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+        return Err(format!("the provider refused: {code}"));
     }
     let code = back.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048).ok_or("no code")?;
     let provider: &Provider = state.providers.get(&flow.provider).map_err(|_| "the provider is not configured")?;
