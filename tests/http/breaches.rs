@@ -23,11 +23,14 @@ const BREACHED: &str = "velvet harbor quantum 4417";
 /// One that is not in it.
 const CLEAN: &str = "amber lantern tundra 9035";
 
-/// A range server: what it was asked (path and `Add-Padding`), and how it answers.
+/// What a range server was asked: each prefix, with its `Add-Padding` header.
+type Asked = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A range server: what it was asked, and how it answers.
 #[derive(Clone)]
 struct RangeServer {
     url: String,
-    asked: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    asked: Asked,
 }
 
 fn sha1_hex(text: &str) -> String {
@@ -38,7 +41,7 @@ impl RangeServer {
     /// Serves `breached`'s suffix under its prefix (with padding lines), after `delay`.
     async fn start(breached: &[&str], delay: Duration) -> RangeServer {
         let hashes: Vec<String> = breached.iter().map(|p| sha1_hex(p)).collect();
-        let asked = Arc::new(Mutex::new(Vec::new()));
+        let asked: Asked = Arc::new(Mutex::new(Vec::new()));
         let seen = asked.clone();
         let app = axum::Router::new().route(
             "/range/{prefix}",
