@@ -28,7 +28,7 @@ use leptos_router::hooks::use_query_map;
 /// Makes the configured providers known to every page, once, at the app's root. The
 /// server renders with the list it was given (`serve`); the browser takes the same list
 /// from the page (a `SharedValue`), so the buttons hydrate as rendered, with no request
-/// and no `Suspense` (a resource here left some streamed pages unfinished).
+/// and no `Suspense` to stream (static settings need no resource).
 pub fn provide_configured() {
     let list = SharedValue::new(|| use_context::<ConfiguredProviders>().unwrap_or_default());
     provide_context(list.into_inner());
