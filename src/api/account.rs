@@ -38,12 +38,13 @@ pub struct PasswordField {
     password: String,
 }
 
-/// What proves it is the person again: the password (and the second step's code on an
-/// account with two-step verification), or a passkey assertion.
+/// What proves it is the person again: the password or a mailed sign-in code (and the
+/// second step's code on an account with two-step verification), or a passkey assertion.
 #[derive(Deserialize)]
 pub struct Proof {
     password: Option<String>,
     code: Option<String>,
+    email_code: Option<String>,
     challenge_id: Option<String>,
     credential: Option<serde_json::Value>,
 }
@@ -59,6 +60,7 @@ pub async fn reauth(
 ) -> Result<Json<TokenResponse>, Response> {
     let (proof, by_password) = match fields {
         Proof { password: Some(password), code, .. } => (account::Proof::Password { password, code }, true),
+        Proof { email_code: Some(email_code), code, .. } => (account::Proof::EmailCode { email_code, code }, false),
         Proof { challenge_id: Some(challenge_id), credential: Some(credential), .. } => {
             (account::Proof::Passkey { challenge_id, credential }, false)
         }

@@ -1,5 +1,6 @@
-//! The endpoints that go through a mailbox (docs/API.md, "Email"): asking for a
-//! password-reset link and using it, and following a verification link, as server
+//! The endpoints that go through a mailbox (docs/API.md, "Email", "Sign in with an email
+//! code"): asking for a password-reset link and using it, asking for a sign-in code and
+//! signing in with it, and following a verification link, as server
 //! functions (form bodies, `/api/auth/…`); asking for a new verification link and
 //! changing the address, as Bearer JSON routes. The flows are
 //! `crate::server::auth::email`.
@@ -29,6 +30,41 @@ pub async fn confirm_password_reset(token: String, new_password: String) -> Resu
     use crate::{api::auth::ssr::Call, server::auth::email};
     let call = Call::get()?;
     let outcome = email::reset_password(&call.state, &token, &new_password, &call.device()).await;
+    call.signed_in_or_next(outcome)
+}
+
+/// Mails a sign-in code and link to `email` (an invitation to create an account when it
+/// has none): 202 `{}` either way.
+#[server(prefix = "/api/auth", endpoint = "email_code")]
+pub async fn request_email_code(email: String) -> Result<Done, AppError> {
+    use crate::{api::auth::ssr::Call, server::auth::email_code};
+    let call = Call::get()?;
+    let result = email_code::request(&call.state, &email, &call.device()).await;
+    if result.is_ok() {
+        call.accepted();
+    }
+    call.respond(result.map(|()| Done {}))
+}
+
+/// Signs in with a mailed code (`email` and `code`) or its link (`token`): a new session
+/// on this device, a new account for an address without one, or the second step.
+#[server(prefix = "/api/auth", endpoint = "email_code/confirm")]
+pub async fn confirm_email_code(
+    email: Option<String>,
+    code: Option<String>,
+    token: Option<String>,
+) -> Result<SignInAnswer, AppError> {
+    use crate::{api::auth::ssr::Call, server::auth::email_code};
+    let call = Call::get()?;
+    let proof = match (&token, &email, &code) {
+        (Some(token), _, _) => Ok(email_code::Proof::Link { token }),
+        (None, Some(email), Some(code)) => Ok(email_code::Proof::Code { email, code }),
+        _ => Err(AppError::invalid_input("Enter your email and the code from the mail.")),
+    };
+    let outcome = match proof {
+        Ok(proof) => email_code::confirm(&call.state, proof, &call.device()).await,
+        Err(e) => Err(e),
+    };
     call.signed_in_or_next(outcome)
 }
 

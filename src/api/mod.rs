@@ -106,7 +106,7 @@ mod ssr {
     pub fn register_server_functions() {
         use super::{
             auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
-            email::{ConfirmPasswordReset, NotMe, RequestPasswordReset, VerifyEmail},
+            email::{ConfirmEmailCode, ConfirmPasswordReset, NotMe, RequestEmailCode, RequestPasswordReset, VerifyEmail},
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();
@@ -119,5 +119,7 @@ mod ssr {
         register_explicit::<ConfirmPasswordReset>();
         register_explicit::<VerifyEmail>();
         register_explicit::<NotMe>();
+        register_explicit::<RequestEmailCode>();
+        register_explicit::<ConfirmEmailCode>();
     }
 }

@@ -83,4 +83,6 @@ uuid_ids! {
     CeremonyId,
     /// One administrator's action, in the administration audit log.
     AdminActionId,
+    /// One sign-in code sent by mail.
+    CodeId,
 }

@@ -9,7 +9,7 @@
 use super::{
     state::AppState,
     store::{
-        admin_actions, ceremonies, email_links, known_browsers, known_devices, mfa_challenges, oidc_flows, revocations,
+        admin_actions, ceremonies, email_codes, email_links, known_browsers, known_devices, mfa_challenges, oidc_flows, revocations,
         security_events, sessions, StoreError,
     },
     time::UnixMillis,
@@ -58,7 +58,7 @@ pub struct Pruned {
     /// Device and address pairs, and browsers, not signed in from within the
     /// retention period.
     pub devices: u64,
-    /// Expired second steps, passkey ceremonies and trips to providers.
+    /// Expired second steps, passkey ceremonies, trips to providers and sign-in codes.
     pub challenges: u64,
 }
 
@@ -75,7 +75,8 @@ pub async fn prune(state: &AppState, cutoff: UnixMillis) -> Result<Pruned, Store
             + prune_table(state, Table::Browsers, cutoff).await?,
         challenges: prune_table(state, Table::MfaChallenges, state.clock.now()).await?
             + prune_table(state, Table::Ceremonies, state.clock.now()).await?
-            + prune_table(state, Table::OidcFlows, state.clock.now()).await?,
+            + prune_table(state, Table::OidcFlows, state.clock.now()).await?
+            + prune_table(state, Table::EmailCodes, state.clock.now()).await?,
     })
 }
 
@@ -91,6 +92,7 @@ enum Table {
     MfaChallenges,
     Ceremonies,
     OidcFlows,
+    EmailCodes,
 }
 
 async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Result<u64, StoreError> {
@@ -108,6 +110,7 @@ async fn prune_table(state: &AppState, table: Table, cutoff: UnixMillis) -> Resu
             Table::MfaChallenges => mfa_challenges::prune(&mut tx, cutoff, BATCH).await?,
             Table::Ceremonies => ceremonies::prune(&mut tx, cutoff, BATCH).await?,
             Table::OidcFlows => oidc_flows::prune(&mut tx, cutoff, BATCH).await?,
+            Table::EmailCodes => email_codes::prune(&mut tx, cutoff, BATCH).await?,
         };
         tx.commit().await?;
         total += deleted;

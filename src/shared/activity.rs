@@ -67,11 +67,17 @@ text_enum! {
         /// A signed-in person asked for a verification or email-change link. Counted
         /// by their limit, never shown.
         LinkRequested = "link_requested",
+        /// A sign-in code was asked for, for an account or not. Counted by its limits
+        /// (apart from password resets), never shown.
+        EmailCodeRequested = "email_code_requested",
+        /// A wrong sign-in code was entered for the address: what the email code's own
+        /// cap counts (never the second step's).
+        EmailCodeFailed = "email_code_failed",
     }
 }
 
 impl EventKind {
     /// What only the limits count: never shown to anyone.
     pub const HIDDEN: &'static [EventKind] =
-        &[EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested];
+        &[EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested, EventKind::EmailCodeRequested];
 }

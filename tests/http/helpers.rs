@@ -121,6 +121,16 @@ impl TestDb {
         self.app_with(|s| s.mail.smtp_url = Some(url)).await
     }
 
+    /// [`TestDb::app_mailing`] with adjusted settings.
+    pub async fn app_mailing_with(&self, smtp: &crate::smtp::SmtpServer, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let url = baton::server::config::SmtpUrl::parse(&smtp.url()).expect("an SMTP URL");
+        self.app_with(|s| {
+            s.mail.smtp_url = Some(url);
+            adjust(s);
+        })
+        .await
+    }
+
     /// A server with the contract's default settings.
     pub async fn app(&self) -> TestApp {
         self.app_with(|_| {}).await

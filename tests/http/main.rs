@@ -14,6 +14,7 @@ mod admin;
 mod attacks;
 mod breaches;
 mod email;
+mod email_codes;
 mod extending;
 mod group_commit;
 mod hardening;

@@ -4,12 +4,14 @@
 //! sign-in limits, and ends sessions through `sessions::revoke`, so their access
 //! tokens stop at once on every instance.
 
-use super::{bearer::Authenticated, credentials, device::Device, grant, passkeys, second_step, sign_in, strength};
+use super::{
+    bearer::Authenticated, credentials, device::Device, email_code, grant, passkeys, second_step, sign_in, strength,
+};
 use crate::{
     server::{
         state::AppState,
         store::{
-            admin_actions,
+            admin_actions, passkeys as passkeys_store,
             security_events::{self, Event, EventKind},
             sessions::{self, RevokeReason, Scope},
             users::{self, UserRow},
@@ -55,6 +57,10 @@ pub enum Proof {
     Password { password: String, code: Option<String> },
     /// An assertion of one of the caller's passkeys, answering a passkey sign-in start.
     Passkey { challenge_id: String, credential: serde_json::Value },
+    /// A sign-in code mailed to the caller's address, for an account with neither a
+    /// password nor a passkey (made through a provider or an email code); with the
+    /// second step's code on an account that has one, as for a password.
+    EmailCode { email_code: String, code: Option<String> },
 }
 
 /// `POST /api/auth/reauth`: the password (with the second step's code on an account
@@ -77,6 +83,20 @@ pub async fn reauthenticate(
         }
         Proof::Passkey { challenge_id, credential } => {
             passkeys::prove(state, &caller, &challenge_id, credential).await?
+        }
+        Proof::EmailCode { email_code: typed, code } => {
+            let user = users::by_id(state.store.pool(), caller.user_id).await?.ok_or(AppError::InvalidToken)?;
+            // A mailbox alone must not stand in for a password or passkey the account has.
+            if user.has_password() || !passkeys_store::of_user(state.store.pool(), user.id).await?.is_empty() {
+                return Err(AppError::InvalidCredentials);
+            }
+            let proved = email_code::prove(state, email_code::Proof::Code { email: &user.email, code: &typed }, device)
+                .await?;
+            if proved.as_str() != user.email {
+                return Err(AppError::InvalidCredentials);
+            }
+            second_step::confirm(state, &user, code.as_deref(), caller.session_id, device).await?;
+            user
         }
     };
     let now = state.clock.now();

@@ -290,14 +290,32 @@ pub enum Mailing {
 /// address, the request is [`Mailing::Quiet`]: a 429 there would let a stranger make
 /// the owner's own request fail.
 pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Result<Mailing, AppError> {
+    admit_mailing(state, EventKind::ResetRequested, email, device, "password_reset").await
+}
+
+/// [`admit_reset`]'s rule for sign-in codes, counted apart from resets: asking for
+/// codes does not use up the client's or the address' resets, nor the reverse.
+pub async fn admit_email_code(state: &AppState, email: &Email, device: &Device) -> Result<Mailing, AppError> {
+    admit_mailing(state, EventKind::EmailCodeRequested, email, device, "email_code").await
+}
+
+/// A mail asked for about `email` (recorded as `kind`): 429 past `BATON_RESET_LIMIT`
+/// an hour from the client, [`Mailing::Quiet`] past as many for the address.
+async fn admit_mailing(
+    state: &AppState,
+    kind: EventKind,
+    email: &Email,
+    device: &Device,
+    limit: &'static str,
+) -> Result<Mailing, AppError> {
     let event = Event {
         email: Some(email.as_str()),
         client_addr: Some(&device.addr),
         client_net: Some(&device.net),
-        ..Event::new(EventKind::ResetRequested)
+        ..Event::new(kind)
     };
     let max = state.settings.limits.reset_limit;
-    let kinds = &[EventKind::ResetRequested];
+    let kinds = &[kind];
     let client = [Rule { kinds, whose: Counted::From { net: &device.net }, max }];
     let address = Rule { kinds, whose: Counted::About { email: email.as_str() }, max };
     let now = state.clock.now();
@@ -306,8 +324,8 @@ pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Re
     lock_all(&mut tx, &client).await?;
     lock_all(&mut tx, std::slice::from_ref(&address)).await?;
     if let Some(oldest) = exceeded(tx.conn(), &client, since).await? {
-        tracing::warn!(client = %device.addr, "password reset refused: over its limit");
-        metrics::rate_limited("password_reset");
+        tracing::warn!(client = %device.addr, limit, "mail refused: over its limit");
+        metrics::rate_limited(limit);
         return Err(AppError::RateLimited { retry_after: retry_after(oldest, HOUR, now) });
     }
     let mailing = match exceeded(tx.conn(), std::slice::from_ref(&address), since).await? {
@@ -317,6 +335,65 @@ pub async fn admit_reset(state: &AppState, email: &Email, device: &Device) -> Re
     security_events::record(&mut tx, now, &event).await?;
     tx.commit().await?;
     Ok(mailing)
+}
+
+/// The email code's own cap, in `tx`: 429 once `BATON_MFA_MAX_FAILURES` wrong sign-in
+/// codes were entered for `email` within the login window. Apart from the second
+/// step's cap: asking for a code needs no password, so a stranger's guesses here must
+/// not block the owner's authenticator app. `tx` holds the address' key from here on,
+/// so the code it goes on to check and the failure it may record cannot interleave
+/// with a parallel guess's.
+pub async fn check_email_code(tx: &mut Tx<'_>, state: &AppState, email: &Email) -> Result<(), AppError> {
+    let window = state.settings.limits.login_window;
+    let now = state.clock.now();
+    let rules = [email_code_rule(state, email)];
+    lock_all(tx, &rules).await?;
+    match exceeded(tx.conn(), &rules, now.minus(window)).await? {
+        Some(oldest) => {
+            tracing::warn!("email code refused: too many wrong codes for the address");
+            metrics::rate_limited("email_code");
+            Err(AppError::RateLimited { retry_after: retry_after(oldest, window, now) })
+        }
+        None => Ok(()),
+    }
+}
+
+fn email_code_rule<'a>(state: &AppState, email: &'a Email) -> Rule<'a> {
+    Rule {
+        kinds: &[EventKind::EmailCodeFailed],
+        whose: Counted::About { email: email.as_str() },
+        max: state.settings.limits.mfa_max_failures,
+    }
+}
+
+/// Records a wrong sign-in code for `email` (and its account, if it has one) from
+/// `device`, in the `tx` that [`check_email_code`] began. The one that reaches the cap
+/// also tells the owner.
+pub async fn email_code_failed(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    user: Option<&UserRow>,
+    email: &Email,
+    device: &Device,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let event = Event {
+        user_id: user.map(|user| user.id),
+        email: Some(email.as_str()),
+        client_addr: Some(&device.addr),
+        client_net: Some(&device.net),
+        user_agent: Some(&device.user_agent),
+        ..Event::new(EventKind::EmailCodeFailed)
+    };
+    security_events::record(tx, now, &event).await?;
+    let rule = email_code_rule(state, email);
+    let since = now.minus(state.settings.limits.login_window);
+    if let Some(user) = user {
+        if security_events::nth_latest(tx.conn(), rule.kinds, rule.whose, since, rule.max).await?.is_some() {
+            mail::queue(tx, user.id, &user.email, &Letter::SignInCodeFailures, None, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Records that `user` asked for a verification or email-change link, or answers 429

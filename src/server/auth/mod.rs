@@ -3,7 +3,8 @@
 //! - the flows: [`sign_in`] (sign up, sign in, and the [`method`] of each), [`rotation`] (refresh), [`sign_out`]
 //!   (here, everywhere, one other device), each ending in a [`grant::Grant`] or an
 //!   ended session; [`account`] (what a person does to their own account) and
-//!   [`email`] (what goes through their mailbox); [`admin`] (what an administrator
+//!   [`email`] (what goes through their mailbox) with [`email_code`] (signing in
+//!   with a code from it); [`admin`] (what an administrator
 //!   does to an account); the second factors: [`challenge`]
 //!   (the ticket a right password opens), [`second_step`] (redeeming it), [`totp`]
 //!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]); signing in
@@ -28,6 +29,7 @@ pub mod credentials;
 pub mod device;
 pub mod ed25519;
 pub mod email;
+pub mod email_code;
 pub mod grant;
 pub mod keys;
 pub mod limits;

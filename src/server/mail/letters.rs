@@ -37,6 +37,17 @@ pub enum Letter {
     AccountLocked { reason: String },
     /// An administrator deleted the account, saying why (the last mail it gets).
     AccountDeleted { reason: String },
+    /// A sign-in code and its one-click link; to an address with no account
+    /// (`new_account`), an invitation to create one. The code itself is never queued:
+    /// the sender makes it and puts it here just before writing ([`Letter::with_code`]).
+    SignInCode {
+        valid_minutes: u64,
+        new_account: bool,
+        #[serde(skip)]
+        code: String,
+    },
+    /// Someone entered too many wrong sign-in codes sent to the account's address.
+    SignInCodeFailures,
 }
 
 /// What changed, for [`Letter::SecurityChange`].
@@ -73,6 +84,26 @@ impl Letter {
             Letter::SecondStepFailures => LinkKind::Page("/account"),
             Letter::SecurityChange { .. } => LinkKind::Page("/activity"),
             Letter::AccountLocked { .. } | Letter::AccountDeleted { .. } => LinkKind::Page("/login"),
+            Letter::SignInCode { .. } => LinkKind::Token(SIGN_IN_CODE_PATH),
+            Letter::SignInCodeFailures => LinkKind::Page("/activity"),
+        }
+    }
+
+    /// The letter with the sign-in code it carries, once the sender made it.
+    pub fn with_code(self, made: String) -> Letter {
+        match self {
+            Letter::SignInCode { valid_minutes, new_account, .. } => {
+                Letter::SignInCode { valid_minutes, new_account, code: made }
+            }
+            other => other,
+        }
+    }
+
+    /// The sign-in code it carries, if any.
+    fn code(&self) -> Option<&str> {
+        match self {
+            Letter::SignInCode { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
         }
     }
 
@@ -95,6 +126,8 @@ impl Letter {
 
 /// Where "This wasn't me" links lead.
 pub const NOT_ME_PATH: &str = "/not-me";
+/// Where a sign-in code's one-click link leads.
+pub const SIGN_IN_CODE_PATH: &str = "/login/code";
 
 /// A mail ready to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,9 +174,19 @@ pub fn write(lang: Lang, letter: &Letter, link: &str, not_me: Option<&str>) -> W
             )
         })
         .unwrap_or_default();
-    // A paragraph's own line breaks (the sign-in's details) stay lines in HTML.
-    let paragraphs: String =
-        lines.iter().map(|line| format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n"))).collect();
+    // A paragraph's own line breaks (the sign-in's details) stay lines in HTML; a
+    // sign-in code stands out, large and spaced, for someone reading it off a phone.
+    let paragraphs: String = lines
+        .iter()
+        .map(|line| match letter.code() {
+            Some(code) if line == code => format!(
+                "<p style=\"font-family: ui-monospace, monospace; font-size: 2em; font-weight: 700; \
+                 letter-spacing: 0.2em; margin: 0.5em 0\">{}</p>\n",
+                escape(line)
+            ),
+            _ => format!("<p>{}</p>\n", escape(line).replace('\n', "<br>\n")),
+        })
+        .collect();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem\">\n\
@@ -269,6 +312,39 @@ fn english(letter: &Letter) -> MailWords {
             "Open Baton",
             "If you think this is a mistake, contact your administrator.",
         ),
+        Letter::SignInCode { valid_minutes, new_account: false, code } => (
+            "Your Baton sign-in code",
+            vec![
+                "Enter this code to sign in to your Baton account:".into(),
+                code.clone(),
+                format!("Or follow the link below. Both work once, for {valid_minutes} minutes."),
+            ],
+            "Sign in",
+            "If you did not ask for it, ignore this mail: nobody can sign in without the code.",
+        ),
+        Letter::SignInCode { valid_minutes, new_account: true, code } => (
+            "Your Baton code: create your account",
+            vec![
+                "Someone (hopefully you) asked to sign in to Baton with this address. It has no account yet: \
+                 enter this code to create one, with no password needed."
+                    .into(),
+                code.clone(),
+                format!("Or follow the link below. Both work once, for {valid_minutes} minutes."),
+            ],
+            "Create my account",
+            "If it was not you, ignore this mail: no account is made unless the code or the link is used.",
+        ),
+        Letter::SignInCodeFailures => (
+            "Someone tried to guess a sign-in code for your account",
+            vec![
+                "Someone entered too many wrong sign-in codes for your Baton account. Signing in with an email \
+                 code is paused for your account for a while; your password, passkeys and providers still work."
+                    .into(),
+                "They did not get in: the codes go only to this mailbox.".into(),
+            ],
+            "See your account's activity",
+            "If it was you, wait a while and ask for a new code.",
+        ),
     };
     (subject, lines, action, not_you)
 }
@@ -382,6 +458,39 @@ fn korean(letter: &Letter) -> MailWords {
             "Baton 열기",
             "잘못된 조치라고 생각되면 관리자에게 문의하세요.",
         ),
+        Letter::SignInCode { valid_minutes, new_account: false, code } => (
+            "Baton 로그인 코드",
+            vec![
+                "Baton 계정에 로그인하려면 이 코드를 입력하세요:".into(),
+                code.clone(),
+                format!("또는 아래 링크를 누르세요. 코드와 링크 모두 {valid_minutes}분 동안 한 번만 쓸 수 있습니다."),
+            ],
+            "로그인",
+            "본인이 요청하지 않았다면 이 메일을 무시하세요. 코드가 없으면 아무도 로그인할 수 없습니다.",
+        ),
+        Letter::SignInCode { valid_minutes, new_account: true, code } => (
+            "Baton 코드: 계정 만들기",
+            vec![
+                "누군가(아마도 본인이) 이 주소로 Baton에 로그인하려고 했습니다. 이 주소의 계정은 아직 없습니다. \
+                 이 코드를 입력하면 비밀번호 없이 계정이 만들어집니다."
+                    .into(),
+                code.clone(),
+                format!("또는 아래 링크를 누르세요. 코드와 링크 모두 {valid_minutes}분 동안 한 번만 쓸 수 있습니다."),
+            ],
+            "계정 만들기",
+            "본인이 아니라면 이 메일을 무시하세요. 코드나 링크를 쓰지 않으면 계정은 만들어지지 않습니다.",
+        ),
+        Letter::SignInCodeFailures => (
+            "누군가 계정의 로그인 코드를 추측하려 했습니다",
+            vec![
+                "누군가 Baton 계정의 로그인 코드를 여러 번 틀렸습니다. 한동안 이메일 코드로는 로그인할 수 없습니다. \
+                 비밀번호, 패스키, 연결된 계정으로는 그대로 로그인할 수 있습니다."
+                    .into(),
+                "코드는 이 메일함으로만 가므로 그 사람은 로그인하지 못했습니다.".into(),
+            ],
+            "계정 활동 보기",
+            "본인이었다면 잠시 뒤 새 코드를 요청하세요.",
+        ),
     }
 }
 
@@ -440,6 +549,7 @@ mod tests {
             Letter::SecurityChange { change: SecurityChange::PasskeyAdded, device: "Chrome on Linux".into(), at_ms: 0 },
             Letter::EmailChanged { new_email: "new@example.com".into() },
             Letter::SecondStepFailures,
+            Letter::SignInCodeFailures,
         ];
         for letter in letters {
             let mail = write(Lang::En, &letter, "https://app.example.com/x?token=abc", None);
@@ -465,6 +575,7 @@ mod tests {
             Letter::SecurityChange { change: SecurityChange::MfaDisabled, device: "Chrome on Linux".into(), at_ms: 0 },
             Letter::EmailChanged { new_email: "new@example.com".into() },
             Letter::SecondStepFailures,
+            Letter::SignInCodeFailures,
         ];
         for letter in letters {
             let english = write(Lang::En, &letter, "https://app.example.com/x?token=abc", None);
@@ -506,6 +617,22 @@ mod tests {
         // Without the link nothing of it is written.
         let plain = write(Lang::En, &letter, "https://app.example.com/sessions", None);
         assert!(!plain.text.contains("This wasn't me:"), "{}", plain.text);
+    }
+
+    #[test]
+    fn a_sign_in_code_is_written_in_both_parts_but_never_queued() {
+        let letter = Letter::SignInCode { valid_minutes: 10, new_account: false, code: String::new() };
+        let queued = serde_json::to_string(&letter.clone().with_code("493021".into())).unwrap();
+        assert!(!queued.contains("493021"), "{queued}");
+        assert_eq!(serde_json::from_str::<Letter>(&queued).unwrap(), letter);
+        for (lang, new_account) in [(Lang::En, false), (Lang::En, true), (Lang::Ko, false), (Lang::Ko, true)] {
+            let letter = Letter::SignInCode { valid_minutes: 10, new_account, code: "493021".into() };
+            let mail = write(lang, &letter, "https://app.example.com/login/code?token=abc", None);
+            assert!(mail.text.contains("\n493021\n"), "{}", mail.text);
+            assert!(mail.html.contains("letter-spacing: 0.2em; margin: 0.5em 0\">493021</p>"), "{}", mail.html);
+            assert!(mail.text.contains("10"), "{}", mail.text);
+            assert!(mail.html.contains("href=\"https://app.example.com/login/code?token=abc\""), "{}", mail.html);
+        }
     }
 
     #[test]

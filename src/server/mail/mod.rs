@@ -9,7 +9,7 @@ pub mod transport;
 
 use crate::{
     server::{
-        ids::{LinkId, SessionId, UserId},
+        ids::{CodeId, LinkId, SessionId, UserId},
         store::{
             email_links::{self, NewLink, Purpose},
             outbox::{self, NewMail},
@@ -32,7 +32,7 @@ pub async fn queue(
     now: UnixMillis,
 ) -> Result<(), AppError> {
     let letter = serde_json::to_string(letter).map_err(AppError::internal)?;
-    outbox::enqueue(tx, &NewMail { user_id: user, link_id: link, to, letter: &letter }, now).await?;
+    outbox::enqueue(tx, &NewMail { user_id: Some(user), link_id: link, code_id: None, to, letter: &letter }, now).await?;
     Ok(())
 }
 
@@ -75,4 +75,19 @@ pub async fn queue_with_link(
     };
     email_links::replace(tx, &link).await?;
     queue(tx, user, to, letter, Some(link.id), now).await
+}
+
+/// Queues the mail that carries the sign-in code `code` to `to` (about `user`, when the
+/// address has an account): it goes with its code, replaced or used.
+pub async fn queue_with_code(
+    tx: &mut Tx<'_>,
+    user: Option<UserId>,
+    to: &str,
+    code: CodeId,
+    letter: &Letter,
+    now: UnixMillis,
+) -> Result<(), AppError> {
+    let letter = serde_json::to_string(letter).map_err(AppError::internal)?;
+    outbox::enqueue(tx, &NewMail { user_id: user, link_id: None, code_id: Some(code), to, letter: &letter }, now).await?;
+    Ok(())
 }

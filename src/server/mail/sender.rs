@@ -15,11 +15,13 @@ use crate::server::{
     observe::metrics,
     state::AppState,
     store::{
+        email_codes,
         email_links::{self, SecretToken},
         outbox::{self, MailRow},
         users, StoreError,
     },
 };
+use crate::shared::i18n::Lang;
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::Notify, task::JoinHandle};
 
@@ -106,9 +108,10 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
         tracing::error!(mail = %mail.id, attempts = mail.attempts, "mail outbox: undeliverable for a day, dropped");
         return drop_mail(state, &mail).await;
     }
-    // The mail's single-use link gets its token now; its main link is that one or a page.
-    let token_link = match (mail.link_id, letter.token_path()) {
-        (Some(link_id), Some(path)) => {
+    // The mail's single-use link (or sign-in code) gets its token now; its main link is
+    // that one or a page.
+    let (letter, token_link) = match (mail.link_id, mail.code_id, letter.token_path()) {
+        (Some(link_id), None, Some(path)) => {
             let token = SecretToken::generate();
             let mut tx = state.store.begin().await?;
             let armed = email_links::arm(&mut tx, link_id, &token, now).await?;
@@ -117,9 +120,19 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
                 // Replaced, used or expired since it was queued: nothing worth sending.
                 return drop_mail(state, &mail).await;
             }
-            Some(format!("{origin}{path}?token={}", token.as_str()))
+            (letter, Some(format!("{origin}{path}?token={}", token.as_str())))
         }
-        (None, None) => None,
+        (None, Some(code_id), Some(path)) => {
+            let (code, token) = (new_code(), SecretToken::generate());
+            let mut tx = state.store.begin().await?;
+            let armed = email_codes::arm(&mut tx, code_id, &code, &token, now).await?;
+            tx.commit().await?;
+            if !armed {
+                return drop_mail(state, &mail).await;
+            }
+            (letter.with_code(code), Some(format!("{origin}{path}?token={}", token.as_str())))
+        }
+        (None, None, None) => (letter, None),
         _ => {
             tracing::error!(mail = %mail.id, "mail outbox: a link mail without its link, dropped");
             return drop_mail(state, &mail).await;
@@ -130,8 +143,14 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
         (LinkKind::Token(_), Some(link)) => (link, None),
         (LinkKind::Token(_), None) => unreachable!("a token path was required above"),
     };
-    // In the account's language (English once the account is gone).
-    let lang = users::language(state.store.pool(), mail.user_id).await?.unwrap_or_default();
+    // A code's mail in the language of whoever asked for it; others in the account's
+    // (English once the account is gone).
+    let lang = match (mail.code_id, mail.user_id) {
+        (Some(code_id), _) => email_codes::lang(state.store.pool(), code_id).await?.and_then(|tag| Lang::from_tag(&tag)),
+        (None, Some(user)) => users::language(state.store.pool(), user).await?,
+        (None, None) => None,
+    }
+    .unwrap_or_default();
     let written = letters::write(lang, &letter, &link, not_me.as_deref());
     match mailer.send(&mail.to_addr, &written.subject, written.text, written.html).await {
         Ok(sent) => {
@@ -155,6 +174,12 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
             tx.commit().await
         }
     }
+}
+
+/// A new sign-in code: six digits, each of the million values as likely.
+fn new_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
 }
 
 /// Drops a mail that will never be sent (counted as `dropped`).
@@ -188,6 +213,14 @@ pub fn link_origin(public_origin: Option<&str>, listening: std::net::SocketAddr)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_six_digits() {
+        for _ in 0..1000 {
+            let code = new_code();
+            assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+        }
+    }
 
     #[test]
     fn retries_back_off_from_a_second_to_a_minute() {

@@ -10,7 +10,7 @@
 //!   nothing was claimed, [`refresh_tokens::why_not_claimed`]; [`rotation`] commits
 //!   them (on SQLite, a group commit);
 //! - [`signing_keys`], [`security_events`] (the activity, and what the limits count);
-//! - [`email_links`]: the links mails carry; [`outbox`]: the mails until they go;
+//! - [`email_links`]: the links mails carry; [`email_codes`]: the sign-in codes; [`outbox`]: the mails until they go;
 //!   [`known_devices`]: where each account has signed in from; [`known_browsers`]: the
 //!   browsers that signed in to it;
 //! - the second factors: [`totp`], [`recovery_codes`], [`mfa_challenges`] (a second
@@ -30,6 +30,7 @@
 
 pub mod admin_actions;
 pub mod ceremonies;
+pub mod email_codes;
 pub mod email_links;
 pub mod known_browsers;
 pub mod known_devices;

@@ -11,28 +11,32 @@
 use super::tx::{StoreError, Tx};
 use crate::server::{
     db::Backend,
-    ids::{LinkId, MailId, UserId},
+    ids::{CodeId, LinkId, MailId, UserId},
     time::UnixMillis,
 };
 use std::time::Duration;
 
 /// A mail about to be queued; `letter` says what to write (`mail::letters`).
 pub struct NewMail<'a> {
-    pub user_id: UserId,
+    /// The account it is about; none for a sign-in code to an address without one.
+    pub user_id: Option<UserId>,
     /// The link it carries: the mail goes if the link goes (replaced, used).
     pub link_id: Option<LinkId>,
+    /// The sign-in code it carries, which it goes with likewise.
+    pub code_id: Option<CodeId>,
     pub to: &'a str,
     pub letter: &'a str,
 }
 
 pub async fn enqueue(tx: &mut Tx<'_>, mail: &NewMail<'_>, now: UnixMillis) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (id, user_id, link_id, to_addr, letter, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO outbox (id, user_id, link_id, code_id, to_addr, letter, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(MailId::generate())
     .bind(mail.user_id)
     .bind(mail.link_id)
+    .bind(mail.code_id)
     .bind(mail.to)
     .bind(mail.letter)
     .bind(now)
@@ -51,8 +55,9 @@ pub async fn pending(pool: &sqlx::AnyPool) -> Result<i64, StoreError> {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MailRow {
     pub id: MailId,
-    pub user_id: UserId,
+    pub user_id: Option<UserId>,
     pub link_id: Option<LinkId>,
+    pub code_id: Option<CodeId>,
     pub to_addr: String,
     pub letter: String,
     pub created_at: UnixMillis,
@@ -71,7 +76,7 @@ pub async fn claim(tx: &mut Tx<'_>, now: UnixMillis, lease: Duration, batch: i64
         "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (\
              SELECT id FROM outbox WHERE next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
              ORDER BY next_attempt_at LIMIT $3{lock}) \
-         RETURNING id, user_id, link_id, to_addr, letter, created_at, attempts"
+         RETURNING id, user_id, link_id, code_id, to_addr, letter, created_at, attempts"
     );
     Ok(sqlx::query_as(&sql).bind(now.plus(lease)).bind(now).bind(batch).fetch_all(tx.conn()).await?)
 }

@@ -56,6 +56,8 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::RegisterAttempt => format!("An account was asked for on {device}."),
         EventKind::ResetRequested => "A password reset was asked for.".to_string(),
         EventKind::LinkRequested => "A link was asked for by mail.".to_string(),
+        EventKind::EmailCodeRequested => "A sign-in code was asked for by mail.".to_string(),
+        EventKind::EmailCodeFailed => format!("Someone entered a wrong sign-in code from your email on {device}."),
         EventKind::AccountDeleted => "The account was deleted.".to_string(),
     }
 }

@@ -111,6 +111,8 @@ fn event(kind: EventKind, device: &str) -> String {
         EventKind::RegisterAttempt => format!("{device}에서 계정 만들기를 요청했습니다."),
         EventKind::ResetRequested => "비밀번호 재설정을 요청했습니다.".to_string(),
         EventKind::LinkRequested => "메일로 링크를 요청했습니다.".to_string(),
+        EventKind::EmailCodeRequested => "메일로 로그인 코드를 요청했습니다.".to_string(),
+        EventKind::EmailCodeFailed => format!("누군가 {device}에서 이메일로 받은 로그인 코드를 틀리게 입력했습니다."),
         EventKind::AccountDeleted => "계정을 삭제했습니다.".to_string(),
     }
 }
