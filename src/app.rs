@@ -15,6 +15,7 @@ use crate::{
         forgot::ForgotPage,
         layout::SignedInLayout,
         login::LoginPage,
+        login_code::LoginCodePage,
         not_me::NotMePage,
         register::RegisterPage,
         reset::ResetPage,
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
             <main class="app">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("login") view=LoginPage/>
+                    <Route path=(StaticSegment("login"), StaticSegment("code")) view=LoginCodePage/>
                     <Route path=StaticSegment("register") view=RegisterPage/>
                     // Where mailed links lead: open to anyone.
                     <Route path=StaticSegment("forgot") view=ForgotPage/>

@@ -21,7 +21,7 @@ use crate::{
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     Json,
 };
 use http::header;
@@ -67,15 +67,22 @@ pub async fn sign_in_start(State(state): State<AppState>, device: Device) -> Res
 }
 
 /// `POST /api/auth/passkey/finish`: the token body and the refresh cookie of a new
-/// session.
+/// session; a credential no account has is `invalid_code` naming it
+/// (`unknown_credential`), for the browser's `signalUnknownCredential`.
 pub async fn sign_in_finish(
     State(state): State<AppState>,
     device: Device,
     Fields(fields): Fields<PasskeyAssertion>,
-) -> Result<impl IntoResponse, AppError> {
-    let grant = passkeys::sign_in_finish(&state, &fields.challenge_id, fields.credential, &device).await?;
+) -> Result<impl IntoResponse, Response> {
+    let grant = match passkeys::sign_in_finish(&state, &fields.challenge_id, fields.credential, &device).await {
+        Ok(grant) => grant,
+        Err(passkeys::Refused { error, unknown_credential: Some(id) }) => {
+            return Err(error.answer_with("unknown_credential", serde_json::json!(id)))
+        }
+        Err(refused) => return Err(refused.error.into_response()),
+    };
     let mut headers = http::HeaderMap::new();
-    for cookie in grant.cookies(state.settings.tokens.cookie_secure)? {
+    for cookie in grant.cookies(state.settings.tokens.cookie_secure).map_err(IntoResponse::into_response)? {
         headers.append(header::SET_COOKIE, cookie);
     }
     let body: TokenResponse = grant.body;

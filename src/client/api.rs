@@ -129,9 +129,22 @@ pub async fn start_passkey_sign_in() -> Result<PasskeyOptions, AppError> {
     fetch::json(fetch::post_json_public(at::PASSKEY_SIGN_IN_START, &serde_json::json!({})).await?).await
 }
 
-/// `POST /api/auth/passkey/finish` (no Bearer): the token body of a new session.
-pub async fn finish_passkey_sign_in(assertion: &PasskeyAssertion) -> Result<TokenResponse, AppError> {
-    fetch::json(fetch::post_json_public(at::PASSKEY_SIGN_IN_FINISH, assertion).await?).await
+/// `POST /api/auth/passkey/finish` (no Bearer): the token body of a new session; a
+/// refusal names the credential when the server knows no such passkey.
+pub async fn finish_passkey_sign_in(assertion: &PasskeyAssertion) -> Result<TokenResponse, PasskeyRefused> {
+    let refused = |(error, unknown_credential)| PasskeyRefused { error, unknown_credential };
+    let response = fetch::post_json_public_keeping(at::PASSKEY_SIGN_IN_FINISH, assertion, "unknown_credential")
+        .await
+        .map_err(refused)?;
+    fetch::json(response).await.map_err(|error| refused((error, None)))
+}
+
+/// A passkey sign-in the server refused: why, and the credential it does not know
+/// (`unknown_credential`), when that was why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PasskeyRefused {
+    pub error: AppError,
+    pub unknown_credential: Option<String>,
 }
 
 /// `GET /api/mfa`.

@@ -240,6 +240,28 @@ pub async fn post_json_public(path: &str, body: &impl serde::Serialize) -> Resul
     send_body(Method::POST, path, None, Some(Body::Json(body))).await
 }
 
+/// [`post_json_public`], keeping the string `field` of a refusal's body beside its
+/// error (a passkey sign-in's `unknown_credential`).
+pub async fn post_json_public_keeping(
+    path: &str,
+    body: &impl serde::Serialize,
+    field: &str,
+) -> Result<Response, (AppError, Option<String>)> {
+    let body = serde_json::to_string(body).map_err(|_| (AppError::Network, None))?;
+    let request = RequestBuilder::new(path)
+        .method(Method::POST)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|_| (AppError::Network, None))?;
+    let response = request.send().await.map_err(|_| (AppError::Network, None))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let Ok(refusal) = response.json::<serde_json::Value>().await else { return Err((AppError::Network, None)) };
+    let kept = refusal.get(field).and_then(serde_json::Value::as_str).map(str::to_string);
+    Err((serde_json::from_value(refusal).unwrap_or(AppError::Network), kept))
+}
+
 /// `GET` a protected resource as text (a download).
 pub async fn get_text(path: &str) -> Result<String, AppError> {
     authed(|token| async move { send(Method::GET, path, &token).await?.text().await.map_err(|_| AppError::Network) })

@@ -82,11 +82,16 @@ fn credentials() -> Result<web_sys::CredentialsContainer, Failure> {
     web_sys::window().map(|w| w.navigator().credentials()).ok_or(Failure::Unsupported)
 }
 
-/// Creates a passkey from the server's creation options (`publicKey`).
-pub async fn create(public_key: &Value) -> Result<Value, Failure> {
+/// Creates a passkey from the server's creation options (`publicKey`): `conditional`
+/// asks the password manager to make one quietly, if it will (no dialog; it may never
+/// answer), else the browser asks at once.
+pub async fn create(public_key: &Value, conditional: bool) -> Result<Value, Failure> {
     let options = Object::new();
     let parsed = parse_options("parseCreationOptionsFromJSON", public_key)?;
     Reflect::set(&options, &"publicKey".into(), &parsed).map_err(failure)?;
+    if conditional {
+        Reflect::set(&options, &"mediation".into(), &"conditional".into()).map_err(failure)?;
+    }
     let promise = credentials()?.create_with_options(options.unchecked_ref()).map_err(failure)?;
     let credential = JsFuture::from(promise).await.map_err(failure)?;
     credential_json(credential)
@@ -128,6 +133,90 @@ pub async fn autofill_available() -> bool {
     JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
+/// Whether the browser creates passkeys without a dialog after a sign-in
+/// (`getClientCapabilities()` reports `conditionalCreate`).
+pub async fn conditional_create_available() -> bool {
+    let Some(class) = public_key_credential() else { return false };
+    let Some(ask) =
+        Reflect::get(&class, &"getClientCapabilities".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return false;
+    };
+    let Ok(promise) = ask.call0(&class).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) else {
+        return false;
+    };
+    let Ok(capabilities) = JsFuture::from(promise).await else { return false };
+    Reflect::get(&capabilities, &"conditionalCreate".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// Tells the password manager something through the WebAuthn Signal API
+/// (`PublicKeyCredential.<name>(details)`), where the browser has it: `rpId` is this
+/// page's host, which is the relying party's wherever passkeys work ([`here`]). What
+/// comes of it is ignored: a signal only tidies what the person is offered.
+fn signal(name: &str, details: &[(&str, JsValue)]) {
+    let Some(class) = public_key_credential() else { return };
+    let Some(function) = Reflect::get(&class, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else {
+        return;
+    };
+    let Some(host) = web_sys::window().and_then(|w| w.location().hostname().ok()) else { return };
+    let argument = Object::new();
+    let _ = Reflect::set(&argument, &"rpId".into(), &host.into());
+    for (key, value) in details {
+        let _ = Reflect::set(&argument, &(*key).into(), value);
+    }
+    if let Ok(promise) = function.call1(&class, &argument).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// The server does not know `credential_id` (a passkey removed elsewhere): the password
+/// manager may stop offering it.
+pub fn signal_unknown_credential(credential_id: &str) {
+    signal("signalUnknownCredential", &[("credentialId", credential_id.into())]);
+}
+
+/// The account `user_id` (its uuid) has exactly these passkeys now.
+pub fn signal_accepted_credentials(user_id: &str, credential_ids: &[String]) {
+    let Some(user) = user_handle(user_id) else { return };
+    let ids: js_sys::Array = credential_ids.iter().map(|id| JsValue::from_str(id)).collect();
+    signal("signalAllAcceptedCredentials", &[("userId", user.into()), ("allAcceptedCredentialIds", ids.into())]);
+}
+
+/// The account `user_id` is called `email` now (its name on its passkeys).
+pub fn signal_current_user(user_id: &str, email: &str) {
+    let Some(user) = user_handle(user_id) else { return };
+    signal("signalCurrentUserDetails", &[("userId", user.into()), ("name", email.into()), ("displayName", email.into())]);
+}
+
+/// The WebAuthn user handle of the account `uuid`, as the Signal API takes it: the
+/// server registers passkeys with the uuid's 16 bytes, here in base64url.
+fn user_handle(uuid: &str) -> Option<String> {
+    let hex: Vec<u8> = uuid.bytes().filter(|b| *b != b'-').collect();
+    if hex.len() != 32 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = hex
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect();
+    Some(base64url(&bytes?))
+}
+
+/// Base64url without padding (RFC 4648 §5), for the 16 bytes of a user handle.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
 /// Whether passkeys can work on this page at all: WebAuthn refuses an IP address as
 /// the site (no need to ask the server to start a ceremony there).
 pub fn possible_here() -> bool {
@@ -165,4 +254,20 @@ pub async fn assert_now() -> Result<PasskeyAssertion, Words> {
     }
     let credential = get(&started.public_key, false, None).await.map_err(Failure::words)?;
     Ok(assertion(&started, credential))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_handle_is_the_uuid_bytes_in_base64url() {
+        // What webauthn-rs puts in `user.id` for this account: the uuid's 16 bytes.
+        assert_eq!(user_handle("00112233-4455-6677-8899-aabbccddeeff").as_deref(), Some("ABEiM0RVZneImaq7zN3u_w"));
+        assert_eq!(user_handle("not a uuid"), None);
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
 }

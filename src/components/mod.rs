@@ -7,6 +7,7 @@
 //!   [`password`]: new passwords with their advice, and the form that sets one;
 //! - the flows pages share: [`signed_out`] (taking a sign-in's answer and going on),
 //!   [`second_step`] (the code after a right password), [`passkey_sign_in`],
+//!   [`email_code`] (signing in with a code by email),
 //!   [`providers`] (signing in through another provider, and connecting one),
 //!   [`reauth_dialog`] (the prompt of a sensitive action), [`link`] (a page that follows
 //!   a mailed link);
@@ -14,6 +15,7 @@
 //!   verification);
 //! - [`format`]: instants in words; [`paged`]: a list that grows a page at a time.
 
+pub mod email_code;
 pub mod form;
 pub mod format;
 pub mod frame;

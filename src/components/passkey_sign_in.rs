@@ -14,8 +14,15 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::Value;
 
+/// Finishes the sign-in; a passkey the server does not know (removed since) is told to
+/// the password manager, so that it stops offering it.
 async fn finish(started: &PasskeyOptions, credential: Value) -> Result<TokenResponse, AppError> {
-    api::finish_passkey_sign_in(&webauthn::assertion(started, credential)).await
+    api::finish_passkey_sign_in(&webauthn::assertion(started, credential)).await.map_err(|refused| {
+        if let Some(credential_id) = &refused.unknown_credential {
+            webauthn::signal_unknown_credential(credential_id);
+        }
+        refused.error
+    })
 }
 
 /// The button, and (where the browser offers it) the autofill request running in the

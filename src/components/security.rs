@@ -12,6 +12,7 @@ use crate::{
     client::{
         api, fetch, files,
         language::{tr, use_language, use_texts},
+        session::use_session,
         webauthn,
     },
     shared::{
@@ -36,6 +37,17 @@ fn grouped(secret: &str) -> String {
 pub fn Passkeys() -> impl IntoView {
     let t = use_texts();
     let passkeys = LocalResource::new(api::passkeys);
+    // Each time the list arrives (on the page, and after a removal), the password
+    // manager hears which passkeys the account has and what it is called now (the
+    // WebAuthn Signal API), so it stops offering a removed passkey or an old address.
+    let session = use_session();
+    Effect::new(move |_| {
+        if let (Some(Ok(list)), Some(user)) = (passkeys.get(), session.user()) {
+            let ids: Vec<String> = list.iter().map(|p| p.credential_id.clone()).collect();
+            webauthn::signal_accepted_credentials(&user.id, &ids);
+            webauthn::signal_current_user(&user.id, &user.email);
+        }
+    });
     let name = RwSignal::new(String::new());
     let adding = Submission::new();
     let Submission { pending, error, done } = adding;
@@ -48,7 +60,7 @@ pub fn Passkeys() -> impl IntoView {
                 let origin = started.origin;
                 return Err(Words::new(move |t| (t.passkeys.elsewhere)(&origin)));
             }
-            let credential = webauthn::create(&started.public_key).await.map_err(webauthn::Failure::words)?;
+            let credential = webauthn::create(&started.public_key, false).await.map_err(webauthn::Failure::words)?;
             let registration = PasskeyRegistration { name: name.get_untracked(), credential };
             let added = match api::finish_passkey_registration(&registration).await {
                 Ok(added) => added,

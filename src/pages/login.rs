@@ -2,15 +2,18 @@
 //! passkey** (and passkeys in the Email box's autofill) and **Continue with <Name>**
 //! for each provider; then, for an account with two-step verification, the second
 //! step (also after a provider sign-in: `?second_step=1`). What a provider's way back
-//! that did not sign in says (`?provider_error=`).
+//! that did not sign in says (`?provider_error=`). Under the password form, **Email me
+//! a sign-in code** (`components::email_code`).
 
 use crate::{
     api::auth::Login,
     client::{
         language::{tr, use_texts},
+        passkey_upgrade,
         session::{use_session, Status},
     },
     components::{
+        email_code::EmailCodeSignIn,
         form::{EmailField, ErrorAlert, SubmitButton},
         frame::AuthCard,
         passkey_sign_in::PasskeySignIn,
@@ -55,9 +58,25 @@ pub fn LoginPage() -> impl IntoView {
         },
     });
     let pending = action.pending();
+    // After a password sign-in, the password manager may make a passkey quietly.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(SignInAnswer::Tokens(_)))) {
+            passkey_upgrade::offer();
+        }
+    });
+    // **Email me a sign-in code**: the code forms in place, with the address typed so
+    // far (before the wasm, the link opens `/login/code`).
+    let by_code = RwSignal::new(None::<String>);
+    let to_code = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        by_code.set(Some(typed_email()));
+    };
 
     view! {
         <AuthCard title=|t| t.login.title>
+            <Show when=move || by_code.get().is_none() fallback=move || view! {
+                <EmailCodeSignIn email=by_code.get().unwrap_or_default() back=Callback::new(move |()| by_code.set(None))/>
+            }>
             <Show
                 when=move || second_step().is_none()
                 fallback=move || second_step().map(|mfa_token| view! {
@@ -76,11 +95,23 @@ pub fn LoginPage() -> impl IntoView {
                     <ErrorAlert message=error/>
                     <SubmitButton label=|t| t.common.sign_in pending=pending/>
                 </ActionForm>
+                <p class="by-code"><a href=keeping_next("/login/code") on:click=to_code>{tr(|t| t.email_code.link)}</a></p>
                 <p class="or" aria-hidden="true">{tr(|t| t.common.or)}</p>
                 <PasskeySignIn answer=passkey/>
                 <ProviderButtons/>
                 <p class="switch">{tr(|t| t.login.new_here)} <A href=keeping_next("/register")>{tr(|t| t.login.create_account)}</A></p>
             </Show>
+            </Show>
         </AuthCard>
     }
+}
+
+/// What the Email box holds now.
+fn typed_email() -> String {
+    use wasm_bindgen::JsCast;
+    document()
+        .get_element_by_id("email")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //! "Pages"), routed by `crate::app`. The widgets they are made of are in
 //! `crate::components`.
 //!
-//! [`login`], [`register`], [`forgot`], [`reset`], [`verify`] and [`not_me`] are open
+//! [`login`], [`login_code`], [`register`], [`forgot`], [`reset`], [`verify`] and [`not_me`] are open
 //! to anyone; under the signed-in [`layout`]: [`dashboard`], [`sessions`], [`account`],
 //! [`activity`], and for administrators the pages of [`admin`].
 
@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod forgot;
 pub mod layout;
 pub mod login;
+pub mod login_code;
 pub mod not_me;
 pub mod register;
 pub mod reset;

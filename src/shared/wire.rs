@@ -243,6 +243,10 @@ pub struct RecoveryCodes {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyInfo {
     pub id: String,
+    /// The WebAuthn credential id (base64url), which the browser's password manager
+    /// knows it by (the Signal API).
+    #[serde(default)]
+    pub credential_id: String,
     pub name: String,
     /// RFC 3339.
     pub created_at: String,

@@ -50,6 +50,7 @@ const MAX_NAME: usize = 64;
 pub fn info(row: &PasskeyRow) -> Result<PasskeyInfo, AppError> {
     Ok(PasskeyInfo {
         id: row.id.to_string(),
+        credential_id: row.credential_id.clone(),
         name: row.name.clone(),
         created_at: row.created_at.to_rfc3339()?,
         last_used_at: row.last_used_at.map(UnixMillis::to_rfc3339).transpose()?,
@@ -227,13 +228,30 @@ pub async fn sign_in_start(state: &AppState, device: &Device) -> Result<PasskeyO
     })
 }
 
+/// Why a passkey assertion was refused: the error, and the credential's id when the
+/// refusal is that no account has it (a passkey removed since), which the sign-in's
+/// answer names (`unknown_credential`) so the browser can tell its password manager.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: AppError,
+    pub unknown_credential: Option<String>,
+}
+
+impl From<AppError> for Refused {
+    fn from(error: AppError) -> Self {
+        Refused { error, unknown_credential: None }
+    }
+}
+
+impl From<crate::server::store::StoreError> for Refused {
+    fn from(error: crate::server::store::StoreError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 /// Verifies a passkey assertion against its ceremony: the passkey it was made with,
 /// its owner, and the passkey's new counter recorded. Every failure is `invalid_code`.
-async fn assert(
-    state: &AppState,
-    challenge_id: &str,
-    credential_value: Value,
-) -> Result<(UserRow, PasskeyRow), AppError> {
+async fn assert(state: &AppState, challenge_id: &str, credential_value: Value) -> Result<(UserRow, PasskeyRow), Refused> {
     let webauthn = state.passkeys.webauthn()?;
     let id: CeremonyId = challenge_id.parse().map_err(|_| AppError::InvalidCode)?;
     let response: PublicKeyCredential = credential(credential_value)?;
@@ -245,12 +263,13 @@ async fn assert(
     let (user_handle, credential_id) =
         webauthn.identify_discoverable_authentication(&response).map_err(|_| AppError::InvalidCode)?;
     let pool = state.store.pool();
-    let row = passkeys::by_credential(pool, &URL_SAFE_NO_PAD.encode(credential_id)).await?.ok_or_else(|| {
+    let credential_id = URL_SAFE_NO_PAD.encode(credential_id);
+    let Some(row) = passkeys::by_credential(pool, &credential_id).await? else {
         tracing::info!("a passkey sign-in with an unknown credential");
-        AppError::InvalidCode
-    })?;
+        return Err(Refused { error: AppError::InvalidCode, unknown_credential: Some(credential_id) });
+    };
     if row.user_id != UserId(user_handle) {
-        return Err(AppError::InvalidCode);
+        return Err(AppError::InvalidCode.into());
     }
     let mut passkey: Passkey = from_json(&row.passkey)?;
     let result = webauthn.finish_discoverable_authentication_v2(&response, authentication, &passkey).map_err(|e| {
@@ -263,7 +282,7 @@ async fn assert(
     if !passkeys::used(&mut tx, row.id, &row.passkey, &to_json(&passkey)?, now).await? {
         // Removed, or used by a parallel assertion, while this one was being checked:
         // its counter must not overwrite a newer one.
-        return Err(AppError::InvalidCode);
+        return Err(AppError::InvalidCode.into());
     }
     tx.commit().await?;
     Ok((user, row))
@@ -276,9 +295,9 @@ pub async fn sign_in_finish(
     challenge_id: &str,
     credential_value: Value,
     device: &Device,
-) -> Result<Grant, AppError> {
+) -> Result<Grant, Refused> {
     let result = sign_in_with(state, challenge_id, credential_value, device).await;
-    metrics::sign_in("passkey", result.as_ref().map(|_| "signed_in"));
+    metrics::sign_in("passkey", result.as_ref().map(|_| "signed_in").map_err(|refused| &refused.error));
     result
 }
 
@@ -287,7 +306,7 @@ async fn sign_in_with(
     challenge_id: &str,
     credential_value: Value,
     device: &Device,
-) -> Result<Grant, AppError> {
+) -> Result<Grant, Refused> {
     let (user, passkey) = assert(state, challenge_id, credential_value).await?;
     let now = state.clock.now();
     let (session, first) = grant::new_session(state, user.id, device, now)?;
@@ -307,7 +326,7 @@ pub async fn prove(
     challenge_id: &str,
     credential_value: Value,
 ) -> Result<UserRow, AppError> {
-    let (user, _) = assert(state, challenge_id, credential_value).await?;
+    let (user, _) = assert(state, challenge_id, credential_value).await.map_err(|refused| refused.error)?;
     if user.id != caller.user_id {
         return Err(AppError::InvalidCode);
     }

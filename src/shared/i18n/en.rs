@@ -130,6 +130,26 @@ pub static TEXTS: Texts = Texts {
         new_here: "New here? ",
         create_account: "Create an account",
     },
+    email_code: EmailCode {
+        title: "Sign in with an email code",
+        link: "Email me a sign-in code",
+        intro: "We will email you a 6-digit code and a link that sign you in, no password needed. Without an \
+                account yet, they create one.",
+        send: "Email me a code",
+        sent: |email| format!("We sent a code to {email}. It works once, for 10 minutes."),
+        code: "Code",
+        wrong: "That code did not work. Check the newest mail from Baton, or ask for a new code.",
+        send_again: "Send a new code",
+        sent_again: "A new code is on its way; the previous one no longer works.",
+        use_password: "Use your password instead",
+        checking: "Signing you in…",
+        link_dead: "This sign-in link no longer works: a link works once, for 10 minutes, and a newer code \
+                    replaces it.",
+        ask_again: "Ask for a new code on the sign-in page.",
+        go: "Go to sign in",
+        failed: |error| format!("You could not be signed in: {error}"),
+        try_again: "Try again",
+    },
     register: Register { title: "Create account", have_account: "Already have an account? " },
     forgot: Forgot {
         title: "Reset your password",

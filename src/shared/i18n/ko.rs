@@ -183,6 +183,26 @@ pub static TEXTS: Texts = Texts {
         new_here: "처음이신가요? ",
         create_account: "계정 만들기",
     },
+    email_code: EmailCode {
+        title: "이메일 코드로 로그인",
+        link: "로그인 코드를 이메일로 받기",
+        intro: "로그인할 수 있는 6자리 코드와 링크를 이메일로 보내 드립니다. 비밀번호는 필요 없습니다. 아직 계정이 없다면 \
+                계정이 만들어집니다.",
+        send: "코드 받기",
+        sent: |email| format!("{email}(으)로 코드를 보냈습니다. 10분 동안 한 번만 쓸 수 있습니다."),
+        code: "코드",
+        wrong: "코드가 맞지 않습니다. Baton에서 온 가장 최근 메일을 확인하거나 새 코드를 요청하세요.",
+        send_again: "새 코드 받기",
+        sent_again: "새 코드를 보냈습니다. 이전 코드는 더 이상 쓸 수 없습니다.",
+        use_password: "비밀번호 사용하기",
+        checking: "로그인하는 중…",
+        link_dead: "더 이상 쓸 수 없는 로그인 링크입니다. 링크는 10분 동안 한 번만 쓸 수 있고, 새 코드를 받으면 이전 링크는 \
+                    쓸 수 없습니다.",
+        ask_again: "로그인 페이지에서 새 코드를 요청하세요.",
+        go: "로그인하러 가기",
+        failed: |error| format!("로그인하지 못했습니다: {error}"),
+        try_again: "다시 시도",
+    },
     register: Register { title: "계정 만들기", have_account: "이미 계정이 있나요? " },
     forgot: Forgot {
         title: "비밀번호 재설정",

@@ -23,6 +23,7 @@ pub struct Texts {
     pub frame: Frame,
     pub not_found: NotFound,
     pub login: Login,
+    pub email_code: EmailCode,
     pub register: Register,
     pub forgot: Forgot,
     pub reset: Reset,
@@ -114,6 +115,28 @@ pub struct Login {
     pub forgot: &'static str,
     pub new_here: &'static str,
     pub create_account: &'static str,
+}
+
+/// Signing in with a code by email (`/login`'s second option, and `/login/code`).
+pub struct EmailCode {
+    pub title: &'static str,
+    /// The link under the password form.
+    pub link: &'static str,
+    pub intro: &'static str,
+    pub send: &'static str,
+    /// "We sent a code to …".
+    pub sent: Say1,
+    pub code: &'static str,
+    pub wrong: &'static str,
+    pub send_again: &'static str,
+    pub sent_again: &'static str,
+    pub use_password: &'static str,
+    pub checking: &'static str,
+    pub link_dead: &'static str,
+    pub ask_again: &'static str,
+    pub go: &'static str,
+    pub failed: Say1,
+    pub try_again: &'static str,
 }
 
 pub struct Register {
