@@ -255,3 +255,38 @@ for (const [device, viewport] of [
     await shot('provider-account');
   });
 }
+
+// Signing in with an email code: the code forms in place on /login, the code sent, a
+// wrong code, and the mail's link page once used.
+for (const [device, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 780 }],
+] as const) {
+  test(`screenshots of signing in with an email code (${device})`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize(viewport);
+    await page.route('https://fonts.googleapis.com/**', (route) => route.abort());
+    const shot = shooter(page, device);
+    const steady = process.env.STEADY_URL ?? 'http://127.0.0.1:3000';
+    const email = `code-${Date.now()}-${device}@example.com`;
+
+    await page.goto(`${steady}/login`);
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Email me a sign-in code' }).click();
+    await shot('email-code-ask');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await expect(page.getByTestId('code-sent')).toBeVisible();
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    await shot('email-code-sent');
+    const link = linkIn(await mail(email, 'create your account', 1, outboxOf(steady)), '/login/code');
+    await page.goto(`${steady}${link}`);
+    await new DashboardPage(page).expectSignedInAs(email);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.goto(`${steady}${link}`);
+    await expect(page.getByRole('alert')).toBeVisible();
+    await shot('email-code-link-dead');
+  });
+}

@@ -106,7 +106,9 @@ mod ssr {
     pub fn register_server_functions() {
         use super::{
             auth::{Login, Logout, PasswordStrength, Refresh, Register, SecondStep},
-            email::{ConfirmEmailCode, ConfirmPasswordReset, NotMe, RequestEmailCode, RequestPasswordReset, VerifyEmail},
+            email::{
+                ConfirmEmailCode, ConfirmPasswordReset, NotMe, RequestEmailCode, RequestPasswordReset, VerifyEmail,
+            },
         };
         use leptos::server_fn::axum::register_explicit;
         register_explicit::<Register>();

@@ -142,7 +142,7 @@ pub async fn conditional_create_available() -> bool {
     else {
         return false;
     };
-    let Ok(promise) = ask.call0(&class).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) else {
+    let Ok(promise) = ask.call0(&class).and_then(|p| p.dyn_into::<Promise>()) else {
         return false;
     };
     let Ok(capabilities) = JsFuture::from(promise).await else { return false };
@@ -164,7 +164,7 @@ fn signal(name: &str, details: &[(&str, JsValue)]) {
     for (key, value) in details {
         let _ = Reflect::set(&argument, &(*key).into(), value);
     }
-    if let Ok(promise) = function.call1(&class, &argument).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) {
+    if let Ok(promise) = function.call1(&class, &argument).and_then(|p| p.dyn_into::<Promise>()) {
         wasm_bindgen_futures::spawn_local(async move {
             let _ = JsFuture::from(promise).await;
         });
@@ -187,7 +187,10 @@ pub fn signal_accepted_credentials(user_id: &str, credential_ids: &[String]) {
 /// The account `user_id` is called `email` now (its name on its passkeys).
 pub fn signal_current_user(user_id: &str, email: &str) {
     let Some(user) = user_handle(user_id) else { return };
-    signal("signalCurrentUserDetails", &[("userId", user.into()), ("name", email.into()), ("displayName", email.into())]);
+    signal(
+        "signalCurrentUserDetails",
+        &[("userId", user.into()), ("name", email.into()), ("displayName", email.into())],
+    );
 }
 
 /// The WebAuthn user handle of the account `uuid`, as the Signal API takes it: the
@@ -197,10 +200,8 @@ fn user_handle(uuid: &str) -> Option<String> {
     if hex.len() != 32 {
         return None;
     }
-    let bytes: Option<Vec<u8>> = hex
-        .chunks(2)
-        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-        .collect();
+    let bytes: Option<Vec<u8>> =
+        hex.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()).collect();
     Some(base64url(&bytes?))
 }
 

@@ -21,10 +21,7 @@ use leptos::prelude::*;
 /// `email` is the address typed on `/login` before its link was followed: the code is
 /// sent at once. `back` goes back to the password form (on `/login`).
 #[component]
-pub fn EmailCodeSignIn(
-    #[prop(optional)] email: String,
-    #[prop(optional)] back: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn EmailCodeSignIn(#[prop(optional)] email: String, #[prop(optional)] back: Option<Callback<()>>) -> impl IntoView {
     let ask = ServerAction::<RequestEmailCode>::new();
     let confirm = ServerAction::<ConfirmEmailCode>::new();
     let address = RwSignal::new(email.trim().to_string());
@@ -68,12 +65,14 @@ pub fn EmailCodeSignIn(
         confirm.value().set(None);
         ask.dispatch(RequestEmailCode { email: address.get_untracked() });
     };
-    let back_link = move || match back {
+    let back_link = move || {
+        match back {
         Some(back) => view! {
             <button type="button" class="link-button" on:click=move |_| back.run(())>{tr(|t| t.email_code.use_password)}</button>
         }
         .into_any(),
         None => view! { <a href="/login">{tr(|t| t.email_code.use_password)}</a> }.into_any(),
+    }
     };
 
     view! {

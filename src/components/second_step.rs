@@ -7,7 +7,10 @@ use super::{
 };
 use crate::{
     api::auth::SecondStep,
-    client::language::{tr, use_texts},
+    client::{
+        language::{tr, use_texts},
+        passkey_upgrade,
+    },
     shared::{error::AppError, i18n::Words},
 };
 use leptos::prelude::*;
@@ -18,6 +21,11 @@ use leptos::prelude::*;
 pub fn SecondStepForm(mfa_token: Option<String>) -> impl IntoView {
     let action = ServerAction::<SecondStep>::new();
     take_sign_in(move || action.value().get());
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            passkey_upgrade::offer();
+        }
+    });
     let recovery = RwSignal::new(false);
     let t = use_texts();
     let error = Signal::derive(move || match action.value().get() {

@@ -52,7 +52,8 @@ fn FollowCodeLink() -> impl IntoView {
             passkey_upgrade::offer();
         }
     });
-    move || match state.get() {
+    move || {
+        match state.get() {
         Followed::Working | Followed::Done(SignInAnswer::Tokens(_)) => {
             view! { <LinkWorking says=|t| t.email_code.checking/> }.into_any()
         }
@@ -62,5 +63,6 @@ fn FollowCodeLink() -> impl IntoView {
                 on_label=|t| t.email_code.go failed=|t| t.email_code.failed try_again=|t| t.email_code.try_again retry=retry.clone()/>
         }
         .into_any(),
+    }
     }
 }

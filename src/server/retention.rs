@@ -9,8 +9,8 @@
 use super::{
     state::AppState,
     store::{
-        admin_actions, ceremonies, email_codes, email_links, known_browsers, known_devices, mfa_challenges, oidc_flows, revocations,
-        security_events, sessions, StoreError,
+        admin_actions, ceremonies, email_codes, email_links, known_browsers, known_devices, mfa_challenges, oidc_flows,
+        revocations, security_events, sessions, StoreError,
     },
     time::UnixMillis,
 };

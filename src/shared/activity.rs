@@ -78,6 +78,10 @@ text_enum! {
 
 impl EventKind {
     /// What only the limits count: never shown to anyone.
-    pub const HIDDEN: &'static [EventKind] =
-        &[EventKind::RegisterAttempt, EventKind::ResetRequested, EventKind::LinkRequested, EventKind::EmailCodeRequested];
+    pub const HIDDEN: &'static [EventKind] = &[
+        EventKind::RegisterAttempt,
+        EventKind::ResetRequested,
+        EventKind::LinkRequested,
+        EventKind::EmailCodeRequested,
+    ];
 }

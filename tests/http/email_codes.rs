@@ -98,8 +98,12 @@ async fn a_code_signs_in_to_an_existing_account_once(db: TestDb) {
     assert_error(confirm(&app, &who.email, "12345").await, 400, "invalid_input").await;
     assert_error(confirm(&app, "not an address", &code).await, 400, "invalid_input").await;
     assert_error(ask(&app, "not an address").await, 400, "invalid_input").await;
-    assert_error(app.post_form("/api/auth/email_code/confirm", &[("email", &who.email)], None).await, 400, "invalid_input")
-        .await;
+    assert_error(
+        app.post_form("/api/auth/email_code/confirm", &[("email", &who.email)], None).await,
+        400,
+        "invalid_input",
+    )
+    .await;
 }
 
 async fn a_code_for_an_address_without_an_account_creates_one_without_a_password(db: TestDb) {
@@ -261,8 +265,12 @@ async fn an_account_without_a_password_or_passkey_reauthenticates_with_a_code(db
     let export = app.get("/api/account/export", Some(&session.access)).await;
     assert_error(export, 403, "reauth_required").await;
     let code = code_in(&asked(&app, &smtp, &email, SIGN_IN, 1).await);
-    assert_error(app.post_bearer("/api/auth/reauth", &session.access, &[("email_code", &wrong(&code, 0))]).await, 401, "invalid_code")
-        .await;
+    assert_error(
+        app.post_bearer("/api/auth/reauth", &session.access, &[("email_code", &wrong(&code, 0))]).await,
+        401,
+        "invalid_code",
+    )
+    .await;
     let response = app.post_bearer("/api/auth/reauth", &session.access, &[("email_code", &code)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let fresh: Value = response.json().await.unwrap();

@@ -122,7 +122,11 @@ impl TestDb {
     }
 
     /// [`TestDb::app_mailing`] with adjusted settings.
-    pub async fn app_mailing_with(&self, smtp: &crate::smtp::SmtpServer, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn app_mailing_with(
+        &self,
+        smtp: &crate::smtp::SmtpServer,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let url = baton::server::config::SmtpUrl::parse(&smtp.url()).expect("an SMTP URL");
         self.app_with(|s| {
             s.mail.smtp_url = Some(url);

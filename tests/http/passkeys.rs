@@ -187,6 +187,9 @@ async fn a_passkey_is_added_listed_and_signs_in_without_a_password(db: TestDb) {
     let list: Value = app.get("/api/passkeys", Some(&who.access)).await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], id.as_str());
+    // The WebAuthn credential id, base64url, as the browser's password manager knows it.
+    let credential_id = list[0]["credential_id"].as_str().unwrap();
+    assert!(credential_id.len() >= 22 && !credential_id.contains(['+', '/', '=']), "{credential_id}");
 
     let response = sign_in(&app, &mut device).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -240,7 +243,12 @@ async fn an_assertion_from_another_origin_is_refused(db: TestDb) {
     // A phishing page on a sibling host: the RP ID is allowed there, the origin is not ours.
     let credential = device.get("https://evil.login.baton.test", &options).await;
     let credential = credential.unwrap_or_else(|e| panic!("the client refused on its own: {e}"));
-    assert_error(finish(&app, &id, &credential).await, 401, "invalid_code").await;
+    let refused = finish(&app, &id, &credential).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_code");
+    // A known passkey used wrongly is not "unknown": the password manager must keep it.
+    assert!(body.get("unknown_credential").is_none(), "{body}");
 }
 
 async fn an_assertion_for_another_rp_id_is_refused(db: TestDb) {
@@ -298,10 +306,20 @@ async fn an_unknown_or_removed_passkey_does_not_sign_in(db: TestDb) {
         app.http.delete(app.url(&format!("/api/passkeys/{id}"))).bearer_auth(&someone.access).send().await.unwrap();
     assert_error(response, 404, "not_found").await;
 
+    let list: Value = app.get("/api/passkeys", Some(&who.access)).await.json().await.unwrap();
+    let credential_id = list[0]["credential_id"].as_str().unwrap().to_string();
     let response =
         app.http.delete(app.url(&format!("/api/passkeys/{id}"))).bearer_auth(&who.access).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_error(sign_in(&app, &mut device).await, 401, "invalid_code").await;
+    // The refusal names the credential the server does not know, for the browser's
+    // `signalUnknownCredential`.
+    let refused = sign_in(&app, &mut device).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["unknown_credential"].as_str()),
+        (Some("invalid_code"), Some(credential_id.as_str()))
+    );
     let response =
         app.http.delete(app.url(&format!("/api/passkeys/{id}"))).bearer_auth(&who.access).send().await.unwrap();
     assert_error(response, 404, "not_found").await;

@@ -90,8 +90,8 @@ pub async fn reauthenticate(
             if user.has_password() || !passkeys_store::of_user(state.store.pool(), user.id).await?.is_empty() {
                 return Err(AppError::InvalidCredentials);
             }
-            let proved = email_code::prove(state, email_code::Proof::Code { email: &user.email, code: &typed }, device)
-                .await?;
+            let proved =
+                email_code::prove(state, email_code::Proof::Code { email: &user.email, code: &typed }, device).await?;
             if proved.as_str() != user.email {
                 return Err(AppError::InvalidCredentials);
             }

@@ -60,7 +60,13 @@ pub async fn request(state: &AppState, email: &str, device: &Device) -> Result<(
 async fn queue(state: &AppState, email: &Email, lang: &str) -> Result<(), AppError> {
     let user = users::by_email(state.store.pool(), email.as_str()).await?;
     let now = state.clock.now();
-    let code = NewCode { id: CodeId::generate(), email: email.as_str(), lang, created_at: now, expires_at: now.plus(CODE_TTL) };
+    let code = NewCode {
+        id: CodeId::generate(),
+        email: email.as_str(),
+        lang,
+        created_at: now,
+        expires_at: now.plus(CODE_TTL),
+    };
     let letter = Letter::SignInCode {
         valid_minutes: CODE_TTL.as_secs().div_ceil(60),
         new_account: user.is_none(),

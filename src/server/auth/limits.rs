@@ -351,7 +351,7 @@ pub async fn check_email_code(tx: &mut Tx<'_>, state: &AppState, email: &Email) 
     match exceeded(tx.conn(), &rules, now.minus(window)).await? {
         Some(oldest) => {
             tracing::warn!("email code refused: too many wrong codes for the address");
-            metrics::rate_limited("email_code");
+            metrics::rate_limited("email_code_guesses");
             Err(AppError::RateLimited { retry_after: retry_after(oldest, window, now) })
         }
         None => Ok(()),

@@ -251,7 +251,11 @@ impl From<crate::server::store::StoreError> for Refused {
 
 /// Verifies a passkey assertion against its ceremony: the passkey it was made with,
 /// its owner, and the passkey's new counter recorded. Every failure is `invalid_code`.
-async fn assert(state: &AppState, challenge_id: &str, credential_value: Value) -> Result<(UserRow, PasskeyRow), Refused> {
+async fn assert(
+    state: &AppState,
+    challenge_id: &str,
+    credential_value: Value,
+) -> Result<(UserRow, PasskeyRow), Refused> {
     let webauthn = state.passkeys.webauthn()?;
     let id: CeremonyId = challenge_id.parse().map_err(|_| AppError::InvalidCode)?;
     let response: PublicKeyCredential = credential(credential_value)?;

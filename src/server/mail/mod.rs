@@ -32,7 +32,8 @@ pub async fn queue(
     now: UnixMillis,
 ) -> Result<(), AppError> {
     let letter = serde_json::to_string(letter).map_err(AppError::internal)?;
-    outbox::enqueue(tx, &NewMail { user_id: Some(user), link_id: link, code_id: None, to, letter: &letter }, now).await?;
+    outbox::enqueue(tx, &NewMail { user_id: Some(user), link_id: link, code_id: None, to, letter: &letter }, now)
+        .await?;
     Ok(())
 }
 
@@ -88,6 +89,7 @@ pub async fn queue_with_code(
     now: UnixMillis,
 ) -> Result<(), AppError> {
     let letter = serde_json::to_string(letter).map_err(AppError::internal)?;
-    outbox::enqueue(tx, &NewMail { user_id: user, link_id: None, code_id: Some(code), to, letter: &letter }, now).await?;
+    outbox::enqueue(tx, &NewMail { user_id: user, link_id: None, code_id: Some(code), to, letter: &letter }, now)
+        .await?;
     Ok(())
 }

@@ -146,7 +146,9 @@ async fn deliver(state: &AppState, mailer: &Mailer, origin: &str, mail: MailRow)
     // A code's mail in the language of whoever asked for it; others in the account's
     // (English once the account is gone).
     let lang = match (mail.code_id, mail.user_id) {
-        (Some(code_id), _) => email_codes::lang(state.store.pool(), code_id).await?.and_then(|tag| Lang::from_tag(&tag)),
+        (Some(code_id), _) => {
+            email_codes::lang(state.store.pool(), code_id).await?.and_then(|tag| Lang::from_tag(&tag))
+        }
         (None, Some(user)) => users::language(state.store.pool(), user).await?,
         (None, None) => None,
     }

@@ -35,22 +35,26 @@ pub struct NewCode<'a> {
 /// Creates the address' code, replacing its older one (whose unsent mail goes with it).
 pub async fn replace(tx: &mut Tx<'_>, code: &NewCode<'_>) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM email_codes WHERE email = $1").bind(code.email).execute(tx.conn()).await?;
-    sqlx::query(
-        "INSERT INTO email_codes (id, email, lang, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(code.id)
-    .bind(code.email)
-    .bind(code.lang)
-    .bind(code.created_at)
-    .bind(code.expires_at)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("INSERT INTO email_codes (id, email, lang, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(code.id)
+        .bind(code.email)
+        .bind(code.lang)
+        .bind(code.created_at)
+        .bind(code.expires_at)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
 /// Gives the code its code and token as its mail is being sent; false if it is gone
 /// (replaced, used) or expired, and the mail is pointless.
-pub async fn arm(tx: &mut Tx<'_>, id: CodeId, code: &str, token: &SecretToken, now: UnixMillis) -> Result<bool, StoreError> {
+pub async fn arm(
+    tx: &mut Tx<'_>,
+    id: CodeId,
+    code: &str,
+    token: &SecretToken,
+    now: UnixMillis,
+) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE email_codes SET code_hash = $1, token_hash = $2 WHERE id = $3 AND expires_at > $4")
         .bind(code_hash(id, code))
         .bind(token.hash())
@@ -92,7 +96,11 @@ pub async fn of_email(tx: &mut Tx<'_>, email: &str, now: UnixMillis) -> Result<O
 
 /// Takes the live code whose link carries `token`: gone afterwards (an expired or dead
 /// one too, which the link no longer opens).
-pub async fn take_by_token(tx: &mut Tx<'_>, token: &SecretToken, now: UnixMillis) -> Result<Option<CodeRow>, StoreError> {
+pub async fn take_by_token(
+    tx: &mut Tx<'_>,
+    token: &SecretToken,
+    now: UnixMillis,
+) -> Result<Option<CodeRow>, StoreError> {
     let taken: Option<Taken> =
         sqlx::query_as(&format!("DELETE FROM email_codes WHERE token_hash = $1 RETURNING {COLUMNS}, expires_at"))
             .bind(token.hash())
