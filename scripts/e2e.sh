@@ -42,7 +42,7 @@ start_server() {
   local name=$1; shift
   local port; port=$(free_port)
   env LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/$name.db" BATON_OUTBOX="$tmp/$name-outbox" \
-    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 BATON_RESET_LIMIT=100000 BATON_LOG="${BATON_LOG:-baton=info,tower_http=warn}" BATON_METRICS_ADDR= BATON_BREACHED_PASSWORDS_URL= BATON_SHUTDOWN_DELAY=0s \
+    BATON_CLOCK_LEEWAY=0s BATON_LOGIN_MAX_FAILURES=1000 BATON_REGISTER_LIMIT=100000 BATON_RESET_LIMIT=100000 BATON_SIGN_IN_BURST=100000 BATON_LOG="${BATON_LOG:-baton=info,tower_http=warn}" BATON_METRICS_ADDR= BATON_BREACHED_PASSWORDS_URL= BATON_SHUTDOWN_DELAY=0s \
     "$@" target/release/baton >"$tmp/$name.log" 2>&1 &
   echo $! >"$tmp/$name.pid"
   for _ in $(seq 1 100); do

@@ -24,7 +24,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # One access token serves the whole /api/me half: it must outlive the soak (a 15-minute
 # token turned every call of a 25-minute soak after its 15th minute into a 401).
 env DATABASE_URL="sqlite://$tmp/soak.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_LOG=warn BATON_METRICS_ADDR= BATON_BREACHED_PASSWORDS_URL= \
-  BATON_ACCESS_TTL=1d BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 target/release/baton >"$tmp/server.log" 2>&1 &
+  BATON_ACCESS_TTL=1d BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_SIGN_IN_BURST=100000000 target/release/baton >"$tmp/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 200); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.05; done

@@ -7,7 +7,7 @@ use crate::{
     api,
     app::{shell, App},
     server::{
-        http::{body_limit::limit_body, headers, origin::require_same_origin, telemetry},
+        http::{body_limit::limit_body, headers, origin::require_same_origin, shedding, telemetry},
         mail::sender,
         observe::metrics::Recorder,
         retention,
@@ -78,6 +78,8 @@ pub fn router_with(state: AppState, own: Router<AppState>) -> Router {
                     .make_span_with(move |request: &http::Request<_>| telemetry::request_span(request, &trusted))
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
+            // One client's flood of sign-in attempts is refused here, in memory.
+            .layer(middleware::from_fn_with_state(state.clone(), shedding::shed_floods))
             .layer(headers::compression())
             .layer(middleware::from_fn_with_state(
                 headers::SiteHeaders::new(
@@ -146,6 +148,7 @@ pub async fn serve_with(
     };
     let sync = sync::spawn(state.clone());
     let sweep = retention::spawn(state.clone());
+    let forgetting = state.shedding.spawn_forgetting();
     let discovery = state.providers.spawn_discovery();
     let origin = sender::link_origin(state.settings.tokens.public_origin.as_deref(), listener.local_addr()?);
     let mail = sender::spawn(state.clone(), origin);
@@ -182,6 +185,7 @@ pub async fn serve_with(
     };
     sync.abort();
     sweep.abort();
+    forgetting.abort();
     discovery.iter().for_each(|task| task.abort());
     mail.stop(Duration::from_secs(10)).await;
     if let Some((metrics, upkeep)) = metrics {

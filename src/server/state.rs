@@ -7,6 +7,7 @@ use super::{
     },
     config::Settings,
     db,
+    http::shedding::Shedding,
     mail::transport::Mailer,
     observe::{lifecycle::Lifecycle, metrics::Recorder},
     store::{revocations, revoked::RevokedSessions, Store},
@@ -36,6 +37,8 @@ pub struct Shared {
     pub providers: Providers,
     /// Where new passwords are looked up in the breach lists.
     pub breaches: Breaches,
+    /// The per-client buckets of sign-in attempts (`http::shedding`).
+    pub shedding: Shedding,
     /// The database URL, for the PostgreSQL listener of `crate::server::sync`.
     pub database_url: Arc<str>,
     /// Ready, or shutting down (the probes).
@@ -109,6 +112,7 @@ impl AppState {
             providers: Providers::new(&settings.providers).map_err(StartupError::Other)?,
             breaches: Breaches::new(settings.passwords.breached_passwords_url.as_deref())
                 .map_err(StartupError::Other)?,
+            shedding: Shedding::new(settings),
             database_url: settings.database_url.clone().into(),
             lifecycle: Lifecycle::default(),
             metrics,

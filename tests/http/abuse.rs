@@ -20,6 +20,7 @@ use std::{
 
 on_both_backends!(
     registrations_are_limited_per_address,
+    one_client_flooding_sign_in_is_shed_before_the_database,
     a_full_hashing_queue_answers_unavailable_at_once,
     two_refresh_cookies_are_refused_and_spend_nothing,
     one_session_rotating_in_a_loop_is_limited_and_spends_nothing,
@@ -35,6 +36,35 @@ on_both_backends!(
 
 fn retry_after(response: &reqwest::Response) -> u64 {
     response.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+/// One client's flood of sign-in attempts gets its burst, then 429 from memory: the
+/// refused attempts reach no endpoint (nothing recorded, nothing hashed), and other
+/// clients, and the same client's other requests, go on as before.
+async fn one_client_flooding_sign_in_is_shed_before_the_database(db: TestDb) {
+    let app = db
+        .app_with(|s| {
+            s.limits.sign_in_burst = 5;
+            // One more a minute: none comes back while the test runs.
+            s.limits.sign_in_rate = 1;
+        })
+        .await;
+    let who = app.signed_up().await;
+    let flooder = app.client_at("127.0.0.7");
+    for _ in 0..5 {
+        assert_error(flooder.login(&who.email, "not the password").await, 401, "invalid_credentials").await;
+    }
+    for attempt in [flooder.login(&who.email, PASSWORD).await, flooder.register("x@example.com", PASSWORD).await] {
+        assert!((1..=61).contains(&retry_after(&attempt)), "{:?}", attempt.headers());
+        assert_error(attempt, 429, "rate_limited").await;
+    }
+    // Five wrong passwords reached the limits; the shed attempts reached nothing.
+    let failed = app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "sign_in_failed").await;
+    assert_eq!(failed, 5);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = $1", "x@example.com").await, 0);
+    // Someone else signs in; the flooder's refresh is not an attempt.
+    assert_eq!(app.client_at("127.0.0.8").login(&who.email, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(flooder.refresh(&who.refresh).await.status(), StatusCode::OK);
 }
 
 /// A flood of sign-ups from one address (each would cost an argon2 hash) is cut off

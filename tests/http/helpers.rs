@@ -193,6 +193,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.operations.shutdown_delay = Duration::ZERO;
     // No breach check (`breaches.rs` tests it against a range server of its own).
     settings.passwords.breached_passwords_url = None;
+    // Every test signs in from 127.0.0.1, many times a second: the in-memory shedding
+    // of floods is tested on its own (`abuse.rs`), the database limits everywhere.
+    settings.limits.sign_in_burst = 1_000_000;
     settings
 }
 
@@ -448,6 +451,8 @@ impl Instance {
             // No breach check: these machines reach no Pwned Passwords (`breaches.rs`
             // tests it against a range server of its own).
             .env("BATON_BREACHED_PASSWORDS_URL", "")
+            // As `test_settings`: many sign-ins a second from 127.0.0.1.
+            .env("BATON_SIGN_IN_BURST", "1000000")
             // Pages render without the bundle's hash file (the tests build no bundle).
             .env("LEPTOS_HASH_FILES", "false")
             .stdout(Stdio::null())

@@ -24,6 +24,12 @@ settings! {
         refresh_limit: u32 = 60, "refresh-limit", count;
         /// Password-reset requests allowed per client address (and mails per email) per hour.
         reset_limit: u32 = 5, "reset-limit", count;
+        /// Attempts at the sign-in endpoints (signing in or up, a second step, a code, a
+        /// reset) one client address may make per minute, sustained, in memory on each
+        /// instance: past it, 429 before any database work (`http::shedding`).
+        sign_in_rate: u32 = 60, "sign-in-rate", count;
+        /// How many of those it may make at once before the rate applies.
+        sign_in_burst: u32 = 20, "sign-in-burst", count;
     }
 }
 
