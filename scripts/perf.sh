@@ -11,8 +11,8 @@
 #     README's table (past it the row says **over budget** and perf exits 1 at the end);
 #     the server's RSS after the runs;
 #   - `flood`: one client flooding sign-in beside 8 sessions refreshing, with the
-#     in-memory shedding lifted and at its defaults: rotations against idle, and the
-#     server CPU each flood request costs;
+#     in-memory shedding lifted, answering at once, and at its defaults: rotations
+#     against idle, and the server CPU each flood request costs;
 #   - `observe`: what the metrics cost, rotations and /api/me with metrics off and on,
 #     alternating (OBSERVE_ROUNDS, default 3, of each), each on a fresh server.
 # The request log is at WARN (BATON_LOG), and the per-address/per-session limits are
@@ -67,7 +67,7 @@ start_server() {
   port=$(pg_free_port)
   env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_BREACHED_PASSWORDS_URL= BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
     BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
-    BATON_SIGN_IN_BURST="${BATON_SIGN_IN_BURST:-100000000}" \
+    BATON_SIGN_IN_BURST="${BATON_SIGN_IN_BURST:-100000000}" BATON_SIGN_IN_PAUSE="${BATON_SIGN_IN_PAUSE:-1s}" \
     BATON_TRUSTED_PROXIES=127.0.0.1 \
     "$bin" >"$tmp/server.log" 2>&1 &
   server_pid=$!
@@ -200,15 +200,16 @@ PY
 
 # flood SHEDDING: one client flooding sign-in (16 connections, one account, its right
 # password, as fast as it can, from one address) beside 8 sessions refreshing. SHEDDING
-# `on` keeps the in-memory shedding at its defaults (BATON_SIGN_IN_BURST, _RATE); `off`
-# lifts it, so that only the database limits and the hashing queue stand in the way.
+# `on` keeps the in-memory shedding at its defaults (BATON_SIGN_IN_BURST, _RATE,
+# _PAUSE); `unpaused` answers its refusals at once (what a refusal itself costs);
+# `off` lifts it, so that only the database limits and the hashing queue stand in the way.
 flood_rows() {
   local shedding=$1 email idle t0 alone used during flood_pid
-  if [ "$shedding" = on ]; then
-    BATON_SIGN_IN_BURST=20 start_server "sqlite://$tmp/flood-$shedding.db"
-  else
-    start_server "sqlite://$tmp/flood-$shedding.db"
-  fi
+  case $shedding in
+    on) BATON_SIGN_IN_BURST=20 start_server "sqlite://$tmp/flood-$shedding.db" ;;
+    unpaused) BATON_SIGN_IN_BURST=20 BATON_SIGN_IN_PAUSE=0s start_server "sqlite://$tmp/flood-$shedding.db" ;;
+    off) start_server "sqlite://$tmp/flood-$shedding.db" ;;
+  esac
   new_sessions 1 "$tmp/flooder"
   email=$(head -1 "$tmp/flooder.emails")
   prepare_rotations 8
@@ -259,6 +260,7 @@ bundle_rows() { # the bundle's bytes on the wire, per encoding; brotli against t
 if [ "$which" = flood ]; then
   echo "| metric | measured |"; echo "|---|---|"
   flood_rows off
+  flood_rows unpaused
   flood_rows on
   exit 0
 elif [ "$which" = bundle ]; then
@@ -323,6 +325,7 @@ fi
 
 if [ "$which" = all ]; then
   flood_rows off
+  flood_rows unpaused
   flood_rows on
 fi
 

@@ -4,7 +4,7 @@
 --   wrk -t1 -c16 -d10s -s flood.lua http://127.0.0.1:PORT/api/auth/login -- EMAIL PASSWORD
 --   FLOOD total=… s200=… s429=… s503=… other=…
 local body = ""
-local counts = { [200] = 0, [429] = 0, [503] = 0, other = 0 }
+counts = { [200] = 0, [429] = 0, [503] = 0, other = 0 } -- global: done() reads it with thread:get
 local threads = {}
 
 local function encode(text)

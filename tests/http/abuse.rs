@@ -58,6 +58,10 @@ async fn one_client_flooding_sign_in_is_shed_before_the_database(db: TestDb) {
         assert!((1..=61).contains(&retry_after(&attempt)), "{:?}", attempt.headers());
         assert_error(attempt, 429, "rate_limited").await;
     }
+    // Answered after a pause, which a client waiting for each answer cannot hurry.
+    let started = std::time::Instant::now();
+    assert_error(flooder.login(&who.email, PASSWORD).await, 429, "rate_limited").await;
+    assert!(started.elapsed() >= app.settings.limits.sign_in_pause);
     // Five wrong passwords reached the limits; the shed attempts reached nothing.
     let failed = app.count("SELECT COUNT(*) FROM audit_events WHERE kind = $1", "sign_in_failed").await;
     assert_eq!(failed, 5);

@@ -2,7 +2,7 @@
 //! rules (v3)"): how many failures, registrations, refreshes and mails, per what, in
 //! which window.
 
-use super::values::{count, positive_duration};
+use super::values::{count, duration, positive_duration};
 use std::time::Duration;
 
 settings! {
@@ -30,6 +30,8 @@ settings! {
         sign_in_rate: u32 = 60, "sign-in-rate", count;
         /// How many of those it may make at once before the rate applies.
         sign_in_burst: u32 = 20, "sign-in-burst", count;
+        /// How long a refused one waits for its answer (0: answered at once).
+        sign_in_pause: Duration = Duration::from_secs(1), "sign-in-pause", duration;
     }
 }
 

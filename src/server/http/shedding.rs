@@ -5,6 +5,13 @@
 //! place in the hashing queue, so a flood costs the server little more than reading
 //! its requests, and other people's requests keep the cores.
 //!
+//! A refused attempt is answered after a pause (`BATON_SIGN_IN_PAUSE`, 1 s) that costs the server
+//! nothing but a timer: a flooding client that waits for each answer (as any HTTP/1.1
+//! connection does) then sends one attempt a second per connection instead of tens of
+//! thousands, so even cheap refusals stop taking the cores from everyone else (measured
+//! in `make perf`'s flood rows). At most [`MAX_PAUSED`] refusals wait at once; past
+//! that they are answered at once.
+//!
 //! The limits of `auth::limits` still count every attempt that gets through, across
 //! instances and in the database; this one is per instance and forgets, which is what
 //! lets it be cheap. Someone behind the same address as a flooder shares its bucket,
@@ -45,6 +52,9 @@ const ATTEMPTS: &[&str] = &[
     "/api/account/delete",
 ];
 
+/// Refused attempts that may wait at once (a timer and a connection each).
+const MAX_PAUSED: usize = 1024;
+
 /// How often buckets that are full again are forgotten, so that memory follows the
 /// clients of the last minute, not every address ever seen.
 const FORGET_EVERY: Duration = Duration::from_secs(60);
@@ -53,6 +63,8 @@ const FORGET_EVERY: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct Shedding {
     buckets: Arc<DefaultKeyedRateLimiter<String>>,
+    paused: Arc<tokio::sync::Semaphore>,
+    pause: Duration,
 }
 
 impl Shedding {
@@ -60,7 +72,11 @@ impl Shedding {
         let limits = &settings.limits;
         let per_minute = NonZeroU32::new(limits.sign_in_rate).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(limits.sign_in_burst).unwrap_or(NonZeroU32::MIN);
-        Shedding { buckets: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))) }
+        Shedding {
+            buckets: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))),
+            paused: Arc::new(tokio::sync::Semaphore::new(MAX_PAUSED)),
+            pause: limits.sign_in_pause,
+        }
     }
 
     /// Takes one attempt from `client`'s bucket; the seconds until there is one, if it
@@ -87,7 +103,8 @@ impl Shedding {
 }
 
 /// The middleware: an attempt from a client whose bucket is empty is answered 429
-/// `rate_limited` with `Retry-After`, before anything else is done for it.
+/// `rate_limited` with `Retry-After`, after the pause, before anything else is done
+/// for it.
 pub async fn shed_floods(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() == Method::POST && ATTEMPTS.contains(&request.uri().path()) {
         let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| {
@@ -96,6 +113,12 @@ pub async fn shed_floods(State(state): State<AppState>, request: Request, next: 
         if let Some(client) = client {
             if let Err(retry_after) = state.shedding.admit(&client) {
                 metrics::rate_limited("sign_in_flood");
+                let shedding = &state.shedding;
+                if !shedding.pause.is_zero() {
+                    if let Ok(_waiting) = shedding.paused.try_acquire() {
+                        tokio::time::sleep(shedding.pause).await;
+                    }
+                }
                 return AppError::RateLimited { retry_after }.into_response();
             }
         }
