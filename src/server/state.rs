@@ -3,11 +3,10 @@
 use super::{
     auth::{
         breaches::Breaches, keys::KeyRing, password::Passwords, providers::Providers, relying_party::RelyingParty,
-        tokens::Tokens,
+        shedding::Shedding, tokens::Tokens,
     },
     config::Settings,
     db,
-    http::shedding::Shedding,
     mail::transport::Mailer,
     observe::{lifecycle::Lifecycle, metrics::Recorder},
     store::{revocations, revoked::RevokedSessions, Store},

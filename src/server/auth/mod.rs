@@ -10,7 +10,8 @@
 //!   (the authenticator app) and [`passkeys`] (on the [`relying_party`]); signing in
 //!   through another OpenID provider: [`provider_sign_in`] (the trip there and back)
 //!   with the configured [`providers`];
-//! - the rules they share: [`limits`] (every rate limit, reserved atomically),
+//! - the rules they share: [`limits`] (every rate limit, reserved atomically, and in
+//!   front of them [`shedding`], one client's flood refused from memory),
 //!   [`credentials`] (what a credential change ends), [`changes`] (telling the owner
 //!   of a change), [`strength`] (how guessable a new password is, and whether it
 //!   appeared in a breach: [`breaches`]);
@@ -42,6 +43,7 @@ pub mod relying_party;
 pub mod roles;
 pub mod rotation;
 pub mod second_step;
+pub mod shedding;
 pub mod sign_in;
 pub mod sign_out;
 pub mod strength;
