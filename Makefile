@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # wasm-opt from the npm package binaryen must win over Debian's much older one.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help setup run watch test check fmt lint unit http e2e screenshots site image bench load flood perf slow profile soak
+.PHONY: help setup run watch test check fmt lint unit http e2e screenshots site image bench load flood perf scale slow profile soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ flood: setup ## Sign-in latency while another address floods registration
 
 perf: setup site ## The performance table: rotations, /api/me, storms, bundle bytes, RSS
 	scripts/perf.sh
+
+scale: setup site ## A million accounts: a fresh SQLite database seeded (benches/load/seed.rs) and its size; scripts/scale.sh postgres for PostgreSQL
+	scripts/scale.sh
 
 slow: setup site ## A sign-in on a slow phone network (Playwright, Lighthouse's mobile profile, 4x CPU), cold cache
 	scripts/slow.sh
