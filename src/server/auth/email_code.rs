@@ -11,18 +11,10 @@
 //! Wrong codes are capped per code (five kill it) and per address, by a counter of
 //! their own ([`limits::check_email_code`]).
 
-use super::{
-    challenge::{self, SignIn},
-    credentials,
-    device::Device,
-    grant, limits,
-    limits::Mailing,
-    method::Method,
-    sign_in,
-};
+use super::{challenge::SignIn, credentials, device::Device, grant, limits, limits::Mailing, method::Method, sign_in};
 use crate::{
     server::{
-        ids::{CodeId, UserId},
+        ids::CodeId,
         mail::{self, letters::Letter},
         observe::metrics,
         state::AppState,
@@ -178,35 +170,15 @@ async fn open(state: &AppState, user: UserRow, device: &Device) -> Result<SignIn
         tx.commit().await?;
         user
     };
-    // An email code is one factor.
-    if challenge::required(state, &user).await? {
-        let mut tx = state.store.begin().await?;
-        let next = challenge::open(&mut tx, &user, None, &Method::EmailCode, now).await?;
-        tx.commit().await?;
-        return Ok(SignIn::SecondStep(next));
-    }
-    let (session, first) = grant::new_session(state, user.id, device, now)?;
-    let mut tx = state.store.begin().await?;
-    let browser = sign_in::open_session(&mut tx, &user, &session, &first, device, &Method::EmailCode, now).await?;
-    tx.commit().await?;
-    tracing::info!(user = %user.id, session = %session.id, "signed in with an email code");
-    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser)))
+    // An email code is one factor: a two-step account still asks for its code.
+    sign_in::after_first_step(state, &user, device, &Method::EmailCode).await
 }
 
 /// A new account for a proved address: no password, the address verified.
 async fn sign_up(state: &AppState, email: &Email, device: &Device) -> Result<grant::Grant, AppError> {
     limits::admit_registration(state, device).await?;
     let now = state.clock.now();
-    let user = UserRow {
-        id: UserId::generate(),
-        email: email.to_string(),
-        password_hash: String::new(),
-        created_at: now,
-        email_verified_at: Some(now),
-        credential_epoch: 0,
-        roles: Default::default(),
-        locked_at: None,
-    };
+    let user = UserRow::new(email, String::new(), Some(now), now);
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     let browser = sign_in::create_account(&mut tx, &user, &session, &first, device, now).await?;

@@ -11,7 +11,8 @@
 
 use super::{
     bearer::Authenticated,
-    challenge, changes,
+    challenge::SignIn,
+    changes,
     device::Device,
     grant::{self, Grant},
     limits,
@@ -291,23 +292,14 @@ async fn sign_in_as(
         }
         // A provider is one factor: an account with two-step verification still asks
         // for its code.
-        if challenge::required(state, &user).await? {
-            let mut tx = state.store.begin().await?;
-            let next_step = challenge::open(&mut tx, &user, None, &method, now).await?;
-            tx.commit().await?;
-            return Ok(Landing::SecondStep {
+        return Ok(match sign_in::after_first_step(state, &user, device, &method).await? {
+            SignIn::SecondStep(next_step) => Landing::SecondStep {
                 mfa_token: next_step.mfa_token,
                 next: next.to_string(),
                 provider: provider_id.to_string(),
-            });
-        }
-        let (session, first) = grant::new_session(state, user.id, device, now)?;
-        let mut tx = state.store.begin().await?;
-        let browser = sign_in::open_session(&mut tx, &user, &session, &first, device, &method, now).await?;
-        tx.commit().await?;
-        tracing::info!(user = %user.id, session = %session.id, provider = provider_id, "signed in through a provider");
-        let grant = grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser);
-        return Ok(Landing::SignedIn { grant, next: next.to_string() });
+            },
+            SignIn::Granted(grant) => Landing::SignedIn { grant, next: next.to_string() },
+        });
     }
     let Some(email) = identity.email.as_deref().filter(|_| identity.email_verified) else {
         return refused(Refusal::EmailUnverified);
@@ -319,17 +311,8 @@ async fn sign_in_as(
         return refused(Refusal::AccountExists);
     }
     limits::admit_registration(state, device).await?;
-    let user = UserRow {
-        id: UserId::generate(),
-        email: email.to_string(),
-        password_hash: String::new(),
-        created_at: now,
-        // The provider vouched for the address.
-        email_verified_at: Some(now),
-        credential_epoch: 0,
-        roles: Default::default(),
-        locked_at: None,
-    };
+    // The provider vouched for the address.
+    let user = UserRow::new(&email, String::new(), Some(now), now);
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     let browser = match sign_in::create_account(&mut tx, &user, &session, &first, device, now).await {

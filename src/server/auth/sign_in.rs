@@ -47,16 +47,7 @@ pub async fn register(state: &AppState, email: &str, password: &str, device: &De
         passwords.hash(&slot, &password).await?
     };
     let now = state.clock.now();
-    let user = UserRow {
-        id: UserId::generate(),
-        email: email.to_string(),
-        password_hash,
-        created_at: now,
-        email_verified_at: None,
-        credential_epoch: 0,
-        roles: Default::default(),
-        locked_at: None,
-    };
+    let user = UserRow::new(&email, password_hash, None, now);
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
     let browser = create_account(&mut tx, &user, &session, &first, device, now).await?;
@@ -105,19 +96,31 @@ async fn with_password(state: &AppState, email: &str, password: &str, device: &D
     let email = Email::parse(email)?;
     let password = Password::parse_existing(password)?;
     let user = prove(state, &email, &password, device).await?;
+    after_first_step(state, &user, device, &Method::Password).await
+}
+
+/// Where every one-factor sign-in (a password, a provider, an email code) goes once it
+/// proved `user`: the second step's ticket on an account with two-step verification,
+/// else a new session on `device`.
+pub async fn after_first_step(
+    state: &AppState,
+    user: &UserRow,
+    device: &Device,
+    method: &Method,
+) -> Result<SignIn, AppError> {
     let now = state.clock.now();
-    if challenge::required(state, &user).await? {
+    if challenge::required(state, user).await? {
         let mut tx = state.store.begin().await?;
-        let next = challenge::open(&mut tx, &user, None, &Method::Password, now).await?;
+        let next = challenge::open(&mut tx, user, None, method, now).await?;
         tx.commit().await?;
         return Ok(SignIn::SecondStep(next));
     }
     let (session, first) = grant::new_session(state, user.id, device, now)?;
     let mut tx = state.store.begin().await?;
-    let browser = open_session(&mut tx, &user, &session, &first, device, &Method::Password, now).await?;
+    let browser = open_session(&mut tx, user, &session, &first, device, method, now).await?;
     tx.commit().await?;
-    tracing::info!(user = %user.id, session = %session.id, "signed in");
-    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(&user), now)?.for_browser(browser)))
+    tracing::info!(user = %user.id, session = %session.id, method = %method.as_wire(), "signed in");
+    Ok(SignIn::Granted(grant::grant(state, &first, &Account::from(user), now)?.for_browser(browser)))
 }
 
 /// Opens the session of a sign-in (with a password, a second step, a passkey or a

@@ -45,6 +45,26 @@ pub struct Account {
 }
 
 impl UserRow {
+    /// A new account for `email`: `password_hash` empty for none, `verified_at` when
+    /// the sign-up itself proved the address (a provider vouched, a mailed code).
+    pub fn new(
+        email: &crate::shared::credentials::Email,
+        password_hash: String,
+        verified_at: Option<UnixMillis>,
+        now: UnixMillis,
+    ) -> UserRow {
+        UserRow {
+            id: UserId::generate(),
+            email: email.to_string(),
+            password_hash,
+            created_at: now,
+            email_verified_at: verified_at,
+            credential_epoch: 0,
+            roles: Default::default(),
+            locked_at: None,
+        }
+    }
+
     /// Whether the account has a password at all.
     pub fn has_password(&self) -> bool {
         !self.password_hash.is_empty()
