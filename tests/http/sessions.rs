@@ -11,6 +11,7 @@ on_both_backends!(
     a_revoked_sessions_cached_access_token_is_refused_at_once,
     another_users_session_is_not_found,
     the_retention_sweep_deletes_ended_sessions_and_keeps_live_ones,
+    the_retention_sweep_deletes_sessions_that_ran_out_in_batches,
 );
 
 async fn sessions_of(app: &TestApp, access: &str) -> Vec<Value> {
@@ -110,6 +111,29 @@ async fn prune_now(app: &TestApp) -> Result<(u64, u64), baton::server::store::St
     let cutoff = app.state.clock.now().plus(std::time::Duration::from_millis(1));
     let pruned = baton::server::retention::prune(&app.state, cutoff).await?;
     Ok((pruned.sessions, pruned.events))
+}
+
+/// Sessions that ended by themselves (idle past their refresh token, or past their
+/// lifetime) go too, more of them than one batch holds, each once however many of
+/// its ends are behind the cutoff.
+async fn the_retention_sweep_deletes_sessions_that_ran_out_in_batches(db: TestDb) {
+    let app = db.app().await;
+    let first = app.signed_up().await;
+    for _ in 0..24 {
+        app.signed_in_again(&first).await;
+    }
+    let revoked = app.signed_in_again(&first).await;
+    assert_eq!(app.logout(Some(&revoked.refresh)).await.status(), StatusCode::OK);
+    let tokens = "SELECT COUNT(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1)";
+    let user = decode_parts(&first.access).1["sub"].as_str().unwrap().to_string();
+    assert_eq!(app.count(tokens, &user).await, 26);
+
+    // Behind the cutoff: every session's idle end and lifetime, and one revocation.
+    let cutoff = app.state.clock.now().plus(app.state.settings.tokens.session_ttl + std::time::Duration::from_secs(60));
+    let pruned = baton::server::retention::prune(&app.state, cutoff).await.unwrap();
+    assert_eq!(pruned.sessions, 26, "{pruned:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id = $1", &user).await, 0);
+    assert_eq!(app.count(tokens, &user).await, 0);
 }
 
 /// The sweep, run as if `BATON_RETENTION` had passed since everything so far: ended
