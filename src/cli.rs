@@ -202,6 +202,7 @@ async fn users(settings: Settings, action: UsersCommand) -> Result<(), StartupEr
             let now = state.clock.now();
             let rows = store_users::list(
                 state.store.pool(),
+                state.store.backend(),
                 Filter::search(query.as_deref()),
                 None,
                 limit.clamp(1, 10_000),

@@ -63,7 +63,11 @@ fn target(id: &str) -> Result<UserId, AppError> {
 /// One account as listed, or 404.
 async fn listed(state: &AppState, id: UserId) -> Result<Listed, AppError> {
     let now = state.clock.now();
-    users::list(state.store.pool(), Filter::Id(id), None, 1, now).await?.into_iter().next().ok_or(AppError::NotFound)
+    users::list(state.store.pool(), state.store.backend(), Filter::Id(id), None, 1, now)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
 }
 
 /// `GET /api/admin/users/{id}`: the account, its live sessions, its 20 newest events.
@@ -261,7 +265,9 @@ pub async fn users_page(
     }
     let now = state.clock.now();
     // One more than asked: whether there is a next page, without a second query.
-    let mut rows = users::list(state.store.pool(), Filter::search(q.as_deref()), before, limit + 1, now).await?;
+    let mut rows =
+        users::list(state.store.pool(), state.store.backend(), Filter::search(q.as_deref()), before, limit + 1, now)
+            .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next = if more { rows.last().map(cursor) } else { None };

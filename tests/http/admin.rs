@@ -206,6 +206,9 @@ async fn the_accounts_list_pages_newest_first_and_stays_stable_under_new_sign_up
     assert_eq!(users[0]["passkeys"], 0);
     assert_eq!(users[0]["two_step"], false);
     assert_eq!(users[0]["locked"], false);
+    // The search box is blind to case, as emails are.
+    let shouted = page(format!("q={}", admin.email[..admin.email.len() - 4].to_uppercase())).await;
+    assert_eq!(shouted["users"][0]["email"], admin.email.as_str(), "{shouted}");
     // By id, exactly; a LIKE character matches only itself.
     let by_id = page(format!("q={}", admin.user_id)).await;
     assert_eq!(by_id["users"][0]["email"], admin.email.as_str());
