@@ -64,7 +64,7 @@ flood: setup ## Sign-in latency while another address floods registration
 perf: setup site ## The performance table: rotations, /api/me, storms, bundle bytes, RSS
 	scripts/perf.sh
 
-scale: setup site ## A million accounts: a fresh SQLite database seeded (benches/load/seed.rs) and its size; scripts/scale.sh postgres for PostgreSQL
+scale: setup site ## A million accounts against an empty database, side by side (SQLite; scripts/scale.sh postgres for PostgreSQL)
 	scripts/scale.sh
 
 slow: setup site ## A sign-in on a slow phone network (Playwright, Lighthouse's mobile profile, 4x CPU), cold cache

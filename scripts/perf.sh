@@ -28,6 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
+. scripts/perf/common.sh
 which=${1:-all}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
@@ -35,7 +36,6 @@ PASSWORD="perf test password"
 tmp=$(mktemp -d)
 # Mails (verification, new devices) go to a throwaway folder, not ./outbox.
 export BATON_OUTBOX="$tmp/outbox"
-server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   pg_stop
@@ -43,10 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-need() { # COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null || { echo "perf: installing $2"; apt-get install -y -qq "$2" >/dev/null; }
-}
-need wrk wrk
 # BATON_BIN: another build of the server to measure (default: make site's).
 bin=${BATON_BIN:-target/release/baton}
 [ -x "$bin" ] || { echo "perf: build the release site first (make site)"; exit 1; }
@@ -56,75 +52,6 @@ bin=${BATON_BIN:-target/release/baton}
 budget=$(grep -o 'bundle budget, brotli | [0-9]*' README.md | grep -o '[0-9]*$')
 [ -n "$budget" ] || { echo "perf: no bundle budget in README.md"; exit 1; }
 over_budget=
-
-cores=$(nproc)
-ticks=$(getconf CLK_TCK)
-field() { grep -o "$1=[^ ]*" <<<"$2" | cut -d= -f2; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$server_pid/stat"; }
-
-start_server() {
-  local url=$1
-  port=$(pg_free_port)
-  env DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" BATON_BREACHED_PASSWORDS_URL= BATON_LOG="${BATON_LOG:-warn}" BATON_SHUTDOWN_DELAY=0s \
-    BATON_REFRESH_LIMIT=100000000 BATON_REGISTER_LIMIT=100000000 BATON_LOGIN_MAX_FAILURES=100000000 \
-    BATON_SIGN_IN_BURST="${BATON_SIGN_IN_BURST:-100000000}" BATON_SIGN_IN_PAUSE="${BATON_SIGN_IN_PAUSE:-1s}" \
-    BATON_TRUSTED_PROXIES=127.0.0.1 \
-    "$bin" >"$tmp/server.log" 2>&1 &
-  server_pid=$!
-  base="http://127.0.0.1:$port"
-  for _ in $(seq 1 200); do curl -fsS "$base/healthz" >/dev/null 2>&1 && return; sleep 0.05; done
-  cat "$tmp/server.log"; exit 1
-}
-
-stop_server() {
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
-}
-
-# new_sessions N FILE: N accounts signed up; their refresh tokens in FILE (and emails
-# in FILE.emails, the last access token in $access).
-# Each from an address of its own (X-Forwarded-For), as people sign up.
-registered=0
-new_sessions() {
-  : >"$2"; : >"$2.emails"
-  for _ in $(seq 1 "$1"); do
-    local email="perf-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')@example.com"
-    local body
-    registered=$((registered + 1))
-    body=$(curl -fsS -D "$tmp/headers" --data-urlencode "email=$email" --data-urlencode "password=$PASSWORD" \
-      -H "X-Forwarded-For: 10.7.$((registered / 250)).$((registered % 250 + 1))" "$base/api/auth/register")
-    grep -io '__Host-refresh_token=[^;]*' "$tmp/headers" | head -1 | cut -d= -f2 >>"$2"
-    echo "$email" >>"$2.emails"
-    access=$(sed -E 's/.*"access_token":"([^"]+)".*/\1/' <<<"$body")
-  done
-}
-
-prepare_rotations() { # CONNS: fresh sessions for a warm-up and for the measured run
-  # One more than connections: wrk asks for one request more than it has connections.
-  new_sessions "$(($1 + 1))" "$tmp/warm"
-  new_sessions "$(($1 + 1))" "$tmp/sessions"
-}
-
-rotations() { # CONNS -> RESULT line of a measured run after a warm-up (prepare first)
-  wrk -t1 -c"$1" -d"$WARMUP" -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/warm" >/dev/null
-  wrk -t1 -c"$1" -d"$DURATION" --latency -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/sessions" |
-    grep '^RESULT'
-}
-
-get() { # CONNS PATH EXPECTED-STATUS [header]
-  local conns=$1 path=$2 expect=$3; shift 3
-  wrk -t1 -c"$conns" -d"$WARMUP" "$@" "$base$path" >/dev/null
-  wrk -t1 -c"$conns" -d"$DURATION" --latency -s scripts/perf/plain.lua "$@" "$base$path" -- "$expect" | grep '^RESULT'
-}
-
-# sign_ins DURATION [wrk options]: the storm, 16 clients signing in in a loop with the
-# accounts of `new_sessions 16 "$tmp/storm"`.
-sign_ins() {
-  local duration=$1; shift
-  wrk -t1 -c16 -d"$duration" "$@" -s scripts/perf/login.lua "$base/api/auth/login" -- "$tmp/storm.emails" "$PASSWORD"
-}
-
-row() { printf '| %s | %s |\n' "$1" "$2"; }
-rate() { printf "%s/s (p50 %s ms, p99 %s ms)" "$(field rps "$1")" "$(field p50_ms "$1")" "$(field p99_ms "$1")"; }
 
 # profile [storm]: the rotation load recorded, see the top of this file.
 profile() {
@@ -137,7 +64,7 @@ profile() {
   prepare_rotations 16
   if [ -n "$storm" ]; then
     new_sessions 16 "$tmp/storm"
-    sign_ins "$((seconds + 8))s" >/dev/null &
+    sign_ins 16 "$((seconds + 8))s" "$tmp/storm.emails" >/dev/null &
     storm_pid=$!
   fi
   wrk -t1 -c16 -d"$WARMUP" -s scripts/perf/rotate.lua "$base/api/auth/refresh" -- "$tmp/warm" >/dev/null
@@ -297,13 +224,13 @@ if [ "$which" = all ] || [ "$which" = sqlite ]; then
   # Sign-ins alone: their rate and the CPU they use.
   new_sessions 16 "$tmp/storm"
   t0=$(cpu_ticks); s0=$(date +%s.%N)
-  alone=$(sign_ins "$DURATION" --latency | grep '^RESULT')
+  alone=$(sign_ins 16 "$DURATION" "$tmp/storm.emails" --latency | grep '^RESULT')
   used=$(python3 -c "print(f'{100*($(cpu_ticks)-$t0)/$ticks/($(date +%s.%N)-$s0)/$cores:.0f}')")
   row "sign-ins alone, 16 clients" "$(rate "$alone"), server CPU $used % of $cores cores"
 
   # Refreshes while the storm runs.
   prepare_rotations 16
-  sign_ins "$(( ${DURATION%s} + 4 ))s" >"$tmp/storm.out" &
+  sign_ins 16 "$(( ${DURATION%s} + 4 ))s" "$tmp/storm.emails" >"$tmp/storm.out" &
   storm_pid=$!
   sleep 1
   during=$(rotations 16)
@@ -313,7 +240,7 @@ if [ "$which" = all ] || [ "$which" = sqlite ]; then
   row "sign-ins during it" "$(rate "$storm")"
   row "storm: refresh p99 against idle / throughput against idle" \
     "$(python3 -c "print(f'{$(field p99_ms "$during")/$(field p99_ms "$idle"):.2f}x / {100*$(field rps "$during")/$(field rps "$idle"):.0f} %')")"
-  row "server RSS after these runs" "$(( $(ps -o rss= -p "$server_pid") / 1024 )) MiB"
+  row "server RSS after these runs" "$(rss_mib) MiB"
   stop_server
 
   bundle_rows
@@ -339,7 +266,7 @@ if [ "$which" = all ] || [ "$which" = postgres ]; then
   prepare_rotations 16
   pg=$(rotations 16)
   row "refresh rotations, PostgreSQL fsync on, 16 sessions" "$(rate "$pg"), failed $(field failed "$pg")"
-  row "server RSS after the PostgreSQL run" "$(( $(ps -o rss= -p "$server_pid") / 1024 )) MiB"
+  row "server RSS after the PostgreSQL run" "$(rss_mib) MiB"
   stop_server
 fi
 
