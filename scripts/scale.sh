@@ -10,14 +10,15 @@
 # server's work around the hash, which does not change with the data; the benchmark's
 # own sign-ups hash in full.
 #
-# Against each, one server: its start-up to /readyz 200, refresh rotations (16
-# sessions), Bearer GET /api/me (16 connections), sign-ins one after another, the
-# activity page of scale-0 (100,000 events; first and second page), an administrator's
-# search by email prefix (rare and common), each at 4 connections, and its RSS after
-# these runs. Then, on the full database, its bytes (per account, per live session, the
-# largest tables and indexes), and rotations while the server's retention sweep deletes
-# millions of rows (BATON_RETENTION=$SWEEP_RETENTION) against rotations just before it. The table at the end puts both side by side
-# against the goals of docs/PERFORMANCE.md.
+# A server on each, both at once: their start-up to /readyz 200, then, alternating
+# between them, refresh rotations (16 sessions), Bearer GET /api/me (16 connections)
+# and sign-ins one after another; the activity page of scale-0 (100,000 events; first
+# and second page) and an administrator's search by email prefix (rare and common),
+# each at 4 connections; their RSS after these runs. Then, on the full database, its
+# bytes (per account, per live session, the largest tables and indexes), and rotations
+# while the server's retention sweep deletes millions of rows (BATON_RETENTION=
+# $SWEEP_RETENTION) against rotations just before it. The table at the end puts both
+# side by side against the goals of docs/PERFORMANCE.md.
 #
 # Usage: scripts/scale.sh [sqlite|postgres]
 # SCALE_DIR: where the SQLite databases go (default: a temporary directory, removed at
@@ -38,8 +39,8 @@ WARMUP=${WARMUP:-3s}
 # The benchmark's own sign-ups; every seeded account has SCALE_PASSWORD.
 PASSWORD="perf test password"
 SCALE_PASSWORD="scale test password"
-# Old enough to outlast the lifetimes the server checks it against, young enough that
-# a quarter of the seeded window falls behind it.
+# In days: old enough to outlast the lifetimes the server checks it against, young
+# enough that a quarter of the seeded window falls behind it.
 SWEEP_RETENTION=${SWEEP_RETENTION:-67d}
 tmp=$(mktemp -d)
 bin=${BATON_BIN:-target/release/baton}
@@ -161,7 +162,7 @@ if [ "$which" = sqlite ]; then
   # dbstat: every table's and index's pages; the WAL is checkpointed into the file first.
   sql "$full_url" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   sql "$full_url" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" | tr '|' ' ' >"$tmp/relations"
-  sqlite3 "$dir/scale.db" "SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')" | tr '|' ' ' >"$tmp/owners"
+  sql "$full_url" "SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')" | tr '|' ' ' >"$tmp/owners"
   total=$(stat -c %s "$dir/scale.db")
 else
   sql "$full_url" "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -188,7 +189,7 @@ behind() {
 }
 echo "scale: the sweep"
 started=$(now_ms)
-cutoff=$((started + 60000 - $(python3 -c "import sys; d = sys.argv[1]; print(int(d[:-1]) * 86400000)" "$SWEEP_RETENTION")))
+cutoff=$((started + 60000 - ${SWEEP_RETENTION%d} * 86400000))
 before_rows=$(behind "$full_url")
 BATON_RETENTION=$SWEEP_RETENTION BATON_LOG="warn,baton::server::retention=info" start_server "$full_url"
 prepare_rotations 16
@@ -211,9 +212,8 @@ after_rows=$(behind "$full_url")
 } >"$tmp/sweep"
 
 python3 - "$tmp" "$which" "$accounts" "$live" "$all_sessions" "$total" "$SWEEP_RETENTION" "$ROUNDS" <<'PY'
-import sys
+import statistics, sys
 tmp, which, accounts, live, all_sessions, total, retention = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:7]), sys.argv[7]
-import statistics
 def load(name):
     values = {}
     for line in open(f"{tmp}/{name}"):

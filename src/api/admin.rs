@@ -259,15 +259,15 @@ pub async fn users_page(
     let Query(query) = query.map_err(|_| AppError::invalid_input("The query string is malformed."))?;
     let limit = page_limit(query.limit.as_deref())?;
     let before = query.before.as_deref().map(parse_cursor).transpose()?;
-    let q = query.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.len() > 320) {
+    // (The store lower-cases it, for the command line's search too.)
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.len() > 320) {
         return Err(AppError::invalid_input("q is longer than any email address."));
     }
     let now = state.clock.now();
     // One more than asked: whether there is a next page, without a second query.
     let mut rows =
-        users::list(state.store.pool(), state.store.backend(), Filter::search(q.as_deref()), before, limit + 1, now)
-            .await?;
+        users::list(state.store.pool(), state.store.backend(), Filter::search(q), before, limit + 1, now).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next = if more { rows.last().map(cursor) } else { None };
