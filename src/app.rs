@@ -2,6 +2,7 @@
 
 use crate::{
     client::{
+        early,
         language::{use_texts, Language},
         renewal,
         session::Session,
@@ -46,6 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // Sends a sign-in form submitted before hydration without leaving the page.
+                <script nonce=leptos::nonce::use_nonce() inner_html=early::SCRIPT></script>
                 <MetaTags/>
             </head>
             <body>

@@ -85,3 +85,61 @@ test('a form sent before the app has loaded still signs in, or says what is wron
   expect((await early.cookies()).map((c) => c.name)).toContain('__Host-refresh_token');
   await early.close();
 });
+
+test('a sign-in sent while the app is still loading stays on the page, and the app takes its answer', async ({
+  page,
+  browser,
+}) => {
+  const email = await signUp(page);
+  await new DashboardPage(page).signOut().click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // The bundle is held back until `release`: the form is sent before hydration.
+  const opened = async () => {
+    const context = await browser.newContext();
+    const early = await context.newPage();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await early.route('**/*.wasm', async (route) => {
+      await released;
+      await route.continue();
+    });
+    await early.goto('/login?next=%2Fsessions');
+    // A navigation would start the page (and the bundle's download) over and drop this.
+    await early.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    return { context, early, release };
+  };
+  const stayed = (early: typeof page) => early.evaluate(() => (window as unknown as { stayed?: boolean }).stayed);
+  const loginAnswer = (early: typeof page) =>
+    early.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/login' && r.request().method() === 'POST');
+
+  // A wrong password: answered while the bundle is away, said once it has arrived.
+  const wrong = await opened();
+  let answered = loginAnswer(wrong.early);
+  await new LoginPage(wrong.early).signIn(email, 'not the password');
+  expect((await answered).status()).toBe(401);
+  expect(await stayed(wrong.early)).toBe(true);
+  await expect(wrong.early.locator('body[data-hydrated]')).toHaveCount(0);
+  wrong.release();
+  await hydrated(wrong.early);
+  await expect(new LoginPage(wrong.early).alert()).toHaveText('Email or password is wrong.');
+  expect(await stayed(wrong.early)).toBe(true);
+  await wrong.context.close();
+
+  // The right one: signed in from the same answer, without a second sign-in or leaving the page.
+  const right = await opened();
+  const signIns: string[] = [];
+  right.early.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/auth/login') signIns.push(r.method());
+  });
+  answered = loginAnswer(right.early);
+  await new LoginPage(right.early).signIn(email);
+  expect((await answered).status()).toBe(200);
+  expect(await stayed(right.early)).toBe(true);
+  right.release();
+  await expect(right.early).toHaveURL(/\/sessions$/);
+  await expect(right.early.getByText('This device')).toBeVisible();
+  expect(await stayed(right.early)).toBe(true);
+  expect(signIns).toEqual(['POST']);
+  await right.context.close();
+});

@@ -8,6 +8,7 @@
 use crate::{
     api::auth::Login,
     client::{
+        early,
         language::{tr, use_texts},
         passkey_upgrade,
         session::{use_session, Status},
@@ -30,6 +31,8 @@ use leptos_router::{components::A, hooks::use_query_map};
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Login>::new();
+    // Sent before the page hydrated (`client::early`): the answer is this form's.
+    early::take(move |answer| action.value().set(Some(answer)));
     continue_when_signed_in(move || match action.value().get()? {
         Ok(SignInAnswer::Tokens(tokens)) => Some(Ok(tokens)),
         Ok(SignInAnswer::SecondStep(_)) => None,
@@ -85,7 +88,7 @@ pub fn LoginPage() -> impl IntoView {
                 })
             >
                 <ProviderRefusal/>
-                <ActionForm action=action attr:novalidate="" attr:class="form">
+                <ActionForm action=action attr:novalidate="" attr:class="form" attr:data-early="">
                     <EmailField passkeys=true/>
                     <div class="field">
                         <label for="password">{tr(|t| t.common.password)}</label>
