@@ -35,5 +35,5 @@ run_against SQLite "sqlite://$tmp/load.db"
 pg_start >/dev/null
 # The load runs against a cluster with production durability (fsync on), unlike the
 # test cluster.
-"$pg_bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U baton -d postgres -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM SET full_page_writes = on" -c "SELECT pg_reload_conf()" >/dev/null
+pg_durable
 run_against PostgreSQL "$BATON_TEST_POSTGRES_URL"

@@ -259,9 +259,7 @@ fi
 if [ "$which" = all ] || [ "$which" = postgres ]; then
   pg_start >/dev/null
   # Production durability, unlike the test cluster.
-  "$pg_bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U baton -d postgres -c "ALTER SYSTEM SET fsync = on" \
-    -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM SET full_page_writes = on" \
-    -c "SELECT pg_reload_conf()" >/dev/null
+  pg_durable
   start_server "$BATON_TEST_POSTGRES_URL"
   prepare_rotations 16
   pg=$(rotations 16)

@@ -1,6 +1,7 @@
 # Sourced by scripts that need a throwaway PostgreSQL: `pg_start` starts a cluster in
 # a temporary directory on a free loopback port (as an unprivileged user, since
-# initdb refuses root) and exports BATON_TEST_POSTGRES_URL; `pg_stop` removes it.
+# initdb refuses root) and exports BATON_TEST_POSTGRES_URL; `pg_durable` restarts it
+# with production durability, for the benchmarks; `pg_stop` removes it.
 # Nothing is assumed of the system: no service, no existing cluster.
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -26,6 +27,20 @@ pg_start() {
   export PG_PORT=$port
   export BATON_TEST_POSTGRES_URL="postgres://baton@127.0.0.1:$port/postgres"
   echo "pg: throwaway PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
+# The tests' cluster runs without durability (fsync, synchronous_commit and
+# full_page_writes off, on the command line). The benchmarks restart it with
+# PostgreSQL's defaults, all on: `ALTER SYSTEM` cannot turn them back on, since
+# command-line settings outrank it (they stayed off that way until 2026-12-04).
+pg_durable() {
+  pg_as_user "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 600 -m fast \
+    -o "-p $PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400" restart >/dev/null \
+    || { cat "$pg_dir/server.log"; return 1; }
+  local fsync
+  fsync=$("$pg_bin/psql" -X -At -h 127.0.0.1 -p "$PG_PORT" -U baton -d postgres \
+    -c "SELECT string_agg(setting, ' ') FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")
+  [ "$fsync" = "on on on" ] || { echo "pg: durability still off ($fsync)" >&2; return 1; }
 }
 
 pg_stop() {

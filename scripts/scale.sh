@@ -62,6 +62,8 @@ cleanup() {
   # A failed step: what the server said.
   if [ "$status" -ne 0 ]; then
     for log in "$tmp"/*.log; do [ -f "$log" ] && { echo "scale: $log:"; tail -n 20 "$log"; }; done
+    # And what was measured before the failure, which the temporary directory takes with it.
+    for name in empty full sweep; do [ -s "$tmp/$name" ] && { echo "scale: measured ($name):"; cat "$tmp/$name"; }; done
   fi
   for pid in $server_pid "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   pg_stop
@@ -98,9 +100,8 @@ if [ "$which" = postgres ] || [ -z "${SEEDED:-}" ]; then
 fi
 if [ "$which" = postgres ]; then
   # Seeded without durability (pg_start's test cluster); measured with it, as in production.
-  psql_pg -d postgres -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" \
-    -c "ALTER SYSTEM SET full_page_writes = on" -c "SELECT pg_reload_conf()" >/dev/null
   psql_pg -d scale_full -c "VACUUM ANALYZE" >/dev/null
+  pg_durable
 fi
 
 # Both servers run side by side, and each row alternates between them, ROUNDS times
@@ -167,7 +168,7 @@ if [ "$which" = sqlite ]; then
 else
   sql "$full_url" "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't') ORDER BY 2 DESC" | tr '|' ' ' >"$tmp/relations"
-  sql "$full_url" "SELECT i.indexrelid::regclass, i.indrelid::regclass FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+  sql "$full_url" "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' \
     UNION ALL SELECT c.relname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
     WHERE n.nspname = 'public' AND c.relkind = 'r'" | tr '|' ' ' >"$tmp/owners"
