@@ -143,3 +143,15 @@ test('a sign-in sent while the app is still loading stays on the page, and the a
   expect(signIns).toEqual(['POST']);
   await right.context.close();
 });
+
+test('where WebAssembly is off, a sign-in form stays a plain form post', async ({ browser }) => {
+  // As in Safari's Lockdown Mode: the page never hydrates, so the early script stands aside.
+  const context = await browser.newContext();
+  const form = new LoginPage(await context.newPage());
+  await form.page.addInitScript(() => delete (window as unknown as { WebAssembly?: unknown }).WebAssembly);
+  await form.page.goto('/login?next=%2Fsessions');
+  await form.signIn(newEmail(), 'not the password');
+  await expect(form.page).toHaveURL(/\/login\?next=%2Fsessions&__path=/);
+  await expect(form.alert()).toHaveText('Email or password is wrong.');
+  await context.close();
+});

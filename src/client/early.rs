@@ -20,8 +20,10 @@ const PROMISE: &str = "__batonEarly";
 /// and the promise of `{status, body}` kept for [`take`]. One at a time: a second
 /// press before the answer is taken sends nothing. A form the hydrated app handles
 /// (`defaultPrevented`) is left alone. (The body is the form's fields, url-encoded,
-/// as the plain form and the hydrated one send them.)
-pub const SCRIPT: &str = "addEventListener('submit',function(e){\
+/// as the plain form and the hydrated one send them.) Where WebAssembly is off (Safari's
+/// Lockdown Mode, some hardened browsers) the page never hydrates, so the form stays a
+/// plain form post there.
+pub const SCRIPT: &str = "typeof WebAssembly==='object'&&addEventListener('submit',function(e){\
 var f=e.target;\
 if(e.defaultPrevented||document.body.hasAttribute('data-hydrated')||!f.hasAttribute('data-early'))return;\
 e.preventDefault();\
