@@ -6,10 +6,11 @@
 //! promise in `window.__batonEarly`; the page, once hydrated, takes the answer as its
 //! own form's ([`take`]). Without scripts the form stays a plain HTML form.
 
+use super::fetch;
 use crate::shared::error::AppError;
 use leptos::{prelude::*, task::spawn_local};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// Where the script leaves the answer's promise.
@@ -17,7 +18,7 @@ const PROMISE: &str = "__batonEarly";
 
 /// The inline script: before hydration (the app marks `<body data-hydrated>`), a
 /// submitted `form[data-early]` is sent by `fetch` with the hydrated form's `Accept`,
-/// and the promise of `{status, body}` kept for [`take`]. One at a time: a second
+/// and the promise of its response kept for [`take`]. One at a time: a second
 /// press before the answer is taken sends nothing. A form the hydrated app handles
 /// (`defaultPrevented`) is left alone. (The body is the form's fields, url-encoded,
 /// as the plain form and the hydrated one send them.) Where WebAssembly is off (Safari's
@@ -29,7 +30,7 @@ if(e.defaultPrevented||document.body.hasAttribute('data-hydrated')||!f.hasAttrib
 e.preventDefault();\
 if(window.__batonEarly)return;\
 window.__batonEarly=fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),\
-headers:{Accept:'application/json'}}).then(function(r){return r.text().then(function(b){return{status:r.status,body:b}})})\
+headers:{Accept:'application/json'}})\
 })";
 
 /// Takes the answer of a form the script sent before hydration, if any, and gives it
@@ -45,20 +46,15 @@ pub fn take<T: DeserializeOwned + 'static>(then: impl FnOnce(Result<T, AppError>
         let Ok(promise) = promise.dyn_into::<js_sys::Promise>() else { return };
         let _ = js_sys::Reflect::delete_property(&window, &PROMISE.into());
         spawn_local(async move {
-            let answer = JsFuture::from(promise).await;
-            then(answer.map_err(|_| AppError::Network).and_then(|answer| decode(&answer)));
+            then(answer(promise).await);
         });
     });
 }
 
-/// `{status, body}`: the answer (2xx) or the contract's error body.
-fn decode<T: DeserializeOwned>(answer: &JsValue) -> Result<T, AppError> {
-    let field = |name: &str| js_sys::Reflect::get(answer, &name.into()).ok();
-    let status = field("status").and_then(|s| s.as_f64()).unwrap_or(0.0);
-    let body = field("body").and_then(|b| b.as_string()).unwrap_or_default();
-    if (200.0..300.0).contains(&status) {
-        serde_json::from_str(&body).map_err(|_| AppError::Network)
-    } else {
-        Err(serde_json::from_str(&body).unwrap_or(AppError::Network))
-    }
+/// The response's answer, read as the fetch helper reads any other
+/// ([`fetch::checked`], [`fetch::json`]).
+async fn answer<T: DeserializeOwned>(promise: js_sys::Promise) -> Result<T, AppError> {
+    let response = JsFuture::from(promise).await.map_err(|_| AppError::Network)?;
+    let response = gloo_net::http::Response::from(response.unchecked_into::<web_sys::Response>());
+    fetch::json(fetch::checked(response).await?).await
 }

@@ -295,7 +295,11 @@ async fn send_body(method: Method, path: &str, token: Option<&str>, body: Option
     } else {
         request.header("Content-Type", content_type).body(body).map_err(|_| AppError::Network)?
     };
-    let response = request.send().await.map_err(|_| AppError::Network)?;
+    checked(request.send().await.map_err(|_| AppError::Network)?).await
+}
+
+/// The response when it succeeded (2xx), else the error its body says.
+pub async fn checked(response: Response) -> Result<Response, AppError> {
     if response.ok() {
         Ok(response)
     } else {
