@@ -32,7 +32,7 @@ pg_start() {
 # The tests' cluster runs without durability (fsync, synchronous_commit and
 # full_page_writes off, on the command line). The benchmarks restart it with
 # PostgreSQL's defaults, all on: `ALTER SYSTEM` cannot turn them back on, since
-# command-line settings outrank it (they stayed off that way until 2026-12-04).
+# command-line settings outrank it.
 pg_durable() {
   pg_as_user "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 600 -m fast \
     -o "-p $PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400" restart >/dev/null \
