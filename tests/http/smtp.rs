@@ -3,7 +3,9 @@
 //! what it receives. Baton's mailer talks to it exactly as to a real mail server;
 //! the tests read the mails with `mail-parser`, as a mail client would, and follow
 //! their links over HTTP. It can be stopped and started again on its port (a mail
-//! server that goes down and comes back).
+//! server that goes down and comes back). While down it keeps the port and resets every
+//! connection: a port it let go could be handed to another test's listener, which would
+//! then receive that test's mails.
 
 use std::{
     net::SocketAddr,
@@ -55,17 +57,19 @@ impl Mail {
 
 pub struct SmtpServer {
     pub addr: SocketAddr,
+    listener: Arc<TcpListener>,
     inbox: Arc<Inbox>,
-    task: Option<JoinHandle<()>>,
+    /// Serving while up, resetting connections while down.
+    task: JoinHandle<()>,
 }
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the SMTP listener");
+        let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await.expect("bind the SMTP listener"));
         let addr = listener.local_addr().unwrap();
         let inbox = Arc::new(Inbox::default());
-        let task = Some(tokio::spawn(serve(listener, inbox.clone())));
-        SmtpServer { addr, inbox, task }
+        let task = tokio::spawn(serve(listener.clone(), inbox.clone()));
+        SmtpServer { addr, listener, inbox, task }
     }
 
     /// `BATON_SMTP_URL` for this listener.
@@ -73,28 +77,16 @@ impl SmtpServer {
         format!("smtp://{}", self.addr)
     }
 
-    /// Down: the port refuses connections, open conversations are cut.
+    /// Down: every connection is reset at once, open conversations are cut.
     pub fn stop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.task.abort();
+        self.task = tokio::spawn(refuse(self.listener.clone()));
     }
 
     /// Up again on the same port.
     pub async fn restart(&mut self) {
-        self.stop();
-        let mut tries = 0;
-        let listener = loop {
-            match TcpListener::bind(self.addr).await {
-                Ok(listener) => break listener,
-                Err(_) if tries < 50 => {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("cannot listen on {} again: {e}", self.addr),
-            }
-        };
-        self.task = Some(tokio::spawn(serve(listener, self.inbox.clone())));
+        self.task.abort();
+        self.task = tokio::spawn(serve(self.listener.clone(), self.inbox.clone()));
     }
 
     /// Every mail received so far.
@@ -134,11 +126,12 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        self.stop();
+        // The task holds the other handle on the listener: the port closes with it.
+        self.task.abort();
     }
 }
 
-async fn serve(listener: TcpListener, inbox: Arc<Inbox>) {
+async fn serve(listener: Arc<TcpListener>, inbox: Arc<Inbox>) {
     // Conversations belong to this task: stopping it cuts them all.
     let mut conversations = JoinSet::new();
     loop {
@@ -149,6 +142,16 @@ async fn serve(listener: TcpListener, inbox: Arc<Inbox>) {
                 }
             }
             Some(_) = conversations.join_next(), if !conversations.is_empty() => {}
+        }
+    }
+}
+
+/// A mail server that is down, on a port it keeps: each connection is reset (no
+/// greeting), which a mailer meets as a refused delivery.
+async fn refuse(listener: Arc<TcpListener>) {
+    loop {
+        if let Ok((stream, _)) = listener.accept().await {
+            let _ = stream.set_zero_linger();
         }
     }
 }
